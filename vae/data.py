@@ -230,9 +230,10 @@ def load_npz(path: str | os.PathLike) -> Dataset:
     if size > MAX_NPZ_BYTES:
         raise DatasetError(f"{path.name} is {size / 2**20:.0f} MB; the limit is {MAX_NPZ_BYTES // 2**20} MB")
     try:
-        with np.load(path, allow_pickle=False) as f:
-            if not hasattr(f, "files"):
-                raise DatasetError(f"{path.name} is a single .npy array, not an .npz archive with an 'x' array")
+        f = np.load(path, allow_pickle=False)
+        if not hasattr(f, "files"):  # a plain .npy array (no context manager, nothing to close)
+            raise DatasetError(f"{path.name} is a single .npy array, not an .npz archive with an 'x' array")
+        with f:
             if "x" not in f.files:
                 raise DatasetError(f"{path.name} has no array named 'x' (found: {', '.join(f.files) or 'none'})")
             x = f["x"]

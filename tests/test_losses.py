@@ -1,0 +1,110 @@
+"""Loss terms: closed-form KL against Monte Carlo, β on the KL only, the AE without KL."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.distributions import Independent, Normal
+
+from vae.losses import kl_per_image, kl_to_standard_normal, loss_terms, reconstruction_per_image
+
+
+def test_kl_closed_form_matches_monte_carlo():
+    g = torch.Generator().manual_seed(0)
+    mu = torch.randn(4, 3, generator=g, dtype=torch.float64)
+    logvar = torch.randn(4, 3, generator=g, dtype=torch.float64) * 0.5
+    q = Independent(Normal(mu, torch.exp(0.5 * logvar)), 1)
+    p = Independent(Normal(torch.zeros_like(mu), torch.ones_like(mu)), 1)
+    torch.manual_seed(0)
+    z = q.sample((200_000,))  # (S, N, d)
+    mc = (q.log_prob(z) - p.log_prob(z)).mean(0)
+    closed = kl_per_image(mu, logvar)
+    assert closed.shape == (4,)
+    assert torch.allclose(closed, mc, rtol=0.03, atol=0.02), (closed, mc)
+    # and the analytic KL of torch.distributions
+    assert torch.allclose(closed, torch.distributions.kl_divergence(q, p), rtol=1e-10)
+
+
+def test_kl_zero_at_prior_and_positive_elsewhere():
+    mu, logvar = torch.zeros(5, 4), torch.zeros(5, 4)
+    assert torch.equal(kl_per_image(mu, logvar), torch.zeros(5))
+    assert (kl_per_image(mu + 0.1, logvar) > 0).all()
+    assert (kl_per_image(mu, logvar - 1.0) > 0).all()
+    assert (kl_to_standard_normal(torch.randn(6, 3), torch.randn(6, 3)) >= 0).all()
+
+
+def test_kl_closed_form_formula():
+    mu = torch.tensor([[1.0, -2.0]])
+    logvar = torch.tensor([[0.0, math.log(4.0)]])
+    # ½ (tr σ² + μᵀμ − d − log det σ²) = ½ (1 + 4 + 1 + 4 − 2 − log 4)
+    expected = 0.5 * (5 + 5 - 2 - math.log(4.0))
+    assert kl_per_image(mu, logvar).item() == pytest.approx(expected, rel=1e-6)
+
+
+def _out(n=8, d=3, pixels=16, ae=False, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    mu = torch.randn(n, d, generator=g)
+    return {"mu": mu, "logvar": None if ae else torch.randn(n, d, generator=g), "z": mu,
+            "logits": torch.randn(n, pixels, generator=g)}
+
+
+def test_beta_scales_only_the_kl_term():
+    out = _out()
+    x = torch.rand(8, 4, 4)
+    t1 = loss_terms(out, x, "bce", beta=1.0)
+    t3 = loss_terms(out, x, "bce", beta=3.0)
+    assert torch.equal(t1["recon"], t3["recon"])
+    assert torch.equal(t1["kl"], t3["kl"])
+    assert t1["kl"] > 0
+    assert torch.allclose(t3["beta_kl"], 3 * t1["kl"])
+    assert torch.allclose(t3["total"], t3["recon"] + 3 * t3["kl"])
+    assert torch.allclose(t1["total"], t1["recon"] + t1["kl"])
+
+
+def test_ae_has_no_kl():
+    out = _out(ae=True)
+    x = torch.rand(8, 16)
+    t = loss_terms(out, x, "mse", beta=5.0)
+    assert t["kl"].item() == 0 and t["beta_kl"].item() == 0
+    assert torch.equal(t["total"], t["recon"])
+
+
+def test_ae_model_encode_returns_no_logvar(make_model):
+    model = make_model(kind="ae")
+    mu, logvar = model.encode(torch.rand(3, 8, 8))
+    assert logvar is None and mu.shape == (3, 2)
+    out = model(torch.rand(3, 8, 8))
+    assert out["logvar"] is None and torch.equal(out["z"], out["mu"])
+    t = loss_terms(out, torch.rand(3, 8, 8), "bce", beta=1.0)
+    assert t["kl"].item() == 0 and torch.equal(t["total"], t["recon"])
+
+
+def test_reconstruction_losses_match_reference():
+    g = torch.Generator().manual_seed(1)
+    logits = torch.randn(5, 12, generator=g)
+    x = torch.rand(5, 3, 4, generator=g)
+    flat = x.reshape(5, -1)
+    p = torch.sigmoid(logits)
+    bce = reconstruction_per_image(logits, x, "bce")
+    assert bce.shape == (5,)
+    assert torch.allclose(bce, F.binary_cross_entropy(p, flat, reduction="none").sum(1), rtol=1e-5)
+    assert torch.allclose(reconstruction_per_image(logits, x, "mse"), ((p - flat) ** 2).sum(1))
+    assert torch.allclose(reconstruction_per_image(logits, x, "l1"), (p - flat).abs().sum(1))
+    with pytest.raises(ValueError):
+        reconstruction_per_image(logits, x, "huber")
+
+
+def test_bce_from_logits_is_finite_for_extreme_logits():
+    logits = torch.tensor([[1e4, -1e4, 0.0]])
+    x = torch.tensor([[0.0, 1.0, 0.5]])
+    assert torch.isfinite(reconstruction_per_image(logits, x, "bce")).all()
+
+
+def test_loss_terms_are_batch_means_of_per_image_sums():
+    out = _out(n=6)
+    x = torch.rand(6, 16)
+    t = loss_terms(out, x, "bce", beta=2.0)
+    assert t["recon"].item() == pytest.approx(reconstruction_per_image(out["logits"], x).mean().item(), rel=1e-6)
+    assert t["kl"].item() == pytest.approx(kl_per_image(out["mu"], out["logvar"]).mean().item(), rel=1e-6)
