@@ -1,0 +1,39 @@
+# Latent-space explorer: `make venv | run | test | pretrained | bench`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# A local wheel of torch 2.13.0 (CPU build) is used when the machine has one.
+WHEELS := /opt/wheels
+FIND_LINKS := $(if $(wildcard $(WHEELS)),--find-links $(WHEELS),)
+EPOCHS ?= 10
+
+.PHONY: venv run test chromium pretrained bench
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install $(FIND_LINKS) -r requirements-dev.txt
+	touch $@
+
+run: venv
+	$(PY) -m streamlit run app.py
+
+# Browser tests use Debian's Chromium (Playwright cannot download its own browser here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else \
+	    echo "warning: /usr/bin/chromium is missing (install Debian's chromium for the browser tests)" >&2; \
+	  fi; \
+	fi
+
+test: venv chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+pretrained: venv
+	bash scripts/train_pretrained.sh $(PY)
+
+bench: venv
+	$(PY) bench/reference_vae.py --epochs $(EPOCHS)
