@@ -1,0 +1,24 @@
+"""Entry point: ``streamlit run app.py``. Sets up the page, the language, the sidebar and navigation."""
+import streamlit as st
+
+from vae.ui.i18n import init_language, t
+from vae.ui.sidebar import sidebar
+
+st.set_page_config(page_title="Latent-space explorer", page_icon="🧭", layout="wide")
+init_language()
+
+PAGES = [
+    ("pages/latent_map.py", "nav.map", ":material/scatter_plot:", "map"),
+    ("pages/latent_walk.py", "nav.walk", ":material/tune:", "walk"),
+    ("pages/generate.py", "nav.generate", ":material/auto_awesome:", "generate"),
+    ("pages/train.py", "nav.train", ":material/model_training:", "train"),
+    ("pages/denoise.py", "nav.denoise", ":material/blur_off:", "denoise"),
+    ("pages/how_vae_trains.py", "nav.howto", ":material/school:", "how-a-vae-trains"),
+]
+navigation = st.navigation([
+    st.Page(path, title=t(title), icon=icon, url_path=url, default=(i == 0))
+    for i, (path, title, icon, url) in enumerate(PAGES)
+])
+st.sidebar.title(t("app.title"))
+sidebar()
+navigation.run()

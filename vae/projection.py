@@ -1,0 +1,145 @@
+"""2-D views of a latent space: native, PCA (with its exact inverse) and t-SNE (with an honest
+approximate inverse), cached on disk next to the model.
+
+PCA is linear, so any point of the 2-D map is the image of exactly one code in the principal
+plane: ``inverse`` returns it. t-SNE (van der Maaten & Hinton 2008) has no inverse map; we
+return a neighbour-weighted code — the inverse-distance average of the μ's of the k nearest
+embedded points — and say so in the UI.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .data import cache_dir
+
+METHODS = ("native", "pca", "tsne")
+MAX_TSNE_POINTS = 5000
+
+
+@dataclass
+class Projection:
+    """A fitted 2-D projection of codes ``mu`` (N, d): ``coords`` (N, 2) and what is needed to invert it."""
+
+    method: str
+    coords: np.ndarray
+    mean: np.ndarray | None = None        # PCA
+    components: np.ndarray | None = None  # PCA, (2, d)
+    explained: np.ndarray | None = None   # PCA explained variance ratio
+    mu: np.ndarray | None = None          # t-SNE: the codes, for the approximate inverse
+
+    @property
+    def exact_inverse(self) -> bool:
+        """True when a map point corresponds to exactly one code (native 2-D and PCA)."""
+        return self.method in ("native", "pca")
+
+    def inverse(self, points: np.ndarray, k: int = 8) -> np.ndarray:
+        """Codes (M, d) for map points (M, 2): exact for native/PCA, neighbour-weighted for t-SNE."""
+        points = np.atleast_2d(np.asarray(points, dtype=np.float64))
+        if self.method == "native":
+            return points.astype(np.float32)
+        if self.method == "pca":
+            return (points @ self.components + self.mean).astype(np.float32)
+        d2 = ((points[:, None, :] - self.coords[None, :, :]) ** 2).sum(-1)
+        k = min(k, len(self.coords))
+        nn = np.argsort(d2, axis=1)[:, :k]
+        w = 1.0 / (np.sqrt(np.take_along_axis(d2, nn, 1)) + 1e-6)
+        w /= w.sum(1, keepdims=True)
+        return np.einsum("mk,mkd->md", w, self.mu[nn]).astype(np.float32)
+
+    def nearest(self, point: np.ndarray) -> int:
+        """Index of the data point whose map position is closest to ``point``."""
+        return int(np.argmin(((self.coords - np.asarray(point)[None]) ** 2).sum(1)))
+
+
+def fit_pca(mu: np.ndarray) -> Projection:
+    """Principal components of the codes (SVD of the centred matrix); codes of dimension < 2 are padded."""
+    mu = np.asarray(mu, dtype=np.float64)
+    mean = mu.mean(0)
+    _, s, vt = np.linalg.svd(mu - mean, full_matrices=False)
+    comps = np.zeros((2, mu.shape[1]))
+    comps[:min(2, len(vt))] = vt[:2]
+    # Fix the sign so the map does not flip between runs: largest loading positive.
+    for i in range(2):
+        j = np.argmax(np.abs(comps[i]))
+        if comps[i, j] < 0:
+            comps[i] *= -1
+    var = s**2
+    explained = np.zeros(2)
+    explained[:min(2, len(var))] = (var / max(var.sum(), 1e-12))[:2]
+    return Projection("pca", ((mu - mean) @ comps.T).astype(np.float32), mean, comps, explained)
+
+
+def fit_tsne(mu: np.ndarray, seed: int = 0, progress: Callable[[float], None] | None = None) -> Projection:
+    """t-SNE embedding of the codes (scikit-learn, perplexity 30, PCA init, fixed seed).
+
+    Raises ``ValueError`` beyond ``MAX_TSNE_POINTS`` points (it would take minutes in a page).
+    ``progress(fraction)`` is called before and after the fit (scikit-learn reports nothing between).
+    """
+    from sklearn.manifold import TSNE
+
+    mu = np.asarray(mu, dtype=np.float32)
+    if len(mu) > MAX_TSNE_POINTS:
+        raise ValueError(f"t-SNE on {len(mu):,} points would take too long; the limit is {MAX_TSNE_POINTS:,}")
+    if progress:
+        progress(0.0)
+    perplexity = float(min(30, max(2, (len(mu) - 1) / 3)))
+    coords = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, n_jobs=1).fit_transform(mu)
+    if progress:
+        progress(1.0)
+    return Projection("tsne", coords.astype(np.float32), mu=mu)
+
+
+def native(mu: np.ndarray) -> Projection:
+    """The latent space itself when it has 2 dimensions."""
+    if mu.shape[1] != 2:
+        raise ValueError(f"the native map needs a 2-D latent space; this one has {mu.shape[1]} dimensions")
+    return Projection("native", np.asarray(mu, np.float32))
+
+
+def _cache_file(model_dir: Path, method: str, mu: np.ndarray) -> list[Path]:
+    """Candidate cache files: inside the model folder, then the user cache (for read-only folders)."""
+    digest = hashlib.sha256(np.ascontiguousarray(mu, dtype=np.float32).tobytes()).hexdigest()[:16]
+    name = f"{method}-{digest}.npz"
+    return [model_dir / "projections" / name, cache_dir() / "projections" / name]
+
+
+def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = None,
+            progress: Callable[[float], None] | None = None) -> Projection:
+    """Projection of ``mu`` by ``method``, read from / written to the disk cache when ``model_dir`` is given.
+
+    The cache key is a hash of the codes themselves, so a retrained model never reuses a stale map.
+    """
+    if method == "native":
+        return native(mu)
+    if method not in METHODS:
+        raise ValueError(f"unknown projection {method!r}; choose one of {', '.join(METHODS)}")
+    paths = _cache_file(Path(model_dir), method, mu) if model_dir else []
+    for path in paths:
+        if path.is_file():
+            try:
+                with np.load(path, allow_pickle=False) as f:
+                    if method == "pca":
+                        return Projection("pca", f["coords"], f["mean"], f["components"], f["explained"])
+                    return Projection("tsne", f["coords"], mu=np.asarray(mu, np.float32))
+            except (OSError, ValueError, KeyError):
+                pass  # unreadable cache: recompute
+    proj = fit_pca(mu) if method == "pca" else fit_tsne(mu, progress=progress)
+    arrays = {"coords": proj.coords}
+    if method == "pca":
+        arrays.update(mean=proj.mean, components=proj.components, explained=proj.explained)
+    for path in paths:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
+            np.savez(tmp, **arrays)
+            os.replace(tmp, path)
+            break
+        except OSError:
+            continue  # read-only model folder: try the user cache
+    return proj

@@ -1,0 +1,107 @@
+"""Cached loaders shared by every page and session.
+
+Models and datasets are ``st.cache_resource``: one read-only copy in memory for the whole server,
+used under ``torch.inference_mode``. Encoded test sets and projections are ``st.cache_data``,
+keyed by the model's path and the modification time of its weights (a retrained model with the
+same name is never served stale results).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+import torch
+
+from .. import latent
+from ..checkpoint import WEIGHTS, ModelInfo, list_models, load_model, read_metrics
+from ..data import Dataset, load_dataset
+from ..models import Autoencoder
+from ..projection import Projection, project
+
+
+def model_version(path: str) -> float:
+    """Modification time of a model's weights: part of every cache key derived from that model."""
+    try:
+        return os.stat(Path(path) / WEIGHTS).st_mtime
+    except OSError:
+        return 0.0
+
+
+@st.cache_data(ttl=3, show_spinner=False)
+def available_models() -> list[ModelInfo]:
+    """Every model the app can open (shipped + user store), refreshed every few seconds."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        models = list_models()
+    st.session_state["_store_warnings"] = [str(w.message) for w in caught]
+    return models
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _model(path: str, version: float) -> Autoencoder:
+    model = load_model(path)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model
+
+
+def get_model(path: str) -> Autoencoder:
+    """The model in folder ``path``, loaded once per server (raises ``CheckpointError`` if broken)."""
+    return _model(path, model_version(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def get_dataset(name: str) -> Dataset:
+    """A dataset by name, loaded once per server (raises ``DatasetError`` if it cannot be loaded)."""
+    return load_dataset(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _encoded(path: str, version: float, dataset: str) -> dict:
+    model = get_model(path)
+    data = get_dataset(dataset)
+    mu, logvar = latent.encode(model, data.x_test)
+    return {"mu": mu, "logvar": logvar, "labels": data.y_test.numpy()}
+
+
+def encoded_test_set(path: str) -> dict:
+    """μ (N, d), log σ² (or None) and labels of the model's test split."""
+    model = get_model(path)
+    return _encoded(path, model_version(path), model.cfg.dataset)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _projection(path: str, version: float, method: str) -> Projection:
+    enc = encoded_test_set(path)
+    return project(enc["mu"], method, model_dir=path)
+
+
+def projection(path: str, method: str) -> Projection:
+    """2-D projection (native, pca, tsne) of the model's encoded test set, cached in memory and on disk."""
+    return _projection(path, model_version(path), method)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _metrics(path: str, version: float) -> dict:
+    return read_metrics(path)
+
+
+def stored_metrics(path: str) -> dict:
+    """The model's ``metrics.json`` (training history included)."""
+    return _metrics(path, model_version(path))
+
+
+def decode(path: str, z: np.ndarray) -> np.ndarray:
+    """Decode codes with the cached model (images (N, H, W) in [0, 1])."""
+    return latent.decode(get_model(path), z)
+
+
+def reconstruct(path: str, x: torch.Tensor) -> np.ndarray:
+    """Reconstruction of images x through z = μ (images (N, H, W))."""
+    model = get_model(path)
+    mu, _ = latent.encode(model, x)
+    return latent.decode(model, mu)
