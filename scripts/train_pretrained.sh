@@ -27,3 +27,5 @@ train mnist-dvae-16d     --kind vae --noise 0.4 --latent-dim 16 --epochs 40
 # Sprites with known factors, latent 10: disentanglement.
 train sprites-vae-10d       --kind vae      --dataset sprites --latent-dim 10 --epochs 40
 train sprites-betavae6-10d  --kind beta-vae --beta 6 --dataset sprites --latent-dim 10 --epochs 40
+# Latent maps (PCA, t-SNE) of every shipped model, so the Latent map page opens instantly.
+"$PY" scripts/precompute_projections.py
