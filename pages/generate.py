@@ -54,12 +54,16 @@ temperature = float(c_t.slider(t("generate.temperature"), min_value=0.1, max_val
 c_b.button(t("generate.new"), key="generate.new", on_click=_new_seed)
 seed = int(st.session_state.get("generate.seed", 0))
 ncols = max(4, math.ceil(math.sqrt(n)))
+cell = 84 if ncols <= 4 else 56
 st.caption(t("generate.seed_caption", seed=seed, dim=sel.latent_dim))
+if (sel.latent_dim or 0) <= 2:
+    st.caption(t("generate.low_dim_hint"))
 
 samples: dict[str, np.ndarray] = {}
 for col, (kind, info) in zip(st.columns(3), trio):
     with col:
-        st.markdown(f"**{t(f'kind.{kind}')}** — {t(f'kind.{kind}.long')}")
+        short, long = t(f"kind.{kind}"), t(f"kind.{kind}.long")
+        st.markdown(f"**{short}**" + (f" — {long}" if long != short else ""))
         if info is None:
             st.info(t("generate.missing", kind=t(f"kind.{kind}")))
             continue
@@ -70,7 +74,7 @@ for col, (kind, info) in zip(st.columns(3), trio):
             st.error(t("common.error_model", detail=exc))
             continue
         samples[kind] = images
-        st.image(grid(images, ncols=ncols, cell=56), caption=model_label(info))
+        st.image(grid(images, ncols=ncols, cell=cell), caption=model_label(info))
 st.session_state["out.generate.samples"] = samples
 
 # ---- option 1 (aggregate posterior) vs option 2 (prior) for the focus model ----------------------------------
@@ -90,9 +94,9 @@ st.markdown(t("generate.options.model", model=model_label(target)))
 c1, c2 = st.columns(2)
 with c1:
     st.markdown(f"**{t('generate.option1')}**")
-    st.image(grid(aggregate, ncols=ncols, cell=56))
+    st.image(grid(aggregate, ncols=ncols, cell=cell))
     st.caption(t("generate.option1.caption"))
 with c2:
     st.markdown(f"**{t('generate.option2')}**")
-    st.image(grid(prior, ncols=ncols, cell=56))
+    st.image(grid(prior, ncols=ncols, cell=cell))
     st.caption(t("generate.option2.caption"))

@@ -115,7 +115,7 @@ st.session_state["out.walk.traversal"] = traversal
 st.caption(t("walk.traversal.caption", k=len(rows)))
 st.plotly_chart(
     labeled_grid_figure(traversal, [labels_by_dim[r] for r in rows], [f"{v:g}" for v in TRAVERSAL_VALUES],
-                        cell=56, xaxis_title=t("walk.traversal.xaxis")),
+                        cell=84 if len(rows) <= 4 else 56, xaxis_title=t("walk.traversal.xaxis")),
     key="walk.traversal_chart", config={"displayModeBar": False})
 
 # ---- 4. interpolation -----------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ ts = np.linspace(0.0, 1.0, steps)
 st.plotly_chart(
     labeled_grid_figure(np.stack([lerp_imgs, slerp_imgs, pixel_imgs]),
                         [t("walk.interp.lerp_short"), t("walk.interp.slerp_short"), t("walk.interp.pixel_short")],
-                        [f"{v:.2f}" for v in ts], cell=56, xaxis_title=t("walk.interp.t")),
+                        [f"{v:.2f}" for v in ts], cell=84 if steps <= 10 else 56, xaxis_title=t("walk.interp.t")),
     key="walk.interp_chart", config={"displayModeBar": False})
 st.caption(" · ".join(f"**{t(f'walk.interp.{k}_short')}**: {t(f'walk.interp.{k}')}" for k in ("lerp", "slerp", "pixel")))
 st.markdown(t("walk.interp.explain"))

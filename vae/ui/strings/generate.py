@@ -52,6 +52,15 @@ STRINGS = {
     "generate.new": {"en": "New samples", "fr": "Nouveaux échantillons"},
     "generate.seed_caption": {"en": "Seed {seed} — the same codes for every model of latent dimension {dim}.",
                               "fr": "Graine {seed} — les mêmes codes pour tous les modèles de dimension latente {dim}."},
+    "generate.low_dim_hint": {
+        "en": "With only 2 latent dimensions the AE's codes crowd a small plane, so some of its samples still "
+              "look like digits. Try latent dimension 16 in the sidebar: the AE's codes then scatter in a larger "
+              "space, and random codes miss them far more often.",
+        "fr": "Avec seulement 2 dimensions latentes, les codes de l'AE se serrent dans un petit plan : certains "
+              "de ses échantillons ressemblent encore à des chiffres. Essayez la dimension latente 16 dans la barre "
+              "latérale : les codes de l'AE s'éparpillent alors dans un espace plus grand, et un code aléatoire "
+              "les manque bien plus souvent.",
+    },
     "generate.samples.header": {"en": "Prior samples, decoded", "fr": "Échantillons a priori, décodés"},
     "generate.missing": {"en": "No {kind} model selected.", "fr": "Aucun modèle {kind} choisi."},
     # options
