@@ -88,3 +88,17 @@ def test_walk_16d_sliders_sorted_by_kl(store):
     kls = [float(s.label.split("KL")[1]) for s in sliders]
     assert kls == sorted(kls, reverse=True)
     assert output(at, "walk.traversal").shape == (10, 11, 28, 28)
+
+
+def test_walk_figure_builders():
+    from vae.ui.walk_figures import dim_label, dim_name, labeled_grid_figure
+
+    assert dim_name(7) == "z₇" and dim_name(12) == "z₁₂"
+    assert dim_label(7, 2.314, "KL") == "z₇ · KL 2.31"
+    assert dim_label(3, None, None) == "z₃"
+    imgs = np.random.default_rng(0).random((3, 5, 8, 8))
+    fig = labeled_grid_figure(imgs, ["a", "b", "c"], [str(i) for i in range(5)], cell=16, pad=2)
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (3 * 18 + 2, 5 * 18 + 2, 3)
+    assert list(fig.layout.yaxis.ticktext) == ["a", "b", "c"]
+    assert len(fig.layout.xaxis.tickvals) == 5
