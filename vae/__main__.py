@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("dir")
     e.add_argument("--json", action="store_true")
 
+    c = sub.add_parser("train-classifier", help="train the digit classifier that scores generated samples")
+    c.add_argument("--dataset", default="mnist")
+    c.add_argument("--epochs", type=int, default=15)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--out", default=None, help="folder (default pretrained/_classifiers/DATASET)")
+
     ls = sub.add_parser("list", help="every model the app can open")
     ls.add_argument("--json", action="store_true")
     return p
@@ -119,6 +125,20 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_train_classifier(args) -> int:
+    from .classifier import CLASSIFIER_DIR, save_classifier, train_classifier
+
+    data = load_dataset(args.dataset)
+    bar = tqdm(total=args.epochs, desc=f"classifier {args.dataset}", unit="epoch")
+    model, acc = train_classifier(data, epochs=args.epochs, seed=args.seed, progress=lambda i, n: bar.update(1))
+    bar.close()
+    out = Path(args.out) if args.out else CLASSIFIER_DIR / args.dataset
+    save_classifier(model, out, {"dataset": args.dataset, "test_accuracy": acc, "epochs": args.epochs, "seed": args.seed,
+                                 "command": "python -m vae " + shlex.join(args.argv)})
+    print(f"saved {out}: test accuracy {acc:.4f}")
+    return 0
+
+
 def cmd_list(args) -> int:
     models = list_models()
     if args.json:
@@ -137,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.argv = argv
     try:
-        return {"train": cmd_train, "evaluate": cmd_evaluate, "list": cmd_list}[args.command](args)
+        return {"train": cmd_train, "evaluate": cmd_evaluate, "list": cmd_list,
+                "train-classifier": cmd_train_classifier}[args.command](args)
     except (ExplorerError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

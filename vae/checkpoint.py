@@ -229,7 +229,7 @@ def list_models(include_user: bool = True, store: Path | None = None) -> list[Mo
         if not root.is_dir():
             continue
         for folder in sorted(root.iterdir()):
-            if not folder.is_dir() or folder.name.startswith("."):
+            if not folder.is_dir() or folder.name.startswith((".", "_")):  # temp saves, _classifiers
                 continue
             try:
                 mcfg, _ = read_config(folder)
