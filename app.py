@@ -10,9 +10,9 @@ init_language()
 PAGES = [
     ("pages/latent_map.py", "nav.map", ":material/scatter_plot:", "map"),
     ("pages/latent_walk.py", "nav.walk", ":material/tune:", "walk"),
-    ("pages/generate.py", "nav.generate", ":material/auto_awesome:", "generate"),
-    ("pages/train.py", "nav.train", ":material/model_training:", "train"),
-    ("pages/denoise.py", "nav.denoise", ":material/blur_off:", "denoise"),
+    ("pages/generate.py", "nav.generate", ":material/auto_awesome:", "generation"),
+    ("pages/train.py", "nav.train", ":material/model_training:", "training"),
+    ("pages/denoise.py", "nav.denoise", ":material/blur_off:", "denoising"),
     ("pages/how_vae_trains.py", "nav.howto", ":material/school:", "how-a-vae-trains"),
 ]
 navigation = st.navigation([
