@@ -40,7 +40,7 @@ def _resample() -> None:
 
 
 def fmt_norm(v) -> str:
-    return t("howto.grad_none") if v is None else f"{v:.4g}"
+    return "None" if v is None else f"{v:.4g}"
 
 
 @st.fragment
@@ -77,7 +77,7 @@ def steps_panel() -> None:
                  hide_index=True, width="stretch")
     with c2:
         if d == 2:
-            labels = {k: t(f"howto.pic.{k}") for k in ("prior", "ellipse", "mu", "z", "eps")}
+            labels = {k: t(f"howto.pic.{k}") for k in ("prior", "ellipse", "mu", "z", "eps", "zoom")}
             st.plotly_chart(latent_sample_figure(s.mu, s.sigma, s.z, labels), width="stretch", key="howto.fig.latent")
         else:
             st.plotly_chart(per_dim_bars({"μ": s.mu, "ε": s.eps, "z": s.z}, t("howto.bars.z"), t("howto.dim")),
@@ -123,6 +123,8 @@ def steps_panel() -> None:
         a, b = st.columns(2)
         a.metric(t("howto.grad_norm", param="μ"), fmt_norm(g_sample.norm(g_sample.recon_mu)))
         b.metric(t("howto.grad_norm", param="σ"), fmt_norm(g_sample.norm(g_sample.recon_sigma)))
+        if g_sample.recon_mu is None:
+            st.caption(t("howto.grad_none"))
         st.markdown(t("howto.normal_code"))
         a, b = st.columns(2)
         a.metric(t("howto.grad_norm", param="μ") + " ", fmt_norm(g_normal.norm(g_normal.recon_mu)))

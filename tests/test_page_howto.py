@@ -22,6 +22,8 @@ def test_page_runs_in_both_languages(lang, resample):
     assert at.number_input(key="howto.index") and at.number_input(key="howto.seed")
     assert len(at.metric) >= 4
     assert output(at, "howto.mu").shape == (2,)
+    at.button(key="howto.resample").click().run()
+    assert not at.exception and at.button(key="howto.resample").label == resample
 
 
 def test_resampling_eps_changes_z_and_gradients_are_computed():

@@ -54,8 +54,10 @@ def test_short_training_run_produces_a_model(store):
     assert len(output(at, "train.history")) == 2
     assert "user/tiny-digits" in at.success[0].value
     assert len(at.metric) == 4
-    # the page cleared the cached model list, so every picker offers the new model at once
-    assert "user/tiny-digits" in [m.id for m in available_models()]
+    # the page cleared the cached model list, so the sidebar offers the new model at once
+    at.selectbox(key="sel_dataset").set_value("digits").run()
+    assert not at.exception
+    assert at.selectbox(key="sel_vae_digits_2").value == "user/tiny-digits"
 
 
 @pytest.mark.parametrize("values,needle", [
@@ -76,6 +78,20 @@ def test_invalid_input_shows_an_error_and_writes_nothing(store, values, needle):
 
 def test_existing_name_is_refused(store):
     (store / "taken").mkdir()
-    at = fill(open_page("train", "en"), dataset="digits", name="taken")
+    at = fill(open_page("train", "fr"), dataset="digits", name="taken")
     assert not at.exception
-    assert at.error and "already exists" in at.error[0].value
+    assert at.error and "existe déjà" in at.error[0].value
+
+
+def test_stop_button_stops_and_saves_nothing(store):
+    at = fill(open_page("train", "en"), dataset="digits", hidden="32", epochs=5000, name="never-saved")
+    assert not at.exception and not at.error
+    assert at.button(key="train.stop")
+    at.button(key="train.stop").click().run()
+    deadline = time.time() + 30
+    while output(at, "train.status") in ("queued", "running") and time.time() < deadline:
+        time.sleep(0.3)
+        at.run()
+    assert output(at, "train.status") == "stopped"
+    assert at.warning and "Nothing was saved" in at.warning[0].value
+    assert list(store.iterdir()) == []
