@@ -104,6 +104,7 @@ def test_list_json_includes_user_models(trained, capsys, monkeypatch):
     (["--kind", "vae", "--dataset", "npz:/nonexistent/file.npz"], "no such file"),
     (["--kind", "vae", "--latent-dim", "1000000000"], "latent_dim"),
     (["--kind", "vae", "--lr", "0"], "lr"),
+    (["--kind", "vae", "--lr", "1e6"], "lr"),
     (["--kind", "vae", "--hidden", "4096", "4096", "4096", "4096", "4096", "4096", "4096", "4096",
       "--latent-dim", "512"], "parameters"),
 ])
@@ -131,6 +132,7 @@ def test_train_refuses_existing_folder_and_pretrained(trained, capsys):
     code, _, err = _run(capsys, "train", "--kind", "vae", *TINY, "--out", str(target))
     assert code != 0
     _assert_one_line_error(err, "pretrained")
+    assert "epoch" not in err  # refused before any training
     assert not target.exists()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from .checkpoint import list_models, load_model, read_config, save_model
+from .checkpoint import PRETRAINED_DIR, list_models, load_model, read_config, save_model
 from .config import ARCHS, KINDS, RECON_LOSSES, ModelConfig, TrainConfig
 from .data import load_dataset
 from .errors import ExplorerError
@@ -79,6 +79,9 @@ def cmd_train(args) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:
         raise ExplorerError(f"{out} already exists (pass --force to replace it)")
+    if not args.force and (out.resolve() == PRETRAINED_DIR or PRETRAINED_DIR in out.resolve().parents):
+        # refuse before training, not after: save_model would refuse it anyway
+        raise ExplorerError("refusing to write into pretrained/: user models go to the user store (--force to regenerate)")
     torch.manual_seed(tcfg.seed)
     model = build_model(mcfg)
     bar = tqdm(total=tcfg.epochs, desc=f"{mcfg.kind} d={mcfg.latent_dim}", unit="epoch")
