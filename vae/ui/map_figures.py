@@ -73,22 +73,18 @@ def latent_map_figure(coords: np.ndarray, labels: np.ndarray, label_names: Seque
                       x_range: tuple[float, float], y_range: tuple[float, float], axis_titles: tuple[str, str],
                       grid_n: int = 60, prior_circles: bool = False, ellipses: list[tuple[np.ndarray, np.ndarray]] | None = None,
                       inspected: np.ndarray | None = None, inspected_cov: np.ndarray | None = None,
-                      decoded: np.ndarray | None = None, height: int = 620, revision: str = "map") -> go.Figure:
+                      decoded: np.ndarray | None = None, height: int = 620, revision: str = "map",
+                      webgl: bool = True) -> go.Figure:
     """The clickable latent map.
 
     ``text`` holds translated words: ``image``, ``label``, ``decode_here``, ``prior`` (format with k),
-    ``sigma``, ``inspected``, ``decoded``, ``point_sigma``, ``legend``.
+    ``sigma``, ``inspected``, ``decoded``, ``point_sigma``, ``legend``. ``webgl=False`` draws the data
+    with SVG (small figures: one WebGL context fewer for the browser to set up).
     """
+    scatter = go.Scattergl if webgl else go.Scatter
     coords = np.asarray(coords)
     labels = np.asarray(labels)
     fig = go.Figure()
-    if grid_n:
-        g = grid_points(x_range, y_range, grid_n)
-        fig.add_trace(go.Scattergl(
-            x=g[:, 0], y=g[:, 1], mode="markers", name=GRID_TRACE_NAME, showlegend=False,
-            marker=dict(size=7, color="rgba(0,0,0,0)"),
-            selected=dict(marker=dict(color="black", size=11)), unselected=dict(marker=dict(opacity=0)),
-            hovertemplate=f"{text['decode_here']}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
     if prior_circles:
         for k in (1, 2, 3):
             c = ellipse(np.zeros(2), np.eye(2), k, 96)
@@ -98,7 +94,7 @@ def latent_map_figure(coords: np.ndarray, labels: np.ndarray, label_names: Seque
     for lab in np.unique(labels):
         idx = np.flatnonzero(labels == lab)
         name = label_names[int(lab)] if int(lab) < len(label_names) else str(lab)
-        fig.add_trace(go.Scattergl(
+        fig.add_trace(scatter(
             x=coords[idx, 0], y=coords[idx, 1], mode="markers", name=name, customdata=idx,
             marker=dict(size=5, color=COLORS[int(lab) % len(COLORS)], opacity=0.8),
             selected=dict(marker=dict(size=12, color="black")), unselected=dict(marker=dict(opacity=0.5)),
@@ -118,11 +114,18 @@ def latent_map_figure(coords: np.ndarray, labels: np.ndarray, label_names: Seque
     if decoded is not None:
         fig.add_trace(go.Scatter(x=[decoded[0]], y=[decoded[1]], mode="markers", name=text["decoded"], hoverinfo="skip",
                                  marker=dict(symbol="x-thin", size=16, line=dict(color="black", width=3))))
+    if grid_n:  # last: on ties of hover distance Plotly keeps the earlier trace, so data points win
+        g = grid_points(x_range, y_range, grid_n)
+        fig.add_trace(go.Scattergl(
+            x=g[:, 0], y=g[:, 1], mode="markers", name=GRID_TRACE_NAME, showlegend=False,
+            marker=dict(size=7, color="rgba(0,0,0,0)"),
+            selected=dict(marker=dict(color="black", size=11)), unselected=dict(marker=dict(opacity=0)),
+            hovertemplate=f"{text['decode_here']}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
     fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=10, b=10), hovermode="closest", uirevision=revision,
-        legend=dict(title=text.get("legend", ""), itemsizing="constant"),
-        xaxis=dict(range=list(x_range), title=axis_titles[0], zeroline=True),
-        yaxis=dict(range=list(y_range), title=axis_titles[1], zeroline=True, scaleanchor="x", scaleratio=1),
+        height=height, margin=dict(l=10, r=10, t=40, b=10), hovermode="closest", uirevision=revision,
+        legend=dict(title=text.get("legend", ""), itemsizing="constant", orientation="h", yanchor="bottom", y=1.01, x=0),
+        xaxis=dict(range=list(x_range), title=axis_titles[0], zeroline=True, constrain="domain"),
+        yaxis=dict(range=list(y_range), title=axis_titles[1], zeroline=True, scaleanchor="x", scaleratio=1, constrain="domain"),
     )
     return fig
 
@@ -132,8 +135,8 @@ def trio_figure(coords: np.ndarray, labels: np.ndarray, label_names: Sequence[st
                 height: int = 380) -> go.Figure:
     """A small non-clickable map for the side-by-side row, with the chosen image as a big star."""
     fig = latent_map_figure(coords, labels, label_names, text=text, x_range=x_range, y_range=y_range,
-                            axis_titles=axis_titles, grid_n=0, inspected=star, height=height, revision=title)
-    fig.update_traces(marker_size=4, selector=dict(type="scattergl"))
+                            axis_titles=axis_titles, grid_n=0, inspected=star, height=height, revision=title, webgl=False)
+    fig.update_traces(marker_size=4, selector=dict(mode="markers", hoverinfo=None))
     fig.update_layout(title=dict(text=title, x=0.5, y=0.98), margin=dict(l=5, r=5, t=35, b=5), showlegend=False)
     return fig
 
