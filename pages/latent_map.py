@@ -226,5 +226,6 @@ for col, (kind, info) in zip(st.columns(3), sel.trio()):
             continue
         star = p.coords[idx] if idx < len(p.coords) else None
         tfig = trio_figure(p.coords, labs, names, x_range=trio_x, y_range=trio_y, axis_titles=_axis_titles(trio_method, p),
-                           star=star, title=f"{t(f'kind.{kind}')} — {model_label(info)}", text=_figure_text())
+                           star=star, title=t(f"kind.{kind}"), text=_figure_text())
+        st.caption(model_label(info))
         st.plotly_chart(tfig, key=f"map_trio_{kind}", config={"displaylogo": False, "displayModeBar": False})

@@ -90,7 +90,7 @@ def latent_map_figure(coords: np.ndarray, labels: np.ndarray, label_names: Seque
             c = ellipse(np.zeros(2), np.eye(2), k, 96)
             fig.add_trace(go.Scatter(x=c[:, 0], y=c[:, 1], mode="lines", name=text["prior"].format(k=k),
                                      line=dict(color="rgba(60,60,60,0.8)", width=1.5, dash=("solid", "dash", "dot")[k - 1]),
-                                     hoverinfo="skip", legendgroup="prior"))
+                                     hoverinfo="skip", showlegend=False))
     for lab in np.unique(labels):
         idx = np.flatnonzero(labels == lab)
         name = label_names[int(lab)] if int(lab) < len(label_names) else str(lab)
@@ -101,18 +101,18 @@ def latent_map_figure(coords: np.ndarray, labels: np.ndarray, label_names: Seque
             hovertemplate=f"{text['image']} #%{{customdata}}<br>{text['label']}: {name}<extra></extra>"))
     if ellipses:
         xs, ys = _polyline([ellipse(c, cov, 1.0, 32) for c, cov in ellipses])
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=text["sigma"], hoverinfo="skip",
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=text["sigma"], hoverinfo="skip", showlegend=False,
                                  line=dict(color="rgba(0,0,0,0.35)", width=1)))
     if inspected is not None:
         if inspected_cov is not None:
             xs, ys = _polyline([ellipse(inspected, inspected_cov, k) for k in (1, 2)])
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=text["point_sigma"], hoverinfo="skip",
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=text["point_sigma"], hoverinfo="skip", showlegend=False,
                                      line=dict(color="black", width=2)))
         fig.add_trace(go.Scatter(x=[inspected[0]], y=[inspected[1]], mode="markers", name=text["inspected"],
-                                 hoverinfo="skip", marker=dict(symbol="star", size=20, color="gold",
+                                 hoverinfo="skip", showlegend=False, marker=dict(symbol="star", size=20, color="gold",
                                                                line=dict(color="black", width=1.5))))
     if decoded is not None:
-        fig.add_trace(go.Scatter(x=[decoded[0]], y=[decoded[1]], mode="markers", name=text["decoded"], hoverinfo="skip",
+        fig.add_trace(go.Scatter(x=[decoded[0]], y=[decoded[1]], mode="markers", name=text["decoded"], hoverinfo="skip", showlegend=False,
                                  marker=dict(symbol="x-thin", size=16, line=dict(color="black", width=3))))
     if grid_n:  # last: on ties of hover distance Plotly keeps the earlier trace, so data points win
         g = grid_points(x_range, y_range, grid_n)
