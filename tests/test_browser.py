@@ -1,0 +1,132 @@
+"""The app in a real headless Chromium (Playwright) against ``streamlit run``.
+
+Every page loads in English and French without a Streamlit exception element; a click on the
+latent map changes the inspected image; a slider on the latent walk changes the decoded image.
+Screenshots of each step go to ``artifacts/browser/`` for inspection.
+"""
+from __future__ import annotations
+
+import pytest
+
+from browser_utils import ARTIFACTS, StreamlitServer, launch_browser, require_browser, wait_idle
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["", "walk", "generation", "training", "denoising", "how-a-vae-trains"]
+SHOTS = ARTIFACTS / "browser"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_browser()
+    store = tmp_path_factory.mktemp("store")
+    srv = StreamlitServer(env={"VAE_MODEL_STORE": str(store)})
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch_browser(pw)
+        # Warm-up visit: on a fresh server, the very first session that opens a deep link sees
+        # Streamlit's "Page not found" notice before st.navigation has registered the pages.
+        warm = b.new_page()
+        warm.goto(server.url)
+        wait_idle(warm)
+        warm.close()
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def _open(page, server, path: str, lang: str) -> None:
+    page.goto(f"{server.url}{path}?lang={lang}")
+    wait_idle(page)
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _assert_clean(page) -> None:
+    exceptions = page.locator("[data-testid='stException']")
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert page.get_by_text("Page not found").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_without_exception(server, page, path, lang):
+    _open(page, server, path, lang)
+    _assert_clean(page)
+    _shot(page, f"{lang}_{path or 'map'}")
+    # The sidebar is drawn by app.py on every page, in the requested language.
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("Langue" if lang == "fr" else "Language", exact=True).count() >= 1
+
+
+def _image_sources(page, scope: str = "[data-testid='stMain']") -> list[str]:
+    return page.eval_on_selector_all(f"{scope} [data-testid='stImage'] img", "els => els.map(e => e.src)")
+
+
+def test_click_on_map_shows_the_clicked_image(server, page):
+    _open(page, server, "", "en")
+    before = _image_sources(page)
+    assert before, "the inspector shows the original and its reconstruction"
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot'); return g && g._fullLayout && g.data; }")
+    # Pixel position (relative to the chart) of a data point far from test image 0.
+    target = page.evaluate("""() => {
+        const gd = document.querySelector('.js-plotly-plot');
+        const L = gd._fullLayout;
+        for (const tr of gd._fullData) {
+            if (!tr.customdata || !tr.x || tr.x.length < 20) continue;
+            const i = Math.floor(tr.x.length / 2);
+            const r = gd.getBoundingClientRect();
+            return {x: r.left + L.xaxis._offset + L.xaxis.l2p(tr.x[i]),
+                    y: r.top + L.yaxis._offset + L.yaxis.l2p(tr.y[i]),
+                    index: Array.isArray(tr.customdata[i]) ? tr.customdata[i][0] : tr.customdata[i]};
+        }
+        return null;
+    }""")
+    assert target is not None, "the map has a trace of data points with customdata"
+    page.mouse.click(target["x"], target["y"])
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    _assert_clean(page)
+    index_box = page.locator("[data-testid='stNumberInput'] input").first
+    assert int(float(index_box.input_value())) != 0, "the clicked point became the inspected image"
+    assert _image_sources(page) != before, "the inspected image changed"
+    _shot(page, "en_map_clicked")
+
+
+def test_slider_changes_decoded_image(server, page):
+    _open(page, server, "walk", "en")
+    before = _image_sources(page)
+    thumb = page.locator("[data-testid='stSlider'] input[type='range']").first
+    thumb.focus()
+    for _ in range(20):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(800)
+    wait_idle(page)
+    _assert_clean(page)
+    assert _image_sources(page) != before, "moving a latent slider re-decodes the image"
+    _shot(page, "en_walk_slider_moved")
