@@ -69,6 +69,15 @@ def test_holes_of_far_codes_is_one():
     assert R.holes(mu, n=1000, seed=1) > 0.99
 
 
+def test_holes_with_logvar_uses_posterior_samples():
+    # μ shrunk to 0.3·N(0, I) with σ² = 0.91: the samples μ + σε are N(0, I), the μ's alone are not
+    rng = np.random.default_rng(0)
+    mu = 0.3 * rng.standard_normal((2000, 8))
+    logvar = np.full_like(mu, np.log(0.91))
+    assert R.holes(mu, seed=1) > 0.9
+    assert R.holes(mu, seed=1, logvar=logvar) < 0.15
+
+
 def test_holes_is_deterministic():
     mu = np.random.default_rng(0).standard_normal((500, 3))
     assert R.holes(mu, seed=5) == R.holes(mu, seed=5)
