@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("evaluate", help="metrics of one model folder on its test split")
     e.add_argument("dir")
     e.add_argument("--json", action="store_true")
+    e.add_argument("--no-cache", action="store_true", help="recompute even if report.json matches the weights")
 
     c = sub.add_parser("train-classifier", help="train the digit classifier that scores generated samples")
     c.add_argument("--dataset", default="mnist")
@@ -118,13 +119,23 @@ def evaluate_folder(folder: str | Path) -> dict:
     return evaluate_model(model, load_dataset(mcfg.dataset))
 
 
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return str(value)
+
+
 def cmd_evaluate(args) -> int:
-    metrics = evaluate_folder(args.dir)
+    from .report import model_report
+
+    metrics = model_report(args.dir, use_cache=not args.no_cache)
     if args.json:
         print(json.dumps(metrics))
     else:
         for k, v in metrics.items():
-            print(f"{k:>12}: {v:.4f}" if isinstance(v, float) else f"{k:>12}: {v}")
+            print(f"{k:>26}: {_fmt(v)}")
     return 0
 
 

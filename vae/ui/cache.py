@@ -105,3 +105,15 @@ def reconstruct(path: str, x: torch.Tensor) -> np.ndarray:
     model = get_model(path)
     mu, _ = latent.encode(model, x)
     return latent.decode(model, mu)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _report(path: str, version: float) -> dict:
+    from ..report import model_report
+
+    return model_report(path)
+
+
+def model_report(path: str) -> dict:
+    """Full evaluation (core + regularity metrics) of a model, cached in memory and in its folder."""
+    return _report(path, model_version(path))

@@ -1,0 +1,87 @@
+"""The full evaluation of a model folder (core metrics + regularity metrics), cached on disk.
+
+``model_report(folder)`` is what ``python -m vae evaluate DIR --json`` prints and what the
+Compare page shows. Computing it takes a few seconds, so it is cached in ``<folder>/report.json``
+(or, for a read-only folder, in the user cache), keyed by the SHA-256 of the weights file and
+``REPORT_VERSION``: a retrained model or a new metric definition is never served stale numbers.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .checkpoint import WEIGHTS, load_model, read_config
+from .classifier import has_classifier, load_classifier
+from .data import cache_dir, load_dataset
+from .metrics import evaluate_model
+from .regularity import full_report
+
+REPORT_VERSION = 1
+REPORT_FILE = "report.json"
+
+
+def weights_digest(folder: str | os.PathLike) -> str:
+    """SHA-256 (hex, 16 chars) of a model folder's weights file."""
+    h = hashlib.sha256()
+    with open(Path(folder) / WEIGHTS, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+def _cache_paths(folder: Path, digest: str) -> list[Path]:
+    return [folder / REPORT_FILE, cache_dir() / "reports" / f"{digest}-v{REPORT_VERSION}.json"]
+
+
+def _read_cached(paths: list[Path], digest: str) -> dict | None:
+    for path in paths:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("_digest") == digest and data.get("_version") == REPORT_VERSION:
+            return data["report"]
+    return None
+
+
+def _write_cached(paths: list[Path], digest: str, report: dict) -> None:
+    payload = json.dumps({"_digest": digest, "_version": REPORT_VERSION, "report": report}, indent=1)
+    for path in paths:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+            tmp.write_text(payload)
+            os.replace(tmp, path)
+            return
+        except OSError:
+            continue  # read-only model folder: fall back to the user cache
+
+
+def compute_report(folder: str | os.PathLike, seed: int = 0) -> dict:
+    """Core metrics (``evaluate_model``) and regularity metrics (``regularity.full_report``) of a folder.
+
+    The digit classifier is used for sample-quality metrics when one is shipped for the dataset.
+    """
+    mcfg, _ = read_config(folder)
+    model = load_model(folder)
+    data = load_dataset(mcfg.dataset)
+    classifier = load_classifier(mcfg.dataset) if has_classifier(mcfg.dataset) else None
+    report = evaluate_model(model, data)
+    report.update(full_report(model, data, classifier=classifier, seed=seed))
+    return report
+
+
+def model_report(folder: str | os.PathLike, use_cache: bool = True) -> dict:
+    """The full report of a model folder, read from the disk cache when it matches the weights."""
+    folder = Path(folder)
+    digest = weights_digest(folder)
+    paths = _cache_paths(folder, digest)
+    if use_cache:
+        cached = _read_cached(paths, digest)
+        if cached is not None:
+            return cached
+    report = compute_report(folder)
+    _write_cached(paths, digest, report)
+    return report
