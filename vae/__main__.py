@@ -130,6 +130,7 @@ def _fmt(value) -> str:
 def cmd_evaluate(args) -> int:
     from .report import model_report
 
+    load_model(args.dir)  # a missing or corrupt folder fails here with a clear CheckpointError
     metrics = model_report(args.dir, use_cache=not args.no_cache)
     if args.json:
         print(json.dumps(metrics))
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"train": cmd_train, "evaluate": cmd_evaluate, "list": cmd_list,
                 "train-classifier": cmd_train_classifier}[args.command](args)
-    except (ExplorerError, ValueError) as exc:
+    except (ExplorerError, ValueError, OSError) as exc:  # OSError: unreadable file, disk full, …
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
