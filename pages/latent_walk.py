@@ -7,6 +7,7 @@ from vae.errors import ExplorerError
 from vae.ui import cache
 from vae.ui.i18n import t
 from vae.ui.images import upscale
+from vae.ui.live_decoder import live_decoder
 from vae.ui.sidebar import model_label, selection
 from vae.ui.walk_figures import dim_label, labeled_grid_figure
 
@@ -104,6 +105,23 @@ def walk_fragment() -> None:
 
 
 walk_fragment()
+
+
+# ---- 2b. live decoder: the same sliders (and a 2-D pad) decoded in the browser on every move ----------
+@st.fragment
+def live_fragment() -> None:
+    st.subheader(t("live.header"))
+    st.caption(t("live.intro"))
+    code = live_decoder(key="walk.live", path=focus.path, model_id=focus.id, z0=z_start, order=slider_dims,
+                        labels=labels_by_dim, pad_dims=(slider_dims[0], slider_dims[min(1, d - 1)]))
+    st.session_state["out.walk.live_code"] = code
+    if code is not None:
+        st.caption(t("live.reported", z=np.array2string(code, precision=2, separator=", ", max_line_width=400)))
+    else:
+        st.caption(t("live.none_reported"))
+
+
+live_fragment()
 
 # ---- 3. traversal grid --------------------------------------------------------------------------------
 st.subheader(t("walk.traversal.header"))
