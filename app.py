@@ -14,6 +14,7 @@ PAGES = [
     ("pages/train.py", "nav.train", ":material/model_training:", "training"),
     ("pages/denoise.py", "nav.denoise", ":material/blur_off:", "denoising"),
     ("pages/how_vae_trains.py", "nav.howto", ":material/school:", "how-a-vae-trains"),
+    ("pages/compare.py", "nav.compare", ":material/compare:", "comparison"),
 ]
 navigation = st.navigation([
     st.Page(path, title=t(title), icon=icon, url_path=url, default=(i == 0))
