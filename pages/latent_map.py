@@ -9,6 +9,7 @@ from vae.errors import DatasetError, ExplorerError
 from vae.ui import cache
 from vae.ui.i18n import t
 from vae.ui.images import grid, upscale
+from vae.ui.live_decoder import live_decoder
 from vae.ui.map_figures import (click_target, data_range, grid_points, latent_map_figure, map_covariances,
                                 trio_figure)
 from vae.ui.sidebar import model_label, selection
@@ -140,6 +141,28 @@ with left:
                             revision=f"{focus.id}-{method}")
     st.plotly_chart(fig, key=CHART_KEY, on_select=_on_select, selection_mode="points",
                     config={"displaylogo": False})
+
+
+def _on_live_code(z: np.ndarray) -> None:
+    """The live pad was released: its code becomes the map's decoded point (one app rerun)."""
+    st.session_state["map_x"], st.session_state["map_y"] = round(float(z[0]), 3), round(float(z[1]), 3)
+    st.session_state["map._live_moved"] = True
+
+
+@st.fragment
+def live_pad() -> None:
+    st.subheader(t("live.header"))
+    st.caption(t("live.intro"))
+    live_decoder(key="map.live", path=focus.path, model_id=focus.id, z0=xy, order=[0, 1],
+                 labels={i: t("map.axis.native", i=i + 1) for i in range(2)}, names={i: t("map.axis.native", i=i + 1) for i in range(2)},
+                 pad_dims=(0, 1), pad_only=True, on_code=_on_live_code)
+    if st.session_state.pop("map._live_moved", False):
+        st.rerun(scope="app")  # the map's marker and decoded image follow the released code
+
+
+if dim == 2:
+    with left:
+        live_pad()
 
 with right:
     st.subheader(t("map.inspect.title"))

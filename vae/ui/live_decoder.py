@@ -24,6 +24,7 @@ import streamlit as st
 from vae.decoder_export import UnsupportedDecoder, export_decoder, floats_b64, weights_payload
 from vae.ui import cache
 from vae.ui.i18n import t
+from vae.ui.walk_figures import dim_name
 
 ASSETS = Path(__file__).with_name("live_decoder")
 JS = (ASSETS / "live_decoder.js").read_text(encoding="utf-8")
@@ -68,8 +69,16 @@ def _noop() -> None:
     pass
 
 
+def _code_of(value, d: int) -> np.ndarray | None:
+    code = (value or {}).get("code") if isinstance(value, dict) else getattr(value, "code", None)
+    if isinstance(code, dict) and isinstance(code.get("z"), list) and len(code["z"]) == d:
+        return np.asarray(code["z"], np.float32)
+    return None
+
+
 def build_data(path: str, model_id: str, z0: np.ndarray, order: list[int], labels: dict[int, str],
-               pad_dims: tuple[int, int], cached: list[str], pad_only: bool = False, instance: str = "") -> dict:
+               pad_dims: tuple[int, int], cached: list[str], pad_only: bool = False, instance: str = "",
+               names: dict[int, str] | None = None) -> dict:
     """Everything the component receives; the weights only when ``cached`` lacks their hash."""
     payload = decoder_payload(path)
     pts = _points(path, cache.model_version(path))
@@ -78,7 +87,8 @@ def build_data(path: str, model_id: str, z0: np.ndarray, order: list[int], label
     data = {
         "model_id": model_id, "hash": payload["hash"], "spec": payload["spec"], "cached": list(cached),
         "z0": [round(float(v), 4) for v in z0], "order": [int(i) for i in order],
-        "labels": {int(i): labels[i] for i in range(d)}, "pad_dims": [int(pad_dims[0]), int(pad_dims[1])],
+        "labels": {int(i): labels[i] for i in range(d)},
+        "names": {int(i): (names or {}).get(i, dim_name(i)) for i in range(d)}, "pad_dims": [int(pad_dims[0]), int(pad_dims[1])],
         "limit": pad_limit(enc["mu"]), "pad_only": bool(pad_only), "instance": instance, **pts,
         "text": {
             "sliders": t("live.sliders"), "reset": t("live.reset"), "pad": t("live.pad"),
@@ -102,8 +112,11 @@ def _state(key: str) -> dict:
 
 def live_decoder(*, key: str, path: str, model_id: str, z0: np.ndarray, order: list[int],
                  labels: dict[int, str], pad_dims: tuple[int, int] = (0, 1), pad_only: bool = False,
-                 height: int | str = "content") -> np.ndarray | None:
+                 names: dict[int, str] | None = None, height: int | str = "content", on_code=None) -> np.ndarray | None:
     """Mount the live decoder; return the last code the browser reported on release (or None).
+
+    ``on_code(z)`` (optional) runs as a widget callback, before the rerun, each time the browser reports
+    a code: it may set other widgets' session state (e.g. the map's decode coordinates).
 
     For a decoder the browser cannot run, show a translated note (server decoding stays in use) and
     return None.
@@ -116,10 +129,14 @@ def live_decoder(*, key: str, path: str, model_id: str, z0: np.ndarray, order: l
     state = _state(key)
     data = build_data(path, model_id, np.asarray(z0, np.float32), order, labels, pad_dims,
                       cached=[h for h in state.get("cached") or [] if isinstance(h, str)],
-                      pad_only=pad_only, instance=key)
+                      pad_only=pad_only, instance=key, names=names)
+    d = len(z0)
+
+    def _on_code() -> None:
+        z = _code_of(_state(key), d)
+        if on_code is not None and z is not None:
+            on_code(z)
+
     result = _component(key=key, data=data, default={"code": None, "cached": []}, height=height,
-                        on_code_change=_noop, on_cached_change=_noop)
-    code = getattr(result, "code", None) or state.get("code")
-    if isinstance(code, dict) and isinstance(code.get("z"), list) and len(code["z"]) == len(z0):
-        return np.asarray(code["z"], np.float32)
-    return None
+                        on_code_change=_on_code, on_cached_change=_noop)
+    return _code_of(result, d)

@@ -70,7 +70,8 @@ export function makeDecoder(spec, params) {
 
 window.VaeLiveDecoder = { b64ToF32, makeDecoder };
 
-function dimName(i) {
+function dimName(i, names) {
+  if (names && names[i] !== undefined) return names[i];
   return "z" + String(i).split("").map((c) => SUB[+c]).join("");
 }
 
@@ -115,7 +116,7 @@ class LiveDecoder {
     this.data = data;
     this.setWeights(data);
     const sig = JSON.stringify([data.model_id, data.hash, data.order, data.labels, data.text, data.limit,
-                                data.points_hash, data.pad_only]);
+                                data.points_hash, data.pad_only, data.names]);
     const z0key = JSON.stringify([data.hash, data.z0]);
     if (z0key !== this.z0key || !this.z) {
       this.z = Float64Array.from(data.z0);
@@ -179,7 +180,7 @@ class LiveDecoder {
       ["x", "y"].forEach((axis, a) => {
         const lab = el("label", { text: (a ? tx.pad_y : tx.pad_x) + " " }, pick);
         const sel = el("select", { "data-axis": axis }, lab);
-        for (const dim of data.order) el("option", { value: dim, text: dimName(dim) }, sel);
+        for (const dim of data.order) el("option", { value: dim, text: dimName(dim, data.names) }, sel);
         sel.value = String(this.padDims[a]);
         sel.addEventListener("change", () => {
           this.padDims[a] = +sel.value;
@@ -283,8 +284,8 @@ class LiveDecoder {
     c.globalAlpha = 1;
     c.fillStyle = "rgba(0,0,0,0.6)";
     c.font = `${11 * dpr}px sans-serif`;
-    c.fillText(dimName(dx) + " →", S - 42 * dpr, S / 2 - 4 * dpr);
-    c.fillText("↑ " + dimName(dy), S / 2 + 4 * dpr, 12 * dpr);
+    c.fillText(dimName(dx, this.data.names) + " →", S - 42 * dpr, S / 2 - 4 * dpr);
+    c.fillText("↑ " + dimName(dy, this.data.names), S / 2 + 4 * dpr, 12 * dpr);
   }
 
   drawPad() {
