@@ -153,9 +153,9 @@ def _on_live_code(z: np.ndarray) -> None:
 def live_pad() -> None:
     st.subheader(t("live.header"))
     st.caption(t("live.intro"))
-    live_decoder(key="map.live", path=focus.path, model_id=focus.id, z0=xy, order=[0, 1],
-                 labels={i: t("map.axis.native", i=i + 1) for i in range(2)}, names={i: t("map.axis.native", i=i + 1) for i in range(2)},
-                 pad_dims=(0, 1), pad_only=True, on_code=_on_live_code)
+    names = {i: t("map.axis.native", i=i + 1) for i in range(2)}
+    live_decoder(key="map.live", path=focus.path, model_id=focus.id, z0=xy, order=[0, 1], labels=names,
+                 names=names, pad_dims=(0, 1), pad_only=True, on_code=_on_live_code)
     if st.session_state.pop("map._live_moved", False):
         st.rerun(scope="app")  # the map's marker and decoded image follow the released code
 

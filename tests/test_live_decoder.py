@@ -114,6 +114,7 @@ def chromium():
         browser.close()
 
 
+@pytest.mark.browser
 def test_js_decoder_parity_with_torch(chromium):
     page = chromium.new_page()
     page.set_content("<html><body></body></html>")
@@ -138,6 +139,8 @@ def test_js_decoder_parity_with_torch(chromium):
     assert max(worst.values()) < TOL, worst
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_live_decoder_in_the_app(chromium, tmp_path):
     """Real app: moving a live slider redraws the canvas (= PyTorch decode of that code, to 1/255) without a
     rerun; releasing reports the code to Python; dragging the map page's pad moves the decoded point."""

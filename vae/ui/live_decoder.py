@@ -88,7 +88,8 @@ def build_data(path: str, model_id: str, z0: np.ndarray, order: list[int], label
         "model_id": model_id, "hash": payload["hash"], "spec": payload["spec"], "cached": list(cached),
         "z0": [round(float(v), 4) for v in z0], "order": [int(i) for i in order],
         "labels": {int(i): labels[i] for i in range(d)},
-        "names": {int(i): (names or {}).get(i, dim_name(i)) for i in range(d)}, "pad_dims": [int(pad_dims[0]), int(pad_dims[1])],
+        "names": {int(i): (names or {}).get(i, dim_name(i)) for i in range(d)},
+        "pad_dims": [int(pad_dims[0]), int(pad_dims[1])],
         "limit": pad_limit(enc["mu"]), "pad_only": bool(pad_only), "instance": instance, **pts,
         "text": {
             "sliders": t("live.sliders"), "reset": t("live.reset"), "pad": t("live.pad"),
