@@ -6,8 +6,8 @@ import streamlit as st
 from vae import latent
 from vae.errors import ExplorerError
 from vae.ui import cache
-from vae.ui.compare_figures import (KEY_NUMBERS, METRIC_KEYS, active_units_figure, compare_seeds, format_value,
-                                    group_stats, metric_table, one_per_beta, rate_distortion_figure, seeds_figure,
+from vae.ui.compare_figures import (KEY_NUMBERS, METRIC_KEYS, active_units_figure, check_claims, compare_seeds,
+                                    format_value, group_stats, metric_table, one_per_beta, rate_distortion_figure, seeds_figure,
                                     style_winners, sweep_point)
 from vae.ui.i18n import t
 from vae.ui.images import grid
@@ -72,7 +72,9 @@ if not any(m for _, m in trio):
 st.header(t("compare.trio.header"))
 trio_reports, trio_errors = _reports([m for _, m in trio])
 method = "native" if sel.latent_dim == 2 else "pca"
-st.caption(t("compare.trio.caption", proj=t(f"compare.proj.{method}"), seed=PRIOR_SEED))
+st.caption(t("compare.trio.caption", proj=t(f"compare.proj.{method}"), seed=PRIOR_SEED)
+           + (" " + t("compare.trio.circle") if method == "native" else ""))
+same_axes = st.checkbox(t("compare.same_axes"), value=True, key="compare.same_axes", help=t("compare.same_axes_help"))
 maps = {}
 for kind, info in trio:
     if info is None:
@@ -104,8 +106,11 @@ for col, (kind, info) in zip(st.columns(3, gap="medium"), trio):
             st.error(t("common.error_model", detail=entry))
             continue
         proj, labels, dim = entry
-        fig = trio_figure(proj.coords, labels, label_names, x_range=x_range, y_range=y_range, axis_titles=axes,
-                          star=None, title=t(f"kind.{kind}"), text=_map_text(), height=340)
+        xr, yr = (x_range, y_range) if same_axes else data_range(
+            [proj.coords] + ([np.array([[-2.2, -2.2], [2.2, 2.2]])] if method == "native" else []))
+        fig = trio_figure(proj.coords, labels, label_names, x_range=xr, y_range=yr, axis_titles=axes,
+                          star=None, title=t(f"kind.{kind}"), text=_map_text(), height=320)
+        fig.update_layout(title=None, margin=dict(l=5, r=5, t=10, b=5))
         if method == "native":
             fig.add_scatter(x=prior_circle[:, 0], y=prior_circle[:, 1], mode="lines", hoverinfo="skip", showlegend=False,
                             line=dict(color="rgba(40,40,40,0.8)", width=1.5, dash="dash"))
@@ -119,8 +124,9 @@ for col, (kind, info) in zip(st.columns(3, gap="medium"), trio):
             _show_errors(trio_errors, [info.id])
             continue
         st.markdown(f"*{t('compare.key_numbers')}*")
-        st.markdown("\n".join(f"- {t(f'compare.m.{k}')}: **{format_value(k, report.get(k), report.get('latent_dim'))}**"
-                              for k in KEY_NUMBERS))
+        st.markdown("\n".join("- " + t("compare.key_fmt", name=t(f"compare.m.{k}"),
+                                              value=format_value(k, report.get(k), report.get("latent_dim")))
+                               for k in KEY_NUMBERS))
 st.session_state["out.compare.samples"] = samples
 
 # ---- 2. the metrics table ------------------------------------------------------------------------------------------
@@ -136,6 +142,18 @@ st.session_state["out.compare.table"] = {m: {kind_of[c]: v for c, v in vals.item
 st.table(style_winners(table, marks))
 st.caption(t("compare.table.caption"))
 st.info(t("compare.table.reading"), icon=":material/school:")
+claims = check_claims(st.session_state["out.compare.table"])
+lines = []
+for c in claims:
+    who = ", ".join(t(f"kind.{k}") for k in ("ae", "vae", "beta-vae") if k in c.winners)
+    mark, verdict = {True: (":green[:material/check_circle:]", "compare.claim.holds"),
+                     False: (":red[:material/cancel:]", "compare.claim.fails"),
+                     None: (":gray[:material/remove:]", "compare.claim.na")}[c.holds]
+    lines.append(f"- {mark} {t(f'compare.claim.{c.metric}')} — {t(verdict, winners=who)}")
+st.markdown(t("compare.claims.header") + "\n" + "\n".join(lines))
+st.session_state["out.compare.claims"] = {c.metric: c.holds for c in claims}
+if any(c.holds is False for c in claims):
+    st.caption(t("compare.claims.note"))
 
 
 # ---- 3. the β sweep -------------------------------------------------------------------------------------------------
@@ -225,7 +243,7 @@ else:
                      **{t(f"compare.m.{k}"): f"{s[0]:.3f} ± {s[1]:.3f}" if s[2] else "—" for k, s in stats.items()}})
     st.session_state["out.compare.sprites"] = {label: {k: [v for _, v in g[k]] for k in SPRITE_METRICS}
                                                for label, g in groups.items()}
-    left, right = st.columns([1, 1], gap="medium")
+    left, right = st.columns([4, 3], gap="medium")
     with left:
         st.dataframe(rows, hide_index=True, width="stretch")
     with right:

@@ -42,6 +42,7 @@ def test_table_three_models_every_metric(page_en):
     assert shown.shape[1] == 5  # metric, AE, VAE, β-VAE, meaning
     assert "—" in shown.iloc[:, 1].tolist()
     assert any("✓" in str(v) for v in shown.iloc[:, 1:4].to_numpy().ravel())
+    assert set(output(at, "compare.claims")) >= {"recon", "prior_confidence", "kl"}
     samples = output(at, "compare.samples")
     assert set(samples) == {"ae", "vae", "beta-vae"}
     assert all(v.shape == (36, 28, 28) for v in samples.values())
@@ -63,6 +64,17 @@ def test_sweep_kl_falls_with_beta_and_split_toggle(page_en):
     assert all(a < b for a, b in zip(recon, recon[1:]))  # on the training split the trade-off is monotone
     sprites = output(at, "compare.sprites")
     assert len(sprites) >= 2 and all(len(g["mig"]) >= 1 for g in sprites.values())
+
+
+def test_sprites_dataset_without_ae(page_en):
+    at = page_en
+    at.selectbox(key="sel_dataset").set_value("sprites").run()
+    assert not at.exception and not at.error
+    table = output(at, "compare.table")
+    assert set(table["mig"]) == {"vae", "beta-vae"} and table["mig"]["vae"] is not None
+    assert len(output(at, "compare.sweep")) >= 2
+    assert output(at, "compare.claims")["recon"] is None  # no AE to check the AE's claim
+    at.selectbox(key="sel_dataset").set_value("mnist").run()
 
 
 def test_french_labels_differ(page_en):
@@ -110,7 +122,7 @@ def test_one_per_beta_and_sweep_point():
     assert sweep_point("m", 4, report, None, "train") is None
     fig = rate_distortion_figure([sweep_point("m", 4, report, history, "test")], selected=["m"], title="t",
                                  x_title="x", y_title="y", models_name="models", selected_name="chosen")
-    assert len(fig.data) == 2 and fig.data[0].text == ("β=4",)
+    assert len(fig.data) == 2 and fig.data[0].text == ("",) and fig.data[1].text == ("β=4",)
 
 
 def test_compare_seeds_verdicts():
@@ -119,3 +131,18 @@ def test_compare_seeds_verdicts():
     assert s.verdict == "disagree" and s.hi == "vae"
     assert compare_seeds("MIG", "vae", [0.1], "beta", [0.3]).verdict == "one_seed"
     assert compare_seeds("MIG", "vae", [None], "beta", [0.3]) is None
+
+
+def test_check_claims():
+    from vae.ui.compare_figures import check_claims
+
+    raw = {"recon": {"ae": 100.0, "vae": 110.0, "beta-vae": 120.0},
+           "holes": {"ae": 0.0, "vae": 0.05, "beta-vae": 0.1},
+           "kl": {"ae": None, "vae": 6.0, "beta-vae": 4.0},
+           "smoothness": {"ae": None, "vae": None, "beta-vae": 2.0}}
+    got = {c.metric: c.holds for c in check_claims(raw)}
+    assert got["recon"] is True and got["holes"] is False and got["kl"] is True
+    assert got["smoothness"] is None and got["prior_confidence"] is None
+    no_ae = {"recon": {"ae": None, "vae": 110.0, "beta-vae": 120.0}, "holes": {"vae": 0.2, "beta-vae": 0.1}}
+    got = {c.metric: c.holds for c in check_claims(no_ae)}
+    assert got["recon"] is None and got["holes"] is None  # nothing to compare the VAEs with

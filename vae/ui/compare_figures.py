@@ -111,6 +111,45 @@ def style_winners(table: pd.DataFrame, marks: pd.DataFrame, color: str = "#d8f0d
     return table.style.apply(lambda _: css, axis=None).hide(axis="index")
 
 
+# The lecture's predictions, checked against the table: (metric, kinds expected to win the row).
+LECTURE_CLAIMS: tuple[tuple[str, frozenset], ...] = (
+    ("recon", frozenset({"ae"})),
+    ("prior_confidence", frozenset({"vae", "beta-vae"})),
+    ("holes", frozenset({"vae", "beta-vae"})),
+    ("posterior_prior_distance", frozenset({"vae", "beta-vae"})),
+    ("smoothness", frozenset({"vae", "beta-vae"})),
+    ("kl", frozenset({"beta-vae"})),
+)
+
+
+@dataclass
+class ClaimCheck:
+    """One prediction of the lecture against the measured winners of its row."""
+
+    metric: str
+    expected: frozenset
+    winners: set
+    holds: bool | None  # None: not testable here (fewer than two applicable values)
+
+
+def check_claims(raw_by_kind: dict[str, dict[str, object]]) -> list[ClaimCheck]:
+    """For each lecture claim, the winners of its row (``raw_by_kind`` = {metric: {kind: value}}) and
+    whether they are the kinds the lecture expects (a shared win with an unexpected kind does not hold).
+
+    A claim is checked only when the row has a value for an expected kind and for another kind."""
+    better = {k: b for k, _, b in METRICS}
+    out = []
+    for metric, expected in LECTURE_CLAIMS:
+        vals = raw_by_kind.get(metric, {})
+        present = {k for k, v in vals.items() if _number(v) is not None}
+        win = winners(vals, better[metric], metric)
+        if not (present & expected and present - expected):
+            win = set()  # testable only with an expected kind and a kind to beat (e.g. no AE: no AE claim)
+        holds = None if not win else win <= expected
+        out.append(ClaimCheck(metric, expected, win, holds))
+    return out
+
+
 # --------------------------------------------------------------------------- the β sweep
 @dataclass
 class SweepPoint:
@@ -158,17 +197,23 @@ def rate_distortion_figure(points: Sequence[SweepPoint], *, selected: Sequence[s
     the models chosen in the sidebar are drawn again as big stars."""
     pts = sorted(points, key=lambda p: p.beta)
     labels = [f"β={p.beta:g}" for p in pts]
+    sel = [p for p in pts if p.model_id in selected]
     fig = go.Figure(go.Scatter(
         x=[p.kl for p in pts], y=[p.recon for p in pts], mode="lines+markers+text", name=models_name,
-        text=labels, textposition="top right", customdata=[p.model_id for p in pts],
+        text=["" if p in sel else lab for p, lab in zip(pts, labels)], textposition="middle left", customdata=[p.model_id for p in pts], textfont=dict(size=13),
         marker=dict(size=10, color=SWEEP_COLOR), line=dict(color="rgba(31,119,180,0.4)", dash="dot"),
-        hovertemplate="%{text}<br>%{customdata}<br>KL %{x:.2f}<br>recon %{y:.1f}<extra></extra>"))
-    sel = [p for p in pts if p.model_id in selected]
-    if sel:
+        hovertext=labels, hovertemplate="%{hovertext}<br>%{customdata}<br>KL %{x:.2f}<br>recon %{y:.1f}<extra></extra>"))
+    if sel:  # the chosen models: big stars, labelled below so the star does not hide the label
         fig.add_trace(go.Scatter(
-            x=[p.kl for p in sel], y=[p.recon for p in sel], mode="markers", name=selected_name,
-            customdata=[p.model_id for p in sel], hovertemplate="%{customdata}<extra></extra>",
+            x=[p.kl for p in sel], y=[p.recon for p in sel], mode="markers+text", name=selected_name,
+            text=[f"β={p.beta:g}" for p in sel], textposition="bottom center", textfont=dict(size=13),
+            customdata=[p.model_id for p in sel], hovertemplate="%{text}<br>%{customdata}<extra></extra>",
             marker=dict(symbol="star", size=20, color=SELECTED_COLOR, line=dict(color="black", width=1))))
+    if pts:  # room for the labels left of the points and for the stars
+        xs, ys = [p.kl for p in pts], [p.recon for p in pts]
+        dx, dy = max(max(xs) - min(xs), 1e-3), max(max(ys) - min(ys), 1e-3)
+        fig.update_xaxes(range=[min(xs) - 0.18 * dx, max(xs) + 0.06 * dx])
+        fig.update_yaxes(range=[min(ys) - 0.12 * dy, max(ys) + 0.08 * dy])
     fig.update_layout(title=dict(text=title, font=dict(size=15)), height=height, margin=dict(l=10, r=10, t=50, b=10),
                       xaxis_title=x_title, yaxis_title=y_title, hovermode="closest",
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0))

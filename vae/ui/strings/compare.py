@@ -18,11 +18,11 @@ STRINGS = {
     # ---- section 1: side by side
     "compare.trio.header": {"en": "1. Side by side", "fr": "1. Côte à côte"},
     "compare.trio.caption": {
-        "en": "Top: the encoded test set (μ), {proj}, same axes for the three models; the dashed circle is 2σ of "
-              "the prior N(0, I). Bottom: the same 36 codes z ~ N(0, I) (seed {seed}) decoded by each decoder.",
-        "fr": "En haut : le jeu de test encodé (μ), {proj}, mêmes axes pour les trois modèles ; le cercle pointillé "
-              "est le 2σ de la loi a priori N(0, I). En bas : les mêmes 36 codes z ~ N(0, I) (graine {seed}) "
+        "en": "Top: the encoded test set (μ), {proj}. Bottom: the same 36 codes z ~ N(0, I) (seed {seed}) decoded by each decoder.",
+        "fr": "En haut : le jeu de test encodé (μ), {proj}. En bas : les mêmes 36 codes z ~ N(0, I) (graine {seed}) "
               "décodés par chaque décodeur."},
+    "compare.trio.circle": {"en": "The dashed circle is 2σ of the prior N(0, I).",
+                            "fr": "Le cercle pointillé est le 2σ de la loi a priori N(0, I)."},
     "compare.proj.native": {"en": "native 2-D latent space", "fr": "espace latent 2-D natif"},
     "compare.proj.pca": {"en": "PCA projection of each model's codes (each has its own axes)",
                          "fr": "projection ACP des codes de chaque modèle (chacun a ses propres axes)"},
@@ -55,6 +55,36 @@ STRINGS = {
               "du VAE achète la régularité (échantillons qui ressemblent à des chiffres, moins de trous, postérieure "
               "agrégée proche de N(0, I)) ; un β plus grand pousse encore vers la loi a priori, au prix de la "
               "reconstruction."},
+    "compare.claims.header": {"en": "The lecture's predictions, checked on these three models:",
+                              "fr": "Les prédictions du cours, vérifiées sur ces trois modèles :"},
+    "compare.claim.recon": {"en": "the AE reconstructs best (it pays no KL)",
+                            "fr": "l'AE reconstruit le mieux (il ne paie pas de KL)"},
+    "compare.claim.prior_confidence": {"en": "a VAE decodes N(0, I) samples into more convincing digits than the AE",
+                                       "fr": "un VAE décode les échantillons de N(0, I) en chiffres plus convaincants que l'AE"},
+    "compare.claim.holes": {"en": "a VAE leaves fewer holes under N(0, I)",
+                            "fr": "un VAE laisse moins de trous sous N(0, I)"},
+    "compare.claim.posterior_prior_distance": {"en": "a VAE's aggregate posterior is closer to N(0, I)",
+                                               "fr": "la postérieure agrégée d'un VAE est plus proche de N(0, I)"},
+    "compare.claim.smoothness": {"en": "a VAE's interpolations are smoother",
+                                 "fr": "les interpolations d'un VAE sont plus régulières"},
+    "compare.claim.kl": {"en": "the β-VAE (β > 1) pays less KL than the VAE",
+                         "fr": "le β-VAE (β > 1) paie moins de KL que le VAE"},
+    "compare.claim.holds": {"en": "holds (best: {winners})", "fr": "vérifié (meilleur : {winners})"},
+    "compare.claim.fails": {"en": "not on these models (best: {winners})",
+                            "fr": "pas sur ces modèles (meilleur : {winners})"},
+    "compare.claim.na": {"en": "cannot be checked here", "fr": "invérifiable ici"},
+    "compare.claims.note": {
+        "en": "Where a prediction fails, look at the models, not the lecture first: on 4,000 training images a "
+              "2-D AE overfits (its test reconstruction is worse), and an AE whose codes spread far from the "
+              "origin can leave few \"holes\" by this measure while its prior samples still look poor.",
+        "fr": "Quand une prédiction échoue, regardez d'abord les modèles : sur 4 000 images d'entraînement un AE "
+              "2-D sur-apprend (sa reconstruction de test est moins bonne), et un AE dont les codes s'étalent loin "
+              "de l'origine peut laisser peu de « trous » selon cette mesure tout en donnant de mauvais "
+              "échantillons a priori."},
+    "compare.key_fmt": {"en": "{name}: **{value}**", "fr": "{name} : **{value}**"},
+    "compare.same_axes": {"en": "Same axes for the three maps", "fr": "Mêmes axes pour les trois cartes"},
+    "compare.same_axes_help": {"en": "Off: each map zooms on its own codes (their shapes become visible, their scales no longer compare).",
+                               "fr": "Décoché : chaque carte zoome sur ses propres codes (on voit leur forme, mais plus leur échelle relative)."},
     # metric names and one-line meanings
     "compare.m.recon": {"en": "reconstruction", "fr": "reconstruction"},
     "compare.d.recon": {"en": "mean per-image reconstruction loss (BCE summed over pixels): lower = closer copies",
@@ -130,7 +160,7 @@ STRINGS = {
         "fr": "Tous les VAE / β-VAE {dataset} à espace latent {dim}-D (un par β). Chaque perte vaut reconstruction "
               "+ β·KL : un β plus grand achète une KL (débit) plus faible contre une reconstruction moins bonne "
               "(distorsion)."},
-    "compare.split": {"en": "Figures of the", "fr": "Chiffres du"},
+    "compare.split": {"en": "Numbers from the", "fr": "Chiffres du"},
     "compare.split.test": {"en": "test split", "fr": "jeu de test"},
     "compare.split.train": {"en": "training split (last epoch)", "fr": "jeu d'entraînement (dernière époque)"},
     "compare.sweep.caption": {
@@ -168,7 +198,7 @@ STRINGS = {
     "compare.sprites.none": {"en": "No sprites model found.", "fr": "Aucun modèle sprites trouvé."},
     "compare.sprites.model": {"en": "model", "fr": "modèle"},
     "compare.sprites.group": {"en": "group", "fr": "groupe"},
-    "compare.sprites.mean": {"en": "mean ± sd ({n} seeds)", "fr": "moyenne ± écart-type ({n} graines)"},
+    "compare.sprites.mean": {"en": "mean ± sd, {n} seeds", "fr": "moy. ± é.-t., {n} graines"},
     "compare.sprites.agree": {"en": "{metric}: every {hi} seed beats every {lo} seed ({hi} {hi_mean:.3f} vs {lo} {lo_mean:.3f} on average) — the seeds agree.",
                               "fr": "{metric} : chaque graine {hi} bat chaque graine {lo} ({hi} {hi_mean:.3f} contre {lo} {lo_mean:.3f} en moyenne) — les graines concordent."},
     "compare.sprites.disagree": {"en": "{metric}: the seeds disagree — the ranges overlap ({hi} {hi_mean:.3f} vs {lo} {lo_mean:.3f} on average), so the average alone does not settle it.",
