@@ -83,7 +83,22 @@ def test_page_loads_without_exception(server, page, path, lang):
 
 
 def _image_sources(page, scope: str = "[data-testid='stMain']") -> list[str]:
+    """The src of every image in the main area, once at least one has rendered."""
+    page.wait_for_selector(f"{scope} [data-testid='stImage'] img", timeout=60_000)
     return page.eval_on_selector_all(f"{scope} [data-testid='stImage'] img", "els => els.map(e => e.src)")
+
+
+def _wait_images_change(page, before: list[str], timeout_ms: int = 60_000) -> list[str]:
+    """Poll until the main area's image sources differ from ``before`` (Streamlit reruns are asynchronous)."""
+    waited = 0
+    while waited < timeout_ms:
+        wait_idle(page)
+        now = _image_sources(page)
+        if now != before:
+            return now
+        page.wait_for_timeout(250)
+        waited += 750
+    return before
 
 
 def test_click_on_map_shows_the_clicked_image(server, page):
@@ -109,12 +124,10 @@ def test_click_on_map_shows_the_clicked_image(server, page):
     }""")
     assert target is not None, "the map has a trace of data points with customdata"
     page.mouse.click(target["x"], target["y"])
-    page.wait_for_timeout(500)
-    wait_idle(page)
-    _assert_clean(page)
     index_box = page.locator("[data-testid='stNumberInput'] input").first
-    assert int(float(index_box.input_value())) != 0, "the clicked point became the inspected image"
-    assert _image_sources(page) != before, "the inspected image changed"
+    page.wait_for_function("el => el.value !== '0'", arg=index_box.element_handle(), timeout=60_000)
+    assert _wait_images_change(page, before) != before, "the inspected image changed"
+    _assert_clean(page)
     _shot(page, "en_map_clicked")
 
 
@@ -125,8 +138,6 @@ def test_slider_changes_decoded_image(server, page):
     thumb.focus()
     for _ in range(20):
         page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(800)
-    wait_idle(page)
+    assert _wait_images_change(page, before) != before, "moving a latent slider re-decodes the image"
     _assert_clean(page)
-    assert _image_sources(page) != before, "moving a latent slider re-decodes the image"
     _shot(page, "en_walk_slider_moved")
