@@ -19,13 +19,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: venv
 	$(PY) -m streamlit run app.py
 
-# Browser tests use Debian's Chromium (Playwright cannot download its own browser here).
+# Browser tests use Debian's Chromium (Playwright cannot download its own browser here);
+# the scale-out test puts nginx in front of two replicas.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nginx; \
 	  else \
-	    echo "warning: /usr/bin/chromium is missing (install Debian's chromium for the browser tests)" >&2; \
+	    echo "warning: install Debian's chromium and nginx for the browser and scale-out tests" >&2; \
 	  fi; \
 	fi
 
