@@ -3,9 +3,10 @@ import hashlib
 
 import streamlit as st
 
-from vae.checkpoint import user_store
+from vae.checkpoint import read_config, user_store
 from vae.config import ARCHS, KINDS, RECON_LOSSES
 from vae.errors import DatasetError, ExplorerError
+from vae.model_import import PICKLE_SUFFIXES, ModelImportError, import_model
 from vae.ui.cache import available_models, get_dataset
 from vae.ui.i18n import t
 from vae.ui.train_figures import history_figure
@@ -40,7 +41,11 @@ def load_training_data(choice: str, upload):
         tmp.write_bytes(raw)
         tmp.replace(path)
     name = f"npz:{path}"
-    return name, get_dataset(name)
+    try:
+        return name, get_dataset(name)
+    except DatasetError:
+        path.unlink(missing_ok=True)  # an invalid upload is not kept in the store
+        raise
 
 
 job = get_job(st.session_state.get(JOB_KEY))
@@ -142,3 +147,31 @@ else:
     if snap["history"]:
         st.subheader(t("train.curves"))
         curves(snap["history"])
+
+
+# -- Import a model: uploaded files are validated by vae.model_import (never unpickled) --------------
+st.divider()
+st.subheader(t("importer.title"))
+st.caption(t("importer.intro"))
+IMPORT_TYPES = ["safetensors", "json", "zip", *(s.lstrip(".") for s in PICKLE_SUFFIXES)]  # pickles: refused with a message
+with st.form("importer.form"):
+    import_files = st.file_uploader(t("importer.files"), type=IMPORT_TYPES, accept_multiple_files=True, key="importer.files")
+    import_name = st.text_input(t("importer.name"), value="imported-model", key="importer.name", help=t("train.name_help"))
+    import_submitted = st.form_submit_button(t("importer.submit"), key="importer.submit")
+
+if import_submitted:
+    st.session_state["out.importer.path"] = None
+    try:
+        if not import_files:
+            raise ModelImportError("no_files", "no file was uploaded")
+        path = import_model({f.name: f.getvalue() for f in import_files}, import_name)
+    except ModelImportError as exc:
+        st.session_state["out.importer.error"] = exc.code
+        st.error(t("importer.refused", detail=t(f"importer.err.{exc.code}", **exc.fmt)))
+    else:
+        st.session_state["out.importer.error"] = None
+        st.session_state["out.importer.path"] = str(path)
+        available_models.clear()
+        cfg, _ = read_config(path)
+        st.success(t("importer.done", model_id=f"user/{path.name}", kind=t(f"kind.{cfg.kind}"),
+                     dim=cfg.latent_dim, dataset=cfg.dataset))

@@ -242,3 +242,32 @@ def list_models(include_user: bool = True, store: Path | None = None) -> list[Mo
                                  beta=None if mcfg.kind == "ae" else mcfg.beta, latent_dim=mcfg.latent_dim, dataset=mcfg.dataset, arch=mcfg.arch,
                                  noise=mcfg.noise, recon=mcfg.recon))
     return out
+
+
+STALE_TEMP_SECONDS = 3600
+
+
+def clean_stale_temp(store: Path | None = None, max_age: float = STALE_TEMP_SECONDS) -> list[str]:
+    """Remove leftovers of interrupted saves and imports (``.NAME.tmp-*``, ``.NAME.old-*``, ``.import-*``)
+    older than ``max_age`` seconds from the user store; return their names. Complete models are never
+    touched, and a recent temp folder may belong to a save in progress, so it is kept."""
+    import time
+
+    root = (store or user_store())
+    if not root.is_dir():
+        return []
+    removed = []
+    now = time.time()
+    for folder in root.iterdir():
+        name = folder.name
+        is_temp = name.startswith(".") and (".tmp-" in name or ".old-" in name or name.startswith(".import-"))
+        if not is_temp or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            if now - folder.stat().st_mtime < max_age:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(name)
+    return sorted(removed)

@@ -15,7 +15,7 @@ import streamlit as st
 import torch
 
 from .. import latent
-from ..checkpoint import WEIGHTS, ModelInfo, list_models, load_model, read_metrics
+from ..checkpoint import WEIGHTS, ModelInfo, clean_stale_temp, list_models, load_model, read_metrics, user_store
 from ..data import Dataset, load_dataset
 from ..models import Autoencoder
 from ..projection import Projection, project
@@ -29,10 +29,18 @@ def model_version(path: str) -> float:
         return 0.0
 
 
+@st.cache_resource(show_spinner=False)
+def _startup_cleanup(store: str) -> list[str]:
+    """Once per server process and store: drop temp folders (> 1 h old) left by a crash mid-save."""
+    return clean_stale_temp(Path(store))
+
+
 @st.cache_data(ttl=3, show_spinner=False)
 def available_models() -> list[ModelInfo]:
     """Every model the app can open (shipped + user store), refreshed every few seconds."""
     import warnings
+
+    _startup_cleanup(str(user_store()))
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -1,0 +1,53 @@
+"""Strings of the "Import a model" section of the Train page (messages of ``vae.model_import``)."""
+
+STRINGS = {
+    "importer.title": {"en": "Import a model", "fr": "Importer un modèle"},
+    "importer.intro": {
+        "en": "Upload the files of a model folder (model.safetensors and config.json, optionally metrics.json) "
+              "or a .zip of that folder. Everything is checked before the model is added to your store; "
+              "pickle-based checkpoints (.pt, .pth, .pkl, .bin) are never loaded.",
+        "fr": "Téléversez les fichiers d'un dossier de modèle (model.safetensors et config.json, éventuellement "
+              "metrics.json) ou un .zip de ce dossier. Tout est vérifié avant que le modèle soit ajouté à votre "
+              "dossier de modèles ; les checkpoints à base de pickle (.pt, .pth, .pkl, .bin) ne sont jamais chargés."},
+    "importer.files": {"en": "Model files or a .zip", "fr": "Fichiers du modèle ou un .zip"},
+    "importer.name": {"en": "Name of the imported model", "fr": "Nom du modèle importé"},
+    "importer.submit": {"en": "Import", "fr": "Importer"},
+    "importer.done": {"en": "Model **{model_id}** imported ({kind}, latent dimension {dim}, dataset {dataset}). It now appears in the sidebar pickers.",
+                      "fr": "Modèle **{model_id}** importé ({kind}, dimension latente {dim}, jeu de données {dataset}). Il apparaît maintenant dans les sélecteurs de la barre latérale."},
+    "importer.refused": {"en": "Import refused: {detail} Nothing was added to your model store.",
+                         "fr": "Import refusé : {detail} Rien n'a été ajouté à votre dossier de modèles."},
+    "importer.err.no_files": {"en": "choose the files to upload first.", "fr": "choisissez d'abord les fichiers à téléverser."},
+    "importer.err.empty": {"en": "no file was uploaded.", "fr": "aucun fichier n'a été téléversé."},
+    "importer.err.name": {"en": "invalid model name \"{name}\": use 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit (no slashes, no '..').",
+                          "fr": "nom de modèle invalide « {name} » : utilisez 1 à 64 lettres, chiffres, « . », « _ » ou « - », en commençant par une lettre ou un chiffre (ni « / » ni « .. »)."},
+    "importer.err.exists": {"en": "a model named \"{name}\" already exists: choose another name.",
+                            "fr": "un modèle nommé « {name} » existe déjà : choisissez un autre nom."},
+    "importer.err.pickle": {"en": "{name} is a pickle-based checkpoint (torch.save): loading it could run arbitrary code, so it is never loaded. Export the weights to model.safetensors.",
+                            "fr": "{name} est un checkpoint à base de pickle (torch.save) : le charger pourrait exécuter du code arbitraire, il n'est donc jamais chargé. Exportez les poids en model.safetensors."},
+    "importer.err.unexpected": {"en": "unexpected file \"{name}\": a model folder holds model.safetensors, config.json and optionally metrics.json.",
+                                "fr": "fichier inattendu « {name} » : un dossier de modèle contient model.safetensors, config.json et éventuellement metrics.json."},
+    "importer.err.missing": {"en": "{name} is missing: a model needs model.safetensors and config.json.",
+                             "fr": "{name} manque : un modèle a besoin de model.safetensors et de config.json."},
+    "importer.err.too_large": {"en": "{name} is too large ({size}; the limit is {limit}).",
+                               "fr": "{name} est trop volumineux ({size} ; la limite est {limit})."},
+    "importer.err.total_too_large": {"en": "the files are too large together (limit {limit}).",
+                                     "fr": "les fichiers sont trop volumineux ensemble (limite {limit})."},
+    "importer.err.bad_zip": {"en": "the .zip file cannot be read ({detail}).", "fr": "le fichier .zip est illisible ({detail})."},
+    "importer.err.zip_members": {"en": "the .zip holds {n} entries; a model folder has at most 3 files.",
+                                 "fr": "le .zip contient {n} entrées ; un dossier de modèle a au plus 3 fichiers."},
+    "importer.err.zip_layout": {"en": "the .zip must hold the files of one model folder, at its top level or inside one folder.",
+                                "fr": "le .zip doit contenir les fichiers d'un seul dossier de modèle, à sa racine ou dans un dossier."},
+    "importer.err.zip_alone": {"en": "upload either one .zip or the files of the folder, not both.",
+                               "fr": "téléversez soit un .zip, soit les fichiers du dossier, pas les deux."},
+    "importer.err.duplicate": {"en": "the .zip holds {name} twice.", "fr": "le .zip contient {name} deux fois."},
+    "importer.err.unsafe_name": {"en": "the file name \"{name}\" contains an absolute path or '..': refused.",
+                                 "fr": "le nom de fichier « {name} » contient un chemin absolu ou « .. » : refusé."},
+    "importer.err.symlink": {"en": "\"{name}\" in the .zip is a symbolic link: refused.",
+                             "fr": "« {name} » dans le .zip est un lien symbolique : refusé."},
+    "importer.err.config": {"en": "config.json is invalid: {detail}.", "fr": "config.json est invalide : {detail}."},
+    "importer.err.metrics": {"en": "metrics.json is not valid JSON.", "fr": "metrics.json n'est pas un JSON valide."},
+    "importer.err.mismatch": {"en": "the weights do not match config.json ({detail}).",
+                              "fr": "les poids ne correspondent pas à config.json ({detail})."},
+    "importer.err.weights": {"en": "model.safetensors cannot be loaded ({detail}).",
+                             "fr": "model.safetensors ne peut pas être chargé ({detail})."},
+}
