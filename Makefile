@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 run: venv
-	$(PY) -m streamlit run app.py
+	$(PY) -m vae.ui.serve
 
 # Browser tests use Debian's Chromium (Playwright cannot download its own browser here);
 # the scale-out test puts nginx in front of two replicas.

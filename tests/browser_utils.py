@@ -54,7 +54,7 @@ class StreamlitServer:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self._log_file = open(self.log, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+            [sys.executable, "-m", "vae.ui.serve", "--server.headless=true",
              f"--server.port={self.port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
              "--browser.gatherUsageStats=false"],
             cwd=ROOT, env={**os.environ, **(env or {})}, stdout=self._log_file, stderr=subprocess.STDOUT)

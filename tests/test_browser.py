@@ -12,7 +12,9 @@ from browser_utils import ARTIFACTS, StreamlitServer, launch_browser, require_br
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["", "walk", "generation", "training", "denoising", "how-a-vae-trains"]
+# A deep link first: on a fresh server it used to show Streamlit's "Page not found" notice
+# (see vae/ui/serve.py), which _assert_clean catches.
+PAGES = ["walk", "", "generation", "training", "denoising", "how-a-vae-trains", "comparison"]
 SHOTS = ARTIFACTS / "browser"
 
 
@@ -34,12 +36,6 @@ def browser(server):
 
     with sync_playwright() as pw:
         b = launch_browser(pw)
-        # Warm-up visit: on a fresh server, the very first session that opens a deep link sees
-        # Streamlit's "Page not found" notice before st.navigation has registered the pages.
-        warm = b.new_page()
-        warm.goto(server.url)
-        wait_idle(warm)
-        warm.close()
         yield b
         b.close()
 
