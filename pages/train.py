@@ -1,5 +1,6 @@
 """Train page: a form over the CLI's options, a worker-thread training with live curves, a Stop button."""
 import hashlib
+from pathlib import Path
 
 import streamlit as st
 
@@ -45,6 +46,8 @@ def load_training_data(choice: str, upload):
         return name, get_dataset(name)
     except DatasetError:
         path.unlink(missing_ok=True)  # an invalid upload is not kept in the store
+        if not any(folder.iterdir()):
+            folder.rmdir()
         raise
 
 
@@ -172,6 +175,10 @@ if import_submitted:
         st.session_state["out.importer.error"] = None
         st.session_state["out.importer.path"] = str(path)
         available_models.clear()
-        cfg, _ = read_config(path)
-        st.success(t("importer.done", model_id=f"user/{path.name}", kind=t(f"kind.{cfg.kind}"),
-                     dim=cfg.latent_dim, dataset=cfg.dataset))
+        st.session_state["importer.just_done"] = str(path)
+        st.rerun()  # so the sidebar lists the new model at once
+
+if done_path := st.session_state.pop("importer.just_done", None):
+    cfg, _ = read_config(done_path)
+    st.success(t("importer.done", model_id=f"user/{Path(done_path).name}", kind=t(f"kind.{cfg.kind}"),
+                 dim=cfg.latent_dim, dataset=cfg.dataset))

@@ -213,13 +213,13 @@ def import_model(files: Mapping[str, bytes] | bytes, name: str, store: str | os.
     """Validate an uploaded model folder (dict of file name → bytes, or the bytes of a .zip) and add it
     to the user store as ``name``; return its path. Raises ``ModelImportError``; leaves nothing behind."""
     store = Path(store or user_store()).resolve()
+    content = _collect(files)  # in memory: the files are judged before the name
     try:
         target = safe_model_path(str(name).strip(), store)
     except CheckpointError:
         raise ModelImportError("name", f"invalid model name {name!r}", name=name) from None
     if target.exists():
         raise ModelImportError("exists", f"a model named {target.name!r} already exists", name=target.name)
-    content = _collect(files)
     shapes = safetensors_shapes(content[WEIGHTS])
     store.mkdir(parents=True, exist_ok=True)
     tmp = store / f"{TEMP_PREFIX}{uuid.uuid4().hex[:8]}"
