@@ -71,6 +71,7 @@ class StreamlitSession:
         self.url, self.page, self.cookie, self.timeout, self.query = url, page, cookie, timeout, query
         self.widgets: dict[str, Widget] = {}
         self.states: dict[str, tuple[str, object]] = {}   # widget id -> (value field, value)
+        self.elements: dict = {}                            # widget id -> its last element proto (options...)
         self.ws = None
         self.session_id: str | None = None
         self.auto_reruns: list[tuple[float, str]] = []
@@ -131,6 +132,7 @@ class StreamlitSession:
             wid = getattr(sub, "id", "") if sub is not None and hasattr(sub, "id") else ""
             if isinstance(wid, str) and wid.startswith("$$ID"):
                 self.widgets[wid] = Widget(wid, etype, fm.delta.fragment_id)
+                self.elements[wid] = sub
 
     def widget(self, key: str) -> Widget:
         """The widget whose user key is ``key`` (learnt from the deltas of earlier runs)."""
