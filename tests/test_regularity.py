@@ -279,8 +279,12 @@ def test_fact_d_iwae_above_elbo_and_growing_with_k(mnist, name):
 
 @shipped
 def test_fact_e_beta_vae_is_more_disentangled_on_sprites(sprites):
+    """MIG averaged over the 3 shipped training seeds (Locatello et al. 2019: single seeds vary a lot)."""
     from vae.latent import encode
 
-    vae = R.mig(encode(_shipped("sprites-vae-10d"), sprites.x_test)[0], sprites.factors_test)
-    bvae = R.mig(encode(_shipped("sprites-betavae6-10d"), sprites.x_test)[0], sprites.factors_test)
+    def mean_mig(name: str) -> float:
+        names = [name, f"{name}-s1", f"{name}-s2"]
+        return float(np.mean([R.mig(encode(_shipped(n), sprites.x_test)[0], sprites.factors_test) for n in names]))
+
+    vae, bvae = mean_mig("sprites-vae-10d"), mean_mig("sprites-betavae6-10d")
     assert bvae > vae, (bvae, vae)
