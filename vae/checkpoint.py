@@ -218,7 +218,7 @@ class ModelInfo:
 def list_models(include_user: bool = True, store: Path | None = None) -> list[ModelInfo]:
     """Every model folder the app can open: shipped (``pretrained/``) then user-trained.
 
-    Temporary folders of unfinished saves are ignored; a folder whose config cannot be read is
+    Temporary folders of unfinished saves are ignored; a folder whose config or weights header cannot be read is
     skipped with a ``warnings.warn`` naming it, so one broken model never hides the others.
     """
     roots = [("pretrained", PRETRAINED_DIR)]
@@ -235,6 +235,7 @@ def list_models(include_user: bool = True, store: Path | None = None) -> list[Mo
                 mcfg, _ = read_config(folder)
                 if not (folder / WEIGHTS).is_file():
                     raise CheckpointError(f"{folder.name}: missing {WEIGHTS}")
+                _check_safetensors_header(folder / WEIGHTS)  # header only: garbage or truncated weights are not listed
             except CheckpointError as exc:
                 warnings.warn(f"skipping model folder {folder}: {exc}", stacklevel=2)
                 continue
