@@ -494,3 +494,57 @@ def test_server_refuses_an_over_limit_upload(tmp_path):
         assert server.proc.poll() is None  # the server survived
     finally:
         server.stop()
+
+
+# -- the documented production command starts -----------------------------------------------------------
+
+def readme_production_flags() -> list[str]:
+    """The flags of the production command in the README's "Deployment" section (so docs cannot drift)."""
+    import re
+    import shlex
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = text.split("## Deployment / production config", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1).replace("\\\n", " ")
+    words = shlex.split(block)
+    return words[words.index("app.py") + 1:]
+
+
+@pytest.mark.slow
+def test_production_command_starts(tmp_path):
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from browser_utils import ROOT, free_port
+
+    flags = readme_production_flags()
+    assert "--client.showErrorDetails" in flags and "--server.maxUploadSize" in flags
+    port = free_port()
+    i = flags.index("--server.port")
+    flags[i + 1] = str(port)
+    flags[flags.index("--server.address") + 1] = "127.0.0.1"
+    log = open(tmp_path / "prod.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", *flags], cwd=ROOT,
+                            env={**os.environ, "VAE_MODEL_STORE": str(tmp_path / "store")},
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline, ok = time.time() + 120, False
+        while time.time() < deadline and not ok:
+            assert proc.poll() is None, (tmp_path / "prod.log").read_text()
+            try:
+                ok = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok"
+            except OSError:
+                time.sleep(0.3)
+        assert ok, (tmp_path / "prod.log").read_text()
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).status == 200
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10)
+        assert "_streamlit_xsrf" in (health.headers.get("Set-Cookie") or "")  # XSRF protection is on
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
