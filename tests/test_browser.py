@@ -120,8 +120,8 @@ def test_click_on_map_shows_the_clicked_image(server, page):
     }""")
     assert target is not None, "the map has a trace of data points with customdata"
     page.mouse.click(target["x"], target["y"])
-    index_box = page.locator("[data-testid='stNumberInput'] input").first
-    page.wait_for_function("el => el.value !== '0'", arg=index_box.element_handle(), timeout=60_000)
+    page.wait_for_function("() => { const e = document.querySelector('.st-key-map_index input'); return e && e.value !== '0'; }",
+                           timeout=60_000)
     assert _wait_images_change(page, before) != before, "the inspected image changed"
     _assert_clean(page)
     _shot(page, "en_map_clicked")

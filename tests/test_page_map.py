@@ -66,7 +66,13 @@ def test_figure_has_per_trace_customdata_and_a_clickable_grid():
     fig = latent_map_figure(coords, labels, [str(i) for i in range(10)], text=TEXT, x_range=(-3, 3), y_range=(-3, 3),
                             axis_titles=("z1", "z2"), grid_n=20, prior_circles=True)
     grid = [tr for tr in fig.data if tr.name == GRID_TRACE_NAME]
-    assert len(grid) == 1 and len(grid[0].x) == 400 and grid[0].type == "scattergl"
+    assert len(grid) == 1 and grid[0].type == "scattergl"
+    # The grid covers the empty places, and keeps clear of every data point (else it steals clicks).
+    g = np.c_[grid[0].x, grid[0].y]
+    assert 200 < len(g) < 400
+    step = 6 / 19
+    assert np.sqrt(((g[:, None] - coords[None]) ** 2).sum(-1)).min() > 0.7 * step
+    assert np.abs(g).max() > 2.9  # corners far from the data stay clickable
     data = [tr for tr in fig.data if tr.customdata is not None]
     assert len(data) == 10
     for tr in data:  # customdata = test index, whatever the point's index inside its trace
@@ -79,6 +85,8 @@ def test_click_target():
     assert click_target([{"curve_number": 3, "point_index": 2, "customdata": 417, "x": 1, "y": 2}]) == ("point", 417)
     assert click_target([{"curve_number": 3, "customdata": [12], "x": 1, "y": 2}]) == ("point", 12)
     assert click_target([{"curve_number": 0, "point_index": 5, "x": 0.5, "y": -1.25}]) == ("code", (0.5, -1.25))
+    # A data point and a grid point selected together: the data point wins.
+    assert click_target([{"x": 0.5, "y": -1.25}, {"customdata": 7, "x": 0.51, "y": -1.24}]) == ("point", 7)
 
 
 def test_grid_points_and_covariances():

@@ -69,6 +69,27 @@ def _polyline(curves: list[np.ndarray]) -> tuple[list, list]:
     return xs, ys
 
 
+def free_grid_points(grid: np.ndarray, coords: np.ndarray, x_range: tuple[float, float],
+                     y_range: tuple[float, float], n: int, clearance: float = 0.75) -> np.ndarray:
+    """Grid points farther than ``clearance`` grid steps from every data point (in axis-normalised units).
+
+    Plotly picks the clicked point by its own distance rules, and an invisible grid point lying on
+    top of a data point can win the click; removing the grid around the data keeps clicks on data
+    points for inspection and clicks in empty places (the holes) for decoding.
+    """
+    if len(coords) == 0:
+        return grid
+    scale = np.array([x_range[1] - x_range[0], y_range[1] - y_range[0]], dtype=np.float64)
+    scale[scale == 0] = 1.0
+    g, c = grid / scale, np.asarray(coords, dtype=np.float64) / scale
+    step = 1.0 / max(n - 1, 1)
+    nearest = np.full(len(g), np.inf)
+    for i in range(0, len(c), 512):
+        d2 = ((g[:, None, :] - c[None, i:i + 512, :]) ** 2).sum(-1)
+        nearest = np.minimum(nearest, d2.min(1))
+    return grid[nearest > (clearance * step) ** 2]
+
+
 def latent_map_figure(coords: np.ndarray, labels: np.ndarray, label_names: Sequence[str], *, text: dict,
                       x_range: tuple[float, float], y_range: tuple[float, float], axis_titles: tuple[str, str],
                       grid_n: int = 60, prior_circles: bool = False, ellipses: list[tuple[np.ndarray, np.ndarray]] | None = None,
@@ -114,8 +135,8 @@ def latent_map_figure(coords: np.ndarray, labels: np.ndarray, label_names: Seque
     if decoded is not None:
         fig.add_trace(go.Scatter(x=[decoded[0]], y=[decoded[1]], mode="markers", name=text["decoded"], hoverinfo="skip", showlegend=False,
                                  marker=dict(symbol="x-thin", size=16, line=dict(color="black", width=3))))
-    if grid_n:  # last: on ties of hover distance Plotly keeps the earlier trace, so data points win
-        g = grid_points(x_range, y_range, grid_n)
+    if grid_n:  # only away from the data (free_grid_points): near the data, clicks go to data points
+        g = free_grid_points(grid_points(x_range, y_range, grid_n), coords, x_range, y_range, grid_n)
         fig.add_trace(go.Scattergl(
             x=g[:, 0], y=g[:, 1], mode="markers", name=GRID_TRACE_NAME, showlegend=False,
             marker=dict(size=7, color="rgba(0,0,0,0)"),
@@ -144,19 +165,20 @@ def trio_figure(coords: np.ndarray, labels: np.ndarray, label_names: Sequence[st
 def click_target(points: list[dict]) -> tuple[str, object] | None:
     """What a Plotly selection event designates: ("point", test index) or ("code", (x, y)); None if nothing.
 
-    Data traces carry the test index as ``customdata``; the invisible grid carries none.
+    Data traces carry the test index as ``customdata``; the invisible grid carries none. A click
+    can select a data point and a grid point at once (they overlap): the data point wins.
     """
-    if not points:
-        return None
-    p = points[0]
-    cd = p.get("customdata")
-    if isinstance(cd, (list, tuple)):
-        cd = cd[0] if cd else None
-    if cd is not None:
-        try:
-            return "point", int(cd)
-        except (TypeError, ValueError):
-            pass
-    if p.get("x") is not None and p.get("y") is not None:
-        return "code", (float(p["x"]), float(p["y"]))
+    for p in points or []:
+        cd = p.get("customdata")
+        if isinstance(cd, (list, tuple)):
+            cd = cd[0] if cd else None
+        if cd is not None:
+            try:
+                return "point", int(cd)
+            except (TypeError, ValueError):
+                pass
+    for p in points or []:
+        if p.get("x") is not None and p.get("y") is not None:
+            return "code", (float(p["x"]), float(p["y"]))
     return None
+

@@ -1,0 +1,271 @@
+"""A teacher's walk through every page, in English and in French, in a real headless Chromium.
+
+Open the latent map, click a point and an empty place, switch projection; move a slider and
+interpolate; sample the prior; train a short model to the end and open it; denoise; resample ε;
+compare. Every step asserts on what the page shows, fails on any Streamlit exception element and
+on any browser console error, and saves a screenshot under ``artifacts/teacher/``.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_utils import ARTIFACTS, StreamlitServer, launch_browser, require_browser, wait_idle
+
+pytestmark = pytest.mark.browser
+SHOTS = ARTIFACTS / "teacher"
+
+# Streamlit's frontend, opened on a deep link such as /walk, first probes <path>/_stcore/health
+# and <path>/_stcore/host-config to discover a base URL path, gets 404s, then uses the root.
+# These two probes are the only console errors tolerated, matched exactly.
+STREAMLIT_BASE_PATH_PROBE = re.compile(r"^https?://[^/]+/[a-z-]+/_stcore/(health|host-config)$")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_browser()
+    srv = StreamlitServer(env={"VAE_MODEL_STORE": str(tmp_path_factory.mktemp("store"))})
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch_browser(pw)
+        yield b
+        b.close()
+
+
+class Teacher:
+    """One browser tab, with console-error capture and step helpers."""
+
+    def __init__(self, browser, server, lang: str):
+        self.ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+        self.page = self.ctx.new_page()
+        self.server, self.lang, self.errors, self.step = server, lang, [], 0
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
+    def _console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        url = (msg.location or {}).get("url", "")
+        if "Failed to load resource" in msg.text and STREAMLIT_BASE_PATH_PROBE.match(url):
+            return
+        self.errors.append(f"console error: {msg.text} ({url})")
+
+    def open(self, path: str) -> None:
+        self.page.goto(f"{self.server.url}{path}?lang={self.lang}")
+        self.idle()
+
+    def idle(self) -> None:
+        wait_idle(self.page)
+
+    def check(self, name: str) -> None:
+        """No exception element, no console error; screenshot the step."""
+        exceptions = self.page.locator("[data-testid='stException']")
+        assert exceptions.count() == 0, exceptions.first.inner_text()
+        assert self.page.locator("[data-testid='stDialog']").count() == 0, self.page.locator("[data-testid='stDialog']").inner_text()
+        assert not self.errors, self.errors
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.step += 1
+        self.page.screenshot(path=str(SHOTS / f"{self.lang}_{self.step:02d}_{name}.png"))
+
+    def key(self, key: str) -> str:
+        """CSS selector of the element Streamlit renders for widget ``key`` (dots become dashes)."""
+        return ".st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+    def images(self) -> list[str]:
+        self.page.wait_for_selector("[data-testid='stMain'] [data-testid='stImage'] img", timeout=60_000)
+        return self.page.eval_on_selector_all("[data-testid='stMain'] [data-testid='stImage'] img", "els => els.map(e => e.src)")
+
+    def wait_images_change(self, before: list[str], timeout_s: float = 60) -> list[str]:
+        for _ in range(int(timeout_s / 0.5)):
+            self.idle()
+            now = self.images()
+            if now != before:
+                return now
+            self.page.wait_for_timeout(500)
+        raise AssertionError("the images did not change")
+
+    def click_plot(self, chart_selector: str, x: float, y: float) -> None:
+        """Click the Plotly chart at data coordinates (x, y)."""
+        chart = self.page.locator(chart_selector).first
+        chart.scroll_into_view_if_needed()
+        self.page.wait_for_function(
+            "sel => { const g = document.querySelector(sel + ' .js-plotly-plot'); return g && g._fullLayout; }",
+            arg=chart_selector)
+        pos = self.page.evaluate("""([sel, x, y]) => {
+            const gd = document.querySelector(sel + ' .js-plotly-plot'), L = gd._fullLayout, r = gd.getBoundingClientRect();
+            return {x: r.left + L.xaxis._offset + L.xaxis.l2p(x), y: r.top + L.yaxis._offset + L.yaxis.l2p(y)};
+        }""", [chart_selector, x, y])
+        self.page.mouse.click(pos["x"], pos["y"])
+
+    def wait_input(self, key: str, condition: str) -> None:
+        """Wait until the text input of widget ``key`` satisfies the JS expression ``condition`` on ``v``.
+
+        The element is looked up afresh on every poll: Streamlit may replace it on a rerun.
+        """
+        self.page.wait_for_function(
+            f"sel => {{ const e = document.querySelector(sel + ' input'); if (!e) return false; const v = e.value; return {condition}; }}",
+            arg=self.key(key), timeout=60_000)
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_teacher_walk(server, browser, lang):
+    t = Teacher(browser, server, lang)
+    try:
+        _latent_map(t)
+        _latent_walk(t)
+        _generate(t)
+        _train_and_open(t)
+        _denoise(t)
+        _how_a_vae_trains(t)
+        _compare(t)
+    finally:
+        t.close()
+
+
+def _latent_map(t: Teacher) -> None:
+    t.open("")
+    t.check("map")
+    before = t.images()
+    main_chart = "[data-testid='stMain'] [data-testid='stPlotlyChart']"
+    # A data point: its test index becomes the inspected image.
+    point = t.page.evaluate("""sel => {
+        const gd = document.querySelector(sel + ' .js-plotly-plot');
+        for (const tr of gd._fullData) {
+            if (!tr.customdata || !tr.x || tr.x.length < 20) continue;
+            const i = Math.floor(tr.x.length / 3);
+            return [tr.x[i], tr.y[i]];
+        }
+        return null;
+    }""", main_chart)
+    assert point is not None
+    t.click_plot(main_chart, *point)
+    t.wait_input("map_index", "v !== '0'")
+    before = t.wait_images_change(before)
+    t.check("map_point_clicked")
+    # An empty place far from the data (a corner of the visible region): its exact code is decoded.
+    corner = t.page.evaluate("""sel => {
+        const L = document.querySelector(sel + ' .js-plotly-plot')._fullLayout;
+        const [x0, x1] = L.xaxis.range, [y0, y1] = L.yaxis.range;
+        return [x0 + 0.04 * (x1 - x0), y1 - 0.04 * (y1 - y0)];
+    }""", main_chart)
+    t.click_plot(main_chart, *corner)
+    t.wait_input("map_x", "Math.abs(parseFloat(v)) > 0.5")
+    t.wait_images_change(before)
+    t.check("map_empty_place_clicked")
+    # Switch projection to PCA: the axis titles change.
+    title_before = t.page.locator(f"{main_chart} .g-xtitle").first.text_content()
+    t.page.locator(f"{t.key('map_projection')} button").nth(1).click()
+    t.idle()
+    t.page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel + ' .g-xtitle'); return e && e.textContent !== old; }",
+                             arg=[main_chart, title_before], timeout=60_000)
+    t.check("map_pca")
+
+
+def _latent_walk(t: Teacher) -> None:
+    t.open("walk")
+    t.check("walk")
+    before = t.images()
+    slider = t.page.locator(f"{t.key('walk.z.0')} input[type='range']")
+    slider.focus()
+    for _ in range(15):
+        t.page.keyboard.press("ArrowRight")
+    t.wait_images_change(before)
+    t.check("walk_slider_moved")
+    # Interpolation: another end image re-draws the lerp / slerp / pixel rows.
+    chart = t.key("walk.interp_chart")
+    t.page.wait_for_selector(f"{chart} .js-plotly-plot")
+    old = t.page.locator(f"{chart} .js-plotly-plot image").first.get_attribute("href")
+    box = t.page.locator(f"{t.key('walk.interp.b')} input")
+    box.fill("250")
+    box.press("Enter")
+    t.idle()
+    t.page.wait_for_function("([sel, old]) => { const i = document.querySelector(sel + ' .js-plotly-plot image'); return i && i.getAttribute('href') !== old; }",
+                             arg=[chart, old], timeout=60_000)
+    t.check("walk_interpolated")
+
+
+def _generate(t: Teacher) -> None:
+    t.open("generation")
+    t.check("generate_quiz")
+    t.page.locator(f"{t.key('generate.show')} button").click()
+    t.idle()
+    before = t.images()
+    assert len(before) >= 3, "AE, VAE and β-VAE samples are shown"
+    t.page.locator(f"{t.key('generate.new')} button").click()
+    t.wait_images_change(before)
+    t.check("generate_new_samples")
+
+
+def _train_and_open(t: Teacher) -> None:
+    t.open("training")
+    t.check("train_form")
+    name = f"teacher-{t.lang}"
+    t.page.locator(f"{t.key('train.dataset')} [data-baseweb='select']").click()
+    t.page.get_by_role("option", name=re.compile("Digits")).click()
+    for key, value in (("train.epochs", "2"), ("train.hidden", "32"), ("train.name", name)):
+        field = t.page.locator(f"{t.key(key)} input")
+        field.fill(value)
+        field.press("Tab")
+    t.page.locator(f"{t.key('train.submit')} button").click()
+    # The worker trains; the live panel polls; the page ends on a success message naming the model.
+    t.page.wait_for_selector(f"[data-testid='stAlertContentSuccess']:has-text('user/{name}')", timeout=180_000)
+    t.idle()
+    t.check("train_done")
+    # Open it: it is offered by the sidebar for its dataset, and the map page renders it.
+    t.page.locator(f"{t.key('sel_dataset')} [data-baseweb='select']").click()
+    t.page.get_by_role("option", name="digits", exact=True).click()
+    t.idle()
+    t.open("")
+    t.page.locator(f"{t.key('sel_dataset')} [data-baseweb='select']").click()
+    t.page.get_by_role("option", name="digits", exact=True).click()
+    t.idle()
+    sidebar = t.page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text(name).count() >= 1, "the new model is in the sidebar picker"
+    assert t.images(), "the map page inspects a digit of the new model"
+    t.check("trained_model_map")
+    t.page.locator(f"{t.key('sel_dataset')} [data-baseweb='select']").click()
+    t.page.get_by_role("option", name="mnist", exact=True).click()
+    t.idle()
+
+
+def _denoise(t: Teacher) -> None:
+    t.open("denoising")
+    t.check("denoise")
+    before = t.images()
+    slider = t.page.locator(f"{t.key('denoise.noise')} input[type='range']")
+    slider.focus()
+    for _ in range(5):
+        t.page.keyboard.press("ArrowRight")
+    t.wait_images_change(before)
+    t.check("denoise_more_noise")
+
+
+def _how_a_vae_trains(t: Teacher) -> None:
+    t.open("how-a-vae-trains")
+    t.check("howto")
+    before = t.images()
+    t.page.locator(f"{t.key('howto.resample')} button").click()
+    t.wait_images_change(before)
+    t.check("howto_resampled")
+
+
+def _compare(t: Teacher) -> None:
+    t.open("comparison")
+    t.page.wait_for_selector("[data-testid='stMain'] [data-testid='stPlotlyChart']", timeout=120_000)
+    assert t.page.locator("[data-testid='stMain'] [data-testid='stPlotlyChart']").count() >= 3
+    assert t.page.locator("[data-testid='stMain'] [data-testid='stTable'], [data-testid='stMain'] [data-testid='stDataFrame']").count() >= 1
+    t.check("compare")
