@@ -167,10 +167,16 @@ if import_submitted:
     try:
         if not import_files:
             raise ModelImportError("no_files", "no file was uploaded")
+        names = [f.name for f in import_files]
+        if dup := next((n for n in names if names.count(n) > 1), None):
+            raise ModelImportError("duplicate", f"{dup} was uploaded twice", name=dup)
         path = import_model({f.name: f.getvalue() for f in import_files}, import_name)
     except ModelImportError as exc:
         st.session_state["out.importer.error"] = exc.code
         st.error(t("importer.refused", detail=t(f"importer.err.{exc.code}", **exc.fmt)))
+    except OSError as exc:  # e.g. the store's disk is full: nothing was kept (import_model cleans up)
+        st.session_state["out.importer.error"] = "os"
+        st.error(t("importer.refused", detail=f"{exc.strerror or exc}."))
     else:
         st.session_state["out.importer.error"] = None
         st.session_state["out.importer.path"] = str(path)

@@ -261,6 +261,7 @@ def test_import_through_the_train_page(store, good_files, tmp_path):
         ([("m.zip", zipped({"../config.json": good_files[CONFIG], WEIGHTS: good_files[WEIGHTS]}))], "'..'"),
         ([(WEIGHTS, good_files[WEIGHTS]), (CONFIG, cfg_big)], "latent_dim must be"),
         ([(WEIGHTS, good_files[WEIGHTS][:50]), (CONFIG, good_files[CONFIG])], "cannot be loaded"),
+        ([(CONFIG, good_files[CONFIG]), (CONFIG, b"{}"), (WEIGHTS, good_files[WEIGHTS])], "given twice"),
         ([], "choose the files"),
     ]
     at = open_page("train", "en")
@@ -481,15 +482,35 @@ def test_server_refuses_an_over_limit_upload(tmp_path):
             assert token, "the upload request carries no XSRF token"
             base = req.url.rsplit("/", 1)[0]
 
-            def put(file_id: str, size: int, headers: dict | None = None):
-                return ctx.request.put(f"{base}/{file_id}", headers=headers if headers is not None else {"X-Xsrftoken": token},
-                                       multipart={"file": {"name": "x.npz", "mimeType": "application/octet-stream",
-                                                           "buffer": b"\0" * size}}, timeout=120_000)
+            cookie = "; ".join(f"{c['name']}={c['value']}" for c in ctx.cookies())
+            path = base.split(str(server.port), 1)[1]
 
-            assert put("small-ok", 1000).status == 204  # control: the session and token are valid
-            big = put("too-big", 51 * 2**20)
-            assert big.status == 413, (big.status, big.text()[:200])
-            assert put("no-token", 1000, headers={}).status == 403  # XSRF protection is on
+            def put(file_id: str, size: int, with_token: bool = True, chunked: bool = False) -> int:
+                """PUT a multipart body straight to the server (no browser, no client-side size check)."""
+                import http.client
+
+                head = (b'--xx\r\nContent-Disposition: form-data; name="file"; filename="x.npz"\r\n'
+                        b"Content-Type: application/octet-stream\r\n\r\n")
+                body = head + b"\0" * size + b"\r\n--xx--\r\n"
+                headers = {"Content-Type": "multipart/form-data; boundary=xx", "Cookie": cookie,
+                           **({"X-Xsrftoken": token} if with_token else {})}
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+                try:
+                    if chunked:  # no Content-Length: the server must cap the stream itself
+                        chunks = (body[i:i + (1 << 20)] for i in range(0, len(body), 1 << 20))
+                        conn.request("PUT", f"{path}/{file_id}", body=chunks, headers=headers, encode_chunked=True)
+                    else:
+                        conn.request("PUT", f"{path}/{file_id}", body=body, headers=headers)
+                    return conn.getresponse().status
+                except (BrokenPipeError, ConnectionResetError):
+                    return -1  # the server hung up mid-body; its status is checked by the other variant
+                finally:
+                    conn.close()
+
+            assert put("small-ok", 1000) == 204  # control: the session and token are valid
+            assert put("too-big", 51 * 2**20) == 413  # Content-Length over server.maxUploadSize
+            assert put("too-big-chunked", 52 * 2**20, chunked=True) in (413, -1)  # streamed, no length
+            assert put("no-token", 1000, with_token=False) == 403  # XSRF protection is on
             browser.close()
         assert server.proc.poll() is None  # the server survived
     finally:

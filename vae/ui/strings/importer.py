@@ -39,7 +39,7 @@ STRINGS = {
                                 "fr": "le .zip doit contenir les fichiers d'un seul dossier de modèle, à sa racine ou dans un dossier."},
     "importer.err.zip_alone": {"en": "upload either one .zip or the files of the folder, not both.",
                                "fr": "téléversez soit un .zip, soit les fichiers du dossier, pas les deux."},
-    "importer.err.duplicate": {"en": "the .zip holds {name} twice.", "fr": "le .zip contient {name} deux fois."},
+    "importer.err.duplicate": {"en": "{name} was given twice.", "fr": "{name} a été fourni deux fois."},
     "importer.err.unsafe_name": {"en": "the file name \"{name}\" contains an absolute path or '..': refused.",
                                  "fr": "le nom de fichier « {name} » contient un chemin absolu ou « .. » : refusé."},
     "importer.err.symlink": {"en": "\"{name}\" in the .zip is a symbolic link: refused.",
