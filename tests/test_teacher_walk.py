@@ -168,7 +168,7 @@ def _latent_map(t: Teacher) -> None:
     t.check("map_empty_place_clicked")
     # Switch projection to PCA: the axis titles change.
     title_before = t.page.locator(f"{main_chart} .g-xtitle").first.text_content()
-    t.page.locator(f"{t.key('map_projection')} button").nth(1).click()
+    t.page.locator(f"{t.key('map_projection')} button").filter(has_text=re.compile(r"\S")).nth(1).click()
     t.idle()
     t.page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel + ' .g-xtitle'); return e && e.textContent !== old; }",
                              arg=[main_chart, title_before], timeout=60_000)
@@ -181,8 +181,7 @@ def _latent_walk(t: Teacher) -> None:
     before = t.images()
     slider = t.page.locator(f"{t.key('walk.z.0')} input[type='range']")
     slider.focus()
-    for _ in range(15):
-        t.page.keyboard.press("ArrowRight")
+    t.page.keyboard.press("End")  # one move, one rerun (as a release after a drag)
     t.wait_images_change(before)
     t.check("walk_slider_moved")
     # Interpolation: another end image re-draws the lerp / slerp / pixel rows.
@@ -214,7 +213,7 @@ def _train_and_open(t: Teacher) -> None:
     t.open("training")
     t.check("train_form")
     name = f"teacher-{t.lang}"
-    t.page.locator(f"{t.key('train.dataset')} [data-baseweb='select']").click()
+    t.page.locator(f"{t.key('train.dataset')} [role='combobox']").click()
     t.page.get_by_role("option", name=re.compile("Digits")).click()
     for key, value in (("train.epochs", "2"), ("train.hidden", "32"), ("train.name", name)):
         field = t.page.locator(f"{t.key(key)} input")
@@ -226,18 +225,20 @@ def _train_and_open(t: Teacher) -> None:
     t.idle()
     t.check("train_done")
     # Open it: it is offered by the sidebar for its dataset, and the map page renders it.
-    t.page.locator(f"{t.key('sel_dataset')} [data-baseweb='select']").click()
+    t.page.locator(f"{t.key('sel_dataset')} [role='combobox']").click()
     t.page.get_by_role("option", name="digits", exact=True).click()
     t.idle()
     t.open("")
-    t.page.locator(f"{t.key('sel_dataset')} [data-baseweb='select']").click()
+    t.page.locator(f"{t.key('sel_dataset')} [role='combobox']").click()
     t.page.get_by_role("option", name="digits", exact=True).click()
     t.idle()
-    sidebar = t.page.locator("[data-testid='stSidebar']")
-    assert sidebar.get_by_text(name).count() >= 1, "the new model is in the sidebar picker"
+    t.page.locator(f"{t.key('sel_vae_digits_2')} [role='combobox']").click()
+    offered = t.page.eval_on_selector_all("[role='option']", "els => els.map(e => e.innerText)")
+    t.page.keyboard.press("Escape")
+    assert any(name in o for o in offered), ("the new model is offered by the sidebar's VAE picker", offered)
     assert t.images(), "the map page inspects a digit of the new model"
     t.check("trained_model_map")
-    t.page.locator(f"{t.key('sel_dataset')} [data-baseweb='select']").click()
+    t.page.locator(f"{t.key('sel_dataset')} [role='combobox']").click()
     t.page.get_by_role("option", name="mnist", exact=True).click()
     t.idle()
 
@@ -248,8 +249,7 @@ def _denoise(t: Teacher) -> None:
     before = t.images()
     slider = t.page.locator(f"{t.key('denoise.noise')} input[type='range']")
     slider.focus()
-    for _ in range(5):
-        t.page.keyboard.press("ArrowRight")
+    t.page.keyboard.press("End")
     t.wait_images_change(before)
     t.check("denoise_more_noise")
 
