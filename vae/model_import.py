@@ -230,7 +230,7 @@ def import_model(files: Mapping[str, bytes] | bytes, name: str, store: str | os.
         try:
             mcfg, _ = read_config(tmp)
         except CheckpointError as exc:
-            detail = str(exc).split(": ", 1)[-1]
+            detail = str(exc).split(": ", 1)[-1].removeprefix(f"{CONFIG}: ")
             raise ModelImportError("config", f"config.json is invalid: {detail}", detail=detail) from None
         if METRICS in content:
             try:
