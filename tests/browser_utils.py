@@ -86,6 +86,10 @@ def launch_browser(playwright):
 
 
 def wait_idle(page, timeout: float = 180_000) -> None:
-    """Wait until the Streamlit script has finished running and the page settled."""
+    """Wait until the page has rendered (every page has a title), the script has finished, and it settled.
+
+    The title matters: just after navigation the app reports "notRunning" before its first run starts.
+    """
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
     page.wait_for_timeout(500)

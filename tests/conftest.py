@@ -91,3 +91,30 @@ def make_model():
         return build_model(tiny_config(**kw))
 
     return make
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
+    """``python -m vae.ui.serve`` on a free loopback port with an empty model store (one per test module)."""
+    from browser_utils import StreamlitServer, require_browser
+
+    require_browser()
+    srv = StreamlitServer(env={"VAE_MODEL_STORE": str(tmp_path_factory.mktemp("store"))})
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(app_server):
+    """Headless Debian Chromium driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_utils import launch_browser
+
+    with sync_playwright() as pw:
+        browser = launch_browser(pw)
+        yield browser
+        browser.close()

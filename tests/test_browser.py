@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_utils import ARTIFACTS, StreamlitServer, launch_browser, require_browser, wait_idle
+from browser_utils import ARTIFACTS, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -18,41 +18,15 @@ PAGES = ["walk", "", "generation", "training", "denoising", "how-a-vae-trains", 
 SHOTS = ARTIFACTS / "browser"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require_browser()
-    store = tmp_path_factory.mktemp("store")
-    srv = StreamlitServer(env={"VAE_MODEL_STORE": str(store)})
-    try:
-        srv.wait_ready()
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    pg.console_errors = []
-    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
-    yield pg
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
     context.close()
 
 
-def _open(page, server, path: str, lang: str) -> None:
-    page.goto(f"{server.url}{path}?lang={lang}")
+def _open(page, app_server, path: str, lang: str) -> None:
+    page.goto(f"{app_server.url}{path}?lang={lang}")
     wait_idle(page)
 
 
@@ -69,8 +43,8 @@ def _assert_clean(page) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_without_exception(server, page, path, lang):
-    _open(page, server, path, lang)
+def test_page_loads_without_exception(app_server, page, path, lang):
+    _open(page, app_server, path, lang)
     _assert_clean(page)
     _shot(page, f"{lang}_{path or 'map'}")
     # The sidebar is drawn by app.py on every page, in the requested language.
@@ -97,8 +71,8 @@ def _wait_images_change(page, before: list[str], timeout_ms: int = 60_000) -> li
     return before
 
 
-def test_click_on_map_shows_the_clicked_image(server, page):
-    _open(page, server, "", "en")
+def test_click_on_map_shows_the_clicked_image(app_server, page):
+    _open(page, app_server, "", "en")
     before = _image_sources(page)
     assert before, "the inspector shows the original and its reconstruction"
     chart = page.locator("[data-testid='stPlotlyChart']").first
@@ -127,8 +101,8 @@ def test_click_on_map_shows_the_clicked_image(server, page):
     _shot(page, "en_map_clicked")
 
 
-def test_slider_changes_decoded_image(server, page):
-    _open(page, server, "walk", "en")
+def test_slider_changes_decoded_image(app_server, page):
+    _open(page, app_server, "walk", "en")
     before = _image_sources(page)
     thumb = page.locator("[data-testid='stSlider'] input[type='range']").first
     thumb.focus()

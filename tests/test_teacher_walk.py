@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from browser_utils import ARTIFACTS, StreamlitServer, launch_browser, require_browser, wait_idle
+from browser_utils import ARTIFACTS, wait_idle
 
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "teacher"
@@ -22,34 +22,13 @@ SHOTS = ARTIFACTS / "teacher"
 STREAMLIT_BASE_PATH_PROBE = re.compile(r"^https?://[^/]+/[a-z-]+/_stcore/(health|host-config)$")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require_browser()
-    srv = StreamlitServer(env={"VAE_MODEL_STORE": str(tmp_path_factory.mktemp("store"))})
-    try:
-        srv.wait_ready()
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
-
-
 class Teacher:
     """One browser tab, with console-error capture and step helpers."""
 
-    def __init__(self, browser, server, lang: str):
-        self.ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+    def __init__(self, chromium, app_server, lang: str):
+        self.ctx = chromium.new_context(viewport={"width": 1400, "height": 1100})
         self.page = self.ctx.new_page()
-        self.server, self.lang, self.errors, self.step = server, lang, [], 0
+        self.app_server, self.lang, self.errors, self.step = app_server, lang, [], 0
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
 
@@ -62,7 +41,7 @@ class Teacher:
         self.errors.append(f"console error: {msg.text} ({url})")
 
     def open(self, path: str) -> None:
-        self.page.goto(f"{self.server.url}{path}?lang={self.lang}")
+        self.page.goto(f"{self.app_server.url}{path}?lang={self.lang}")
         self.idle()
 
     def idle(self) -> None:
@@ -122,8 +101,8 @@ class Teacher:
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_teacher_walk(server, browser, lang):
-    t = Teacher(browser, server, lang)
+def test_teacher_walk(app_server, chromium, lang):
+    t = Teacher(chromium, app_server, lang)
     try:
         _latent_map(t)
         _latent_walk(t)
