@@ -12,7 +12,7 @@ from vae.ui.compare_figures import (KEY_NUMBERS, METRIC_KEYS, active_units_figur
 from vae.ui.i18n import t
 from vae.ui.images import grid
 from vae.ui.map_figures import data_range, ellipse, trio_figure
-from vae.ui.sidebar import model_label, selection
+from vae.ui.sidebar import model_label, selection_with_models
 from vae.ui.train_figures import per_dim_bars
 
 PRIOR_SEED = 0
@@ -62,11 +62,8 @@ def _map_text() -> dict:
 
 st.title(t("compare.title"))
 st.caption(t("compare.intro"))
-sel = selection()
+sel = selection_with_models(need_focus=False)
 trio = sel.trio()
-if not any(m for _, m in trio):
-    st.info(t("common.need_model", kind=t("kind.vae")))
-    st.stop()
 
 # ---- 1. side by side -----------------------------------------------------------------------------------------
 st.header(t("compare.trio.header"))

@@ -1,5 +1,4 @@
 """Denoise page (lecture §2): noisy inputs x̃ = x + ε through a denoising AE, a plain AE and a denoising VAE."""
-import numpy as np
 import streamlit as st
 
 from vae.denoising import add_noise, per_image_mse, pick_indices

@@ -9,15 +9,12 @@ from vae.errors import ExplorerError
 from vae.ui import cache
 from vae.ui.i18n import t
 from vae.ui.images import grid
-from vae.ui.sidebar import model_label, selection
+from vae.ui.sidebar import model_label, selection_with_models
 
 st.title(t("generate.title"))
 st.markdown(t("generate.intro"))
-sel = selection()
+sel = selection_with_models(need_focus=False)
 trio = sel.trio()
-if not any(m for _, m in trio):
-    st.info(t("common.need_model", kind=t("kind.vae")))
-    st.stop()
 
 # ---- the lecture's micro-quiz, before the reveal ---------------------------------------------------------
 st.subheader(t("generate.quiz.header"))

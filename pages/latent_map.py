@@ -12,7 +12,7 @@ from vae.ui.images import grid, upscale
 from vae.ui.live_decoder import live_decoder
 from vae.ui.map_figures import (click_target, data_range, grid_points, latent_map_figure, map_covariances,
                                 trio_figure)
-from vae.ui.sidebar import model_label, selection
+from vae.ui.sidebar import model_label, selection_with_models
 
 CHART_KEY = "map_chart"
 N_ELLIPSES = 100
@@ -83,11 +83,8 @@ def _images(*pairs: tuple[np.ndarray, str], size: int = 150) -> None:
 
 st.title(t("map.title"))
 st.caption(t("map.intro"))
-sel = selection()
+sel = selection_with_models()
 focus = sel.focus
-if focus is None:
-    st.info(t("common.need_model", kind=t("kind.vae")))
-    st.stop()
 
 model, data, enc = _load(focus.path)
 mu, logvar, labels = enc["mu"], enc["logvar"], enc["labels"]

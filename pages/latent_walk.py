@@ -8,7 +8,7 @@ from vae.ui import cache
 from vae.ui.i18n import t
 from vae.ui.images import upscale
 from vae.ui.live_decoder import live_decoder
-from vae.ui.sidebar import model_label, selection
+from vae.ui.sidebar import model_label, selection_with_models
 from vae.ui.walk_figures import dim_label, labeled_grid_figure
 
 LIMIT = 4.0          # slider range −LIMIT … LIMIT
@@ -16,11 +16,8 @@ TRAVERSAL_ROWS = 10  # at most this many dimensions in the traversal grid
 TRAVERSAL_VALUES = np.linspace(-3.0, 3.0, 11)
 
 st.title(t("walk.title"))
-sel = selection()
+sel = selection_with_models()
 focus = sel.focus
-if focus is None:
-    st.info(t("common.need_model", kind=t("kind.vae")))
-    st.stop()
 try:
     model = cache.get_model(focus.path)
     data = cache.get_dataset(focus.dataset)

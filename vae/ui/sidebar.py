@@ -105,3 +105,16 @@ def selection() -> Selection:
 def lang_suffix() -> str:
     """Current language code, handy in cache keys of language-dependent figures."""
     return current_lang()
+
+
+def selection_with_models(need_focus: bool = True) -> Selection:
+    """The sidebar's choice, or stop the page with a message when it holds no usable model.
+
+    ``need_focus``: the page explores one model (the focus); otherwise any of AE/VAE/β-VAE will do.
+    """
+    sel = selection()
+    missing = sel.focus is None if need_focus else not any(m for _, m in sel.trio())
+    if missing:
+        st.info(t("common.need_model", kind=t("kind.vae")))
+        st.stop()
+    return sel
