@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from .checkpoint import PRETRAINED_DIR, list_models, load_model, read_config, save_model
+from .checkpoint import PRETRAINED_DIR, list_models, load_model, save_model
 from .config import ARCHS, KINDS, RECON_LOSSES, ModelConfig, TrainConfig
 from .data import load_dataset
 from .errors import ExplorerError
@@ -113,10 +113,10 @@ def cmd_train(args) -> int:
 
 
 def evaluate_folder(folder: str | Path) -> dict:
-    """Load a model folder and compute its metrics on its dataset's test split."""
-    mcfg, _ = read_config(folder)
-    model = load_model(folder)
-    return evaluate_model(model, load_dataset(mcfg.dataset))
+    """Load a model folder and compute its core metrics on its dataset's test split."""
+    from .report import load_model_and_data
+
+    return evaluate_model(*load_model_and_data(folder))
 
 
 def _fmt(value) -> str:

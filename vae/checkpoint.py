@@ -17,6 +17,7 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import torch
 from safetensors import SafetensorError
@@ -50,30 +51,17 @@ def safe_model_path(name: str, store: Path | None = None) -> Path:
     return path
 
 
-def save_model(model: Autoencoder, folder: str | os.PathLike, metrics: dict | None = None,
-               train_cfg: TrainConfig | None = None, dtype: torch.dtype = torch.float32,
-               overwrite: bool = False) -> Path:
-    """Write a model folder atomically: temp folder next to the target, then rename.
+def write_folder_atomically(folder: Path, write: Callable[[Path], None]) -> None:
+    """Fill a hidden sibling temp folder with ``write(tmp)``, fsync it, then rename it to ``folder``.
 
-    ``dtype=torch.float16`` halves the file; loading always restores float32. Refuses to write
-    into ``pretrained/`` unless ``overwrite`` is passed explicitly (the regeneration script does).
+    A reader sees the old folder or the complete new one, never a half-written one; an existing
+    folder is swapped out and removed after the rename. On any failure the temp folder is removed.
     """
-    folder = Path(folder).resolve()
-    if not overwrite and (folder == PRETRAINED_DIR or PRETRAINED_DIR in folder.parents):
-        raise CheckpointError("refusing to write into pretrained/: user models go to the user store")
-    if folder.exists() and not overwrite:
-        raise CheckpointError(f"{folder} already exists; choose another name")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{folder.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        tensors = {k: v.detach().to("cpu", dtype).contiguous() for k, v in model.state_dict().items()}
-        save_file(tensors, str(tmp / WEIGHTS), metadata={"format": "latent-explorer-1", "dtype": str(dtype)})
-        config = model.cfg.to_dict()
-        if train_cfg is not None:
-            config["train"] = train_cfg.to_dict()
-        (tmp / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True))
-        (tmp / METRICS).write_text(json.dumps(metrics or {}, indent=2, sort_keys=True))
+        write(tmp)
         for f in tmp.iterdir():
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
@@ -87,6 +75,32 @@ def save_model(model: Autoencoder, folder: str | os.PathLike, metrics: dict | No
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def save_model(model: Autoencoder, folder: str | os.PathLike, metrics: dict | None = None,
+               train_cfg: TrainConfig | None = None, dtype: torch.dtype = torch.float32,
+               overwrite: bool = False) -> Path:
+    """Write a model folder atomically: temp folder next to the target, then rename.
+
+    ``dtype=torch.float16`` halves the file; loading always restores float32. Refuses to write
+    into ``pretrained/`` unless ``overwrite`` is passed explicitly (the regeneration script does).
+    """
+    folder = Path(folder).resolve()
+    if not overwrite and (folder == PRETRAINED_DIR or PRETRAINED_DIR in folder.parents):
+        raise CheckpointError("refusing to write into pretrained/: user models go to the user store")
+    if folder.exists() and not overwrite:
+        raise CheckpointError(f"{folder} already exists; choose another name")
+
+    def write(tmp: Path) -> None:
+        tensors = {k: v.detach().to("cpu", dtype).contiguous() for k, v in model.state_dict().items()}
+        save_file(tensors, str(tmp / WEIGHTS), metadata={"format": "latent-explorer-1", "dtype": str(dtype)})
+        config = model.cfg.to_dict()
+        if train_cfg is not None:
+            config["train"] = train_cfg.to_dict()
+        (tmp / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True))
+        (tmp / METRICS).write_text(json.dumps(metrics or {}, indent=2, sort_keys=True))
+
+    write_folder_atomically(folder, write)
     return folder
 
 

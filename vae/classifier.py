@@ -7,9 +7,6 @@ with random-shift augmentation reaches ≥ 97% on the 1,000-image MNIST test spl
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +15,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from .checkpoint import PRETRAINED_DIR
+from .checkpoint import PRETRAINED_DIR, write_folder_atomically
 from .data import Dataset
 from .errors import CheckpointError
 
@@ -89,16 +86,13 @@ def accuracy(model: DigitClassifier, x: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def save_classifier(model: DigitClassifier, folder: Path, info: dict) -> None:
-    """Write weights (safetensors) and ``config.json`` atomically (temp folder then rename)."""
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.parent / f".{folder.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp / "model.safetensors"))
-    (tmp / "config.json").write_text(json.dumps({"image_shape": list(model.image_shape), "n_classes": model.n_classes, **info}, indent=2))
-    if folder.exists():
-        shutil.rmtree(folder)
-    os.replace(tmp, folder)
+    """Write weights (safetensors) and ``config.json`` atomically, like a model folder."""
+    def write(tmp: Path) -> None:
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp / "model.safetensors"))
+        config = {"image_shape": list(model.image_shape), "n_classes": model.n_classes, **info}
+        (tmp / "config.json").write_text(json.dumps(config, indent=2))
+
+    write_folder_atomically(Path(folder), write)
 
 
 def load_classifier(dataset: str = "mnist") -> DigitClassifier:

@@ -36,11 +36,20 @@ def decode(model: Autoencoder, z: np.ndarray, batch_size: int = 2000) -> np.ndar
     return np.concatenate(out).reshape(-1, h, w) if out else np.zeros((0, h, w), np.float32)
 
 
+def kl_terms(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
+    """Per-point, per-dimension KL(N(μ_j, σ_j²) ‖ N(0, 1)) = ½(σ_j² + μ_j² − 1 − log σ_j²), shape (N, d).
+
+    NumPy twin of ``losses.kl_to_standard_normal``; summed over d it is the closed form
+    ½(tr σ² + μᵀμ − d − log det σ²) (Kingma & Welling 2014, app. B).
+    """
+    return 0.5 * (np.exp(logvar) + mu**2 - 1.0 - logvar)
+
+
 def kl_per_point(mu: np.ndarray, logvar: np.ndarray | None) -> np.ndarray | None:
-    """Closed-form KL(N(μ, σ²) ‖ N(0, I)) of each row (Kingma & Welling 2014, app. B); None for the AE."""
+    """Closed-form KL(N(μ, σ²) ‖ N(0, I)) of each row; None for the AE."""
     if logvar is None:
         return None
-    return 0.5 * np.sum(np.exp(logvar) + mu**2 - 1.0 - logvar, axis=1)
+    return kl_terms(mu, logvar).sum(axis=1)
 
 
 def prior_samples(n: int, dim: int, seed: int = 0, temperature: float = 1.0) -> np.ndarray:
@@ -107,7 +116,7 @@ def dimension_order(mu: np.ndarray, logvar: np.ndarray | None) -> tuple[np.ndarr
     prior and unused by the decoder). AE: variance of the codes per dimension.
     """
     if logvar is not None:
-        score = np.mean(0.5 * (np.exp(logvar) + mu**2 - 1.0 - logvar), axis=0)
+        score = kl_terms(mu, logvar).mean(axis=0)
         name = "kl"
     else:
         score = np.var(mu, axis=0)

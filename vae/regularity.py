@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from .latent import decode as _decode
 from .latent import encode as _encode
-from .latent import prior_samples
+from .latent import kl_terms, prior_samples
 
 ACTIVE_THRESHOLD = 1e-2  # Burda, Grosse & Salakhutdinov 2016, §5.2 (IWAE paper)
 LOG_2PI = math.log(2.0 * math.pi)
@@ -61,7 +61,7 @@ def kl_per_dim(model, x) -> np.ndarray | None:
     if logvar is None:
         return None
     mu, logvar = mu.astype(np.float64), logvar.astype(np.float64)
-    return np.mean(0.5 * (np.exp(logvar) + mu**2 - 1.0 - logvar), axis=0)
+    return kl_terms(mu, logvar).mean(axis=0)
 
 
 def active_units(model, x, threshold: float = ACTIVE_THRESHOLD) -> int | None:

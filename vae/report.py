@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from .checkpoint import WEIGHTS, load_model, read_config
+from .checkpoint import WEIGHTS, load_model
 from .classifier import has_classifier, load_classifier
 from .data import cache_dir, load_dataset
 from .metrics import evaluate_model
@@ -59,15 +59,20 @@ def _write_cached(paths: list[Path], digest: str, report: dict) -> None:
             continue  # read-only model folder: fall back to the user cache
 
 
+def load_model_and_data(folder: str | os.PathLike):
+    """The model of a folder and the dataset it was trained on (its config names it)."""
+    model = load_model(folder)
+    return model, load_dataset(model.cfg.dataset)
+
+
 def compute_report(folder: str | os.PathLike, seed: int = 0) -> dict:
     """Core metrics (``evaluate_model``) and regularity metrics (``regularity.full_report``) of a folder.
 
     The digit classifier is used for sample-quality metrics when one is shipped for the dataset.
     """
-    mcfg, _ = read_config(folder)
-    model = load_model(folder)
-    data = load_dataset(mcfg.dataset)
-    classifier = load_classifier(mcfg.dataset) if has_classifier(mcfg.dataset) else None
+    model, data = load_model_and_data(folder)
+    dataset = model.cfg.dataset
+    classifier = load_classifier(dataset) if has_classifier(dataset) else None
     report = evaluate_model(model, data)
     report.update(full_report(model, data, classifier=classifier, seed=seed))
     return report
