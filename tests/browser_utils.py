@@ -89,7 +89,9 @@ def wait_idle(page, timeout: float = 180_000) -> None:
     """Wait until the page has rendered (every page has a title), the script has finished, and it settled.
 
     The title matters: just after navigation the app reports "notRunning" before its first run starts.
+    The sidebar's language picker matters too: widgets render lazily, as grey placeholders first.
     """
     page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout)
+    page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stSelectbox'] input", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
     page.wait_for_timeout(500)
