@@ -51,7 +51,7 @@ def _healthy(url: str) -> bool:
 
 
 class Replicas:
-    """N ``streamlit run app.py`` processes + nginx; ``start()``, ``url``, ``replica_urls``, ``pids``, ``stop()``."""
+    """N ``python -m vae.ui.serve --production`` processes (the README's production command) + nginx; ``start()``, ``url``, ``replica_urls``, ``pids``, ``stop()``."""
 
     def __init__(self, n: int = 2, port: int | None = None, replica_ports: list[int] | None = None,
                  store: str | Path | None = None, env: dict | None = None, prefix: str | Path | None = None):
@@ -81,9 +81,8 @@ class Replicas:
             log = open(self.prefix / f"streamlit-{port}.log", "w")
             self._logs.append(log)
             self.procs.append(subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-                 f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
-                 "--browser.gatherUsageStats=false"],
+                [sys.executable, "-m", "vae.ui.serve", "--production",
+                 f"--server.port={port}", "--server.address=127.0.0.1"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
         conf = self.prefix / "nginx.conf"
         conf.write_text(render_conf(self.port, self.replica_ports, self.prefix))

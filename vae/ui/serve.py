@@ -1,11 +1,17 @@
-"""Start the app: ``python -m vae.ui.serve [streamlit options]`` = ``streamlit run app.py [options]``, minus a bug.
+"""Start the app: ``python -m vae.ui.serve [--production] [streamlit options]``.
 
-Streamlit decides whether an app uses the old automatic ``pages/`` discovery from the mere
-existence of the folder, and only forgets it once ``st.navigation`` has run. So the first
-session after a server start that opens a deep link (``/walk``) is resolved against the
-auto-discovered pages, misses, and shows a "Page not found" notice before ``app.py``'s own
-navigation renders the right page. This launcher tells Streamlit up front that the app uses
-``st.navigation`` only, then hands over to Streamlit's own command line.
+This is the one launcher: ``make run``, the production command in the README, ``deploy/`` (nginx
+replicas), the browser tests and the benchmarks all start the app through it.
+
+It is ``streamlit run app.py [options]`` minus a bug. Streamlit decides whether an app uses the old
+automatic ``pages/`` discovery from the mere existence of the folder, and only forgets it once
+``st.navigation`` has run. So the first session after a server start that opens a deep link
+(``/walk``) is resolved against the auto-discovered pages, misses, and shows a "Page not found"
+notice before ``app.py``'s own navigation renders the right page. This launcher tells Streamlit up
+front that the app uses ``st.navigation`` only, then hands over to Streamlit's own command line.
+
+``--production`` adds the hardened settings of a shared server (:data:`PRODUCTION_FLAGS`; flags
+given after it on the command line win, as Streamlit keeps the last value of a repeated option).
 """
 from __future__ import annotations
 
@@ -14,6 +20,32 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
+#: Settings of a shared (classroom) server, and why. Streamlit reads config files only from
+#: ``~/.streamlit`` and ``./.streamlit``, so production settings travel as command-line flags.
+PRODUCTION_FLAGS: dict[str, str] = {
+    "server.headless": "true",                 # no browser opened on the server
+    "server.fileWatcherType": "none",          # no source watching ...
+    "server.runOnSave": "false",               # ... and no reloading
+    "server.maxUploadSize": "50",              # MB, enforced by the server (HTTP 413), = nginx client_max_body_size
+    "server.enableXsrfProtection": "true",     # an upload without the session's XSRF token fails with 403
+    "client.showErrorDetails": "none",         # an unexpected exception shows a generic message, never a traceback
+    "client.toolbarMode": "viewer",            # no developer menu for students
+    "browser.gatherUsageStats": "false",       # no telemetry (the server has no internet anyway)
+}
+
+
+def production_args() -> list[str]:
+    """:data:`PRODUCTION_FLAGS` as command-line words (``--server.headless=true`` …)."""
+    return [f"--{name}={value}" for name, value in PRODUCTION_FLAGS.items()]
+
+
+def streamlit_argv(argv: list[str]) -> list[str]:
+    """The ``streamlit run app.py …`` command line for this launcher's ``argv`` (``--production`` expanded)."""
+    extra: list[str] = []
+    for word in argv:
+        extra += production_args() if word == "--production" else [word]
+    return ["streamlit", "run", str(APP), *extra]
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run ``streamlit run app.py`` with ``argv`` as extra options, in this process."""
@@ -21,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = streamlit_argv(sys.argv[1:] if argv is None else list(argv))
     cli.main()
 
 

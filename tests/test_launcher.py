@@ -1,0 +1,85 @@
+"""The one launcher (``python -m vae.ui.serve``): its ``--production`` preset, the README's production
+command (which must start a real, hardened server), and ``deploy/`` using the same launcher."""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from browser_utils import ROOT, free_port
+from vae.ui import serve
+
+
+def readme_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("## Deployment / production config", 1)[1].split("\n### ", 1)[0]
+
+
+def readme_production_command() -> list[str]:
+    """The words of the production command in the README's "Deployment" section (so docs cannot drift)."""
+    block = re.search(r"```bash\n(.*?)```", readme_section(), re.S).group(1).replace("\\\n", " ")
+    words = shlex.split(block)
+    return [w for w in words if "=" not in w or w.startswith("--")]  # drop the VAE_MODEL_STORE=… prefix
+
+
+def test_production_flag_expands_to_the_preset_and_later_flags_win():
+    argv = serve.streamlit_argv(["--production", "--server.port", "9"])
+    assert argv[:3] == ["streamlit", "run", str(serve.APP)]
+    assert argv[3:-2] == serve.production_args()
+    assert "--client.showErrorDetails=none" in argv and argv[-2:] == ["--server.port", "9"]
+    assert serve.streamlit_argv(["--server.port=1"]) == ["streamlit", "run", str(serve.APP), "--server.port=1"]
+
+
+def test_readme_table_matches_the_preset():
+    rows = re.findall(r"^\| `([\w.]+)` \| `([^`]*)` \|", readme_section(), re.M)
+    assert dict(rows) == serve.PRODUCTION_FLAGS
+
+
+def test_readme_and_deploy_use_the_launcher():
+    words = readme_production_command()
+    assert words[:4] == [".venv/bin/python", "-m", "vae.ui.serve", "--production"]
+    replicas = (ROOT / "deploy" / "replicas.py").read_text(encoding="utf-8")
+    assert '"vae.ui.serve"' in replicas and '"--production"' in replicas
+    assert '"streamlit", "run"' not in replicas
+
+
+@pytest.mark.slow
+def test_production_command_starts(tmp_path):
+    """The README's exact command serves the app with XSRF protection on."""
+    words = readme_production_command()
+    flags = words[words.index("vae.ui.serve") + 1:]
+    port = free_port()
+    flags[flags.index("--server.port") + 1] = str(port)
+    flags[flags.index("--server.address") + 1] = "127.0.0.1"
+    log = open(tmp_path / "prod.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "vae.ui.serve", *flags], cwd=ROOT,
+                            env={**os.environ, "VAE_MODEL_STORE": str(tmp_path / "store")},
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline, ok = time.time() + 120, False
+        while time.time() < deadline and not ok:
+            assert proc.poll() is None, (tmp_path / "prod.log").read_text()
+            try:
+                ok = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok"
+            except OSError:
+                time.sleep(0.3)
+        assert ok, (tmp_path / "prod.log").read_text()
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/walk", timeout=10).status == 200
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10)
+        assert "_streamlit_xsrf" in (health.headers.get("Set-Cookie") or "")  # XSRF protection is on
+        config = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/host-config", timeout=10).read()
+        assert config  # the server answers its config endpoint (served by the same process)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
