@@ -11,9 +11,12 @@ EPOCHS ?= 10
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install $(FIND_LINKS) -r requirements-dev.txt
+	# The project itself (editable, versions pinned above): Streamlit finds the explorer component's
+	# assets through its pyproject.toml, and `latent-explorer` becomes a command.
+	$(PY) -m pip install --no-deps --no-build-isolation -e . --config-settings editable_mode=compat
 	touch $@
 
 run: venv

@@ -1,12 +1,14 @@
 """Entry point: ``streamlit run app.py``. Sets up the page, the language, the sidebar and navigation."""
 import streamlit as st
 
+from vae.ui.explorer.views import preload
 from vae.ui.i18n import init_language, t
 from vae.ui.sidebar import sidebar
 
 st.set_page_config(page_title="Latent-space explorer", page_icon="🧭", layout="wide")
 init_language()
 
+# (script, title key, icon, URL path); pages listed in MAP_PAGES draw Plotly maps in the explorer component
 PAGES = [
     ("pages/latent_map.py", "nav.map", ":material/scatter_plot:", "map"),
     ("pages/latent_walk.py", "nav.walk", ":material/tune:", "walk"),
@@ -16,10 +18,12 @@ PAGES = [
     ("pages/how_vae_trains.py", "nav.howto", ":material/school:", "how-a-vae-trains"),
     ("pages/compare.py", "nav.compare", ":material/compare:", "comparison"),
 ]
-navigation = st.navigation([
-    st.Page(path, title=t(title), icon=icon, url_path=url, default=(i == 0))
-    for i, (path, title, icon, url) in enumerate(PAGES)
-])
+MAP_PAGES = {"map"}
+pages = [st.Page(path, title=t(title), icon=icon, url_path=url, default=(i == 0))
+         for i, (path, title, icon, url) in enumerate(PAGES)]
+navigation = st.navigation(pages)
+if PAGES[pages.index(navigation)][3] in MAP_PAGES:
+    preload()  # first element of the page: plotly.js starts loading while the sidebar is built
 st.sidebar.title(t("app.title"))
 sidebar()
 navigation.run()

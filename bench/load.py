@@ -7,8 +7,8 @@ without a training running inside the server.
 
 Each session is a Streamlit client speaking the browser's protocol (bench/ws_client.py): it loads its
 page (half the sessions the latent map, half the latent walk), then, until the phase ends, changes a
-widget (map: the inspected index ``map_index``, a full app rerun; walk: a latent slider ``walk.z.<i>``,
-a fragment rerun as the browser sends it), waits for ``script_finished`` and "thinks" for about
+widget (map: the explorer component's inspected index; walk: its released code, each a fragment rerun as
+the browser sends it), waits for ``script_finished`` and "thinks" for about
 --think seconds. Click→update latency = BackMsg sent → script_finished received.
 
 Phase 1: no training. Phase 2: one more session opens the Train page and submits its form (a VAE on
@@ -91,8 +91,6 @@ class Client:
         self.session = StreamlitSession(self.url, PAGES[self.page], cookie=cookie, timeout=self.timeout)
         await self.session.__aenter__()
         r = await self.session.run()
-        if self.page == "walk":
-            self.n_dims = sum(1 for wid in self.session.widgets if "-walk.z." in wid) or 2
         return r.ok
 
     async def close(self) -> None:
@@ -100,10 +98,12 @@ class Client:
             await self.session.__aexit__(None, None, None)
 
     async def click(self):
+        # What the explorer component reports on a click (map) or a released slider (walk): one fragment rerun.
         if self.page == "map":
-            return await self.session.set("map_index", self.rng.randrange(self.n_test))
-        dim = self.rng.randrange(self.n_dims)
-        return await self.session.set(f"walk.z.{dim}", round(self.rng.uniform(-3, 3) / 0.05) * 0.05)
+            return await self.session.set("map.explorer", {"inspected": self.rng.randrange(self.n_test)})
+        z = [round(self.rng.uniform(-3, 3), 2) for _ in range(self.n_dims)]
+        return await self.session.set("walk.explorer", {"walk": {"z": z, "z0": [0.0] * self.n_dims, "start": 0,
+                                                                 "a": 0, "b": 1, "steps": 9}})
 
 
 async def click_loop(client: Client, until: float, think: float, results: list) -> None:

@@ -16,6 +16,7 @@ Loopback / explicit URLs only; every wait is bounded by a timeout.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import urllib.parse
 import urllib.request
@@ -195,6 +196,8 @@ class StreamlitSession:
             self.states[w.id] = ("string_value", str(value))
         elif w.kind == "checkbox":
             self.states[w.id] = ("bool_value", bool(value))
+        elif w.kind == "bidi_component":  # an st.components.v2 component's state (what its JS reports)
+            self.states[w.id] = ("json_value", json.dumps(value))
         else:
             raise ValueError(f"cannot set a {w.kind} widget")
         return w

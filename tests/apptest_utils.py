@@ -23,5 +23,17 @@ def open_page(page: str, lang: str = "en", timeout: float = 120) -> AppTest:
 
 
 def output(at: AppTest, name: str):
-    """A page's output array stored in session state under ``out.<name>`` (pages publish them for tests)."""
+    """A page's output array stored in session state under ``out.<name>`` (older pages publish them for tests;
+    issue #12 removes them)."""
     return at.session_state[f"out.{name}"]
+
+
+def explorer_data(at: AppTest, view: str) -> dict:
+    """The ``data`` the page sent to the explorer component's ``view`` (what the browser receives)."""
+    import json
+
+    for el in at.get("bidi_component"):
+        data = json.loads(el.proto.json or "{}")
+        if data.get("view") == view:
+            return data
+    raise AssertionError(f"no explorer '{view}' view on the page")

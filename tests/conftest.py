@@ -99,7 +99,9 @@ def app_server(tmp_path_factory):
     from browser_utils import StreamlitServer, require_browser
 
     require_browser()
-    srv = StreamlitServer(env={"VAE_MODEL_STORE": str(tmp_path_factory.mktemp("store"))})
+    store = tmp_path_factory.mktemp("store")
+    srv = StreamlitServer(env={"VAE_MODEL_STORE": str(store)})
+    srv.store = store  # tests may add models (the sidebar's list refreshes within 3 s)
     try:
         srv.wait_ready()
         yield srv

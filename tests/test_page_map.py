@@ -1,14 +1,11 @@
-"""Latent map page (AppTest, shipped MNIST latent-2 models) and its figure builders."""
+"""Latent map page (AppTest, shipped MNIST models): the page mounts the explorer's map view with the right
+models, projections and strings; the browser side is tested in tests/test_explorer_browser.py."""
 import numpy as np
 import pytest
 
-from apptest_utils import open_page, output
-from vae.projection import fit_pca
-from vae.ui.map_figures import (GRID_TRACE_NAME, click_target, ellipse, grid_points, latent_map_figure,
-                                map_covariances)
-
-TEXT = dict(image="image", label="label", decode_here="decode", prior="prior {k}σ", sigma="σ", inspected="star",
-            decoded="x", point_sigma="σ point", legend="label")
+from apptest_utils import explorer_data, open_page
+from vae.browser_bundle import unpack
+from vae.ui.explorer.assets_store import ASSETS
 
 
 @pytest.fixture
@@ -16,37 +13,35 @@ def isolated_store(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
 
 
-def test_map_page_english(isolated_store):
+def _bundle(ref):
+    return unpack((ASSETS / ref["url"]).read_bytes())
+
+
+def test_map_page_sends_the_focus_model_and_the_trio(isolated_store):
     at = open_page("latent_map", "en")
     assert not at.exception
     assert at.segmented_control(key="map_projection").value == "native"
-    native = np.array(output(at, "map.coords"))
-    assert native.shape[1] == 2 and output(at, "map.inspected") == 0
+    data = explorer_data(at, "map")
+    main = data["main"]
+    assert main["id"] == "pretrained/mnist-vae-2d" and main["method"] == "native" and main["axis"] == ["z1", "z2"]
+    meta, arrays = _bundle(main["test_set"])
+    assert meta["n"] == 1000 and arrays["mu"].shape == (1000, 2)
+    _, proj = _bundle(main["projection"])
+    np.testing.assert_array_equal(proj["coords"], arrays["mu"])  # native: the map is μ itself
+    assert main["decoder"]["bytes"] > 100_000 and (ASSETS / data["plotly"]["url"]).is_file()
+    assert [t["kind"] for t in data["trio"]] == ["ae", "vae", "beta-vae"] and data["shared"] is True
+    assert data["text"]["hover_title"].startswith("Under the cursor")
 
     at.segmented_control(key="map_projection").set_value("pca").run()
     assert not at.exception
-    assert not np.allclose(np.array(output(at, "map.coords")), native)
+    main = explorer_data(at, "map")["main"]
+    assert main["method"] == "pca" and main["axis"][0].startswith("principal component 1")
+    _, proj = _bundle(main["projection"])
+    assert proj["components"].shape == (2, 2) and "PCA plane keeps" in main["note"]
 
-    before = np.array(output(at, "map.decoded"))
-    at.number_input(key="map_x").set_value(2.0)
-    at.number_input(key="map_y").set_value(-1.5)
-    at.button(key="map_decode_btn").click().run()
+    at.radio(key="sel_focus").set_value("ae").run()
     assert not at.exception
-    after = np.array(output(at, "map.decoded"))
-    assert after.shape == (28, 28) and not np.allclose(after, before)
-
-    at.number_input(key="map_index").set_value(5).run()
-    assert output(at, "map.inspected") == 5
-    at.segmented_control(key="map_projection").set_value("native").run()
-    for key in ("map_prior", "map_ellipses", "map_manifold"):
-        at.checkbox(key=key).check()
-    at.run()
-    assert not at.exception
-    assert np.asarray(output(at, "map.manifold")).shape == (225, 28, 28)
-
-    at.radio(key="sel_focus").set_value("ae").run()  # the AE has no σ and no KL: the page says so
-    assert not at.exception
-    assert any("no σ" in i.value for i in at.info)
+    assert explorer_data(at, "map")["main"]["kind"] == "ae"
 
 
 def test_map_page_french(isolated_store):
@@ -55,47 +50,16 @@ def test_map_page_french(isolated_store):
     assert not fr.exception
     assert fr.title[0].value != en.title[0].value
     assert fr.segmented_control(key="map_projection").options != en.segmented_control(key="map_projection").options
-    assert fr.button(key="map_decode_btn").label == "Décoder ce point"
-    assert [c.label for c in fr.checkbox] != [c.label for c in en.checkbox]
+    text = explorer_data(fr, "map")["text"]
+    assert text["inspect_title"].startswith("Image de test inspectée")
+    assert text["hover_title"] != explorer_data(en, "map")["text"]["hover_title"]
 
 
-def test_figure_has_per_trace_customdata_and_a_clickable_grid():
-    rng = np.random.default_rng(0)
-    coords = rng.standard_normal((50, 2))
-    labels = np.arange(50) % 10
-    fig = latent_map_figure(coords, labels, [str(i) for i in range(10)], text=TEXT, x_range=(-3, 3), y_range=(-3, 3),
-                            axis_titles=("z1", "z2"), grid_n=20, prior_circles=True)
-    grid = [tr for tr in fig.data if tr.name == GRID_TRACE_NAME]
-    assert len(grid) == 1 and grid[0].type == "scattergl"
-    # The grid covers the empty places, and keeps clear of every data point (else it steals clicks).
-    g = np.c_[grid[0].x, grid[0].y]
-    assert 200 < len(g) < 400
-    step = 6 / 19
-    assert np.sqrt(((g[:, None] - coords[None]) ** 2).sum(-1)).min() > 0.7 * step
-    assert np.abs(g).max() > 2.9  # corners far from the data stay clickable
-    data = [tr for tr in fig.data if tr.customdata is not None]
-    assert len(data) == 10
-    for tr in data:  # customdata = test index, whatever the point's index inside its trace
-        np.testing.assert_allclose(np.c_[tr.x, tr.y], coords[np.asarray(tr.customdata)])
-    assert sum("prior" in (tr.name or "") for tr in fig.data) == 3
-
-
-def test_click_target():
-    assert click_target([]) is None
-    assert click_target([{"curve_number": 3, "point_index": 2, "customdata": 417, "x": 1, "y": 2}]) == ("point", 417)
-    assert click_target([{"curve_number": 3, "customdata": [12], "x": 1, "y": 2}]) == ("point", 12)
-    assert click_target([{"curve_number": 0, "point_index": 5, "x": 0.5, "y": -1.25}]) == ("code", (0.5, -1.25))
-    # A data point and a grid point selected together: the data point wins.
-    assert click_target([{"x": 0.5, "y": -1.25}, {"customdata": 7, "x": 0.51, "y": -1.24}]) == ("point", 7)
-
-
-def test_grid_points_and_covariances():
-    g = grid_points((0, 1), (0, 2), 3)
-    assert g.shape == (9, 2) and g[0].tolist() == [0, 2] and g[-1].tolist() == [1, 0]  # row 0 on top
-    logvar = np.log(np.array([[4.0, 1.0]]))
-    np.testing.assert_allclose(map_covariances("native", logvar)[0], np.diag([4.0, 1.0]))
-    proj = fit_pca(np.random.default_rng(0).standard_normal((100, 5)))
-    cov = map_covariances("pca", np.zeros((1, 5)), proj.components)[0]
-    np.testing.assert_allclose(cov, np.eye(2), atol=1e-6)  # isotropic σ = 1 stays isotropic (orthonormal rows)
-    e = ellipse(np.array([1.0, 0.0]), np.diag([4.0, 1.0]), k=2)
-    assert np.isclose(e[:, 0].max(), 5.0) and np.isclose(e[:, 1].max(), 2.0, atol=1e-2)
+def test_map_page_16d_offers_pca_and_tsne_only(isolated_store):
+    at = open_page("latent_map", "en")
+    at.selectbox(key="sel_latent").set_value(16).run()
+    assert not at.exception
+    assert at.segmented_control(key="map_projection").options == ["PCA", "t-SNE"]
+    data = explorer_data(at, "map")
+    assert data["main"]["method"] == "pca" and data["shared"] is False
+    assert all(t["method"] == "pca" for t in data["trio"])

@@ -61,14 +61,15 @@ def test_sticky_cookie_spreads_and_sticks(replicas):
 
 
 def test_websocket_session_through_nginx(replicas):
-    """A full script run of the latent map through nginx's websocket proxying, then a click."""
+    """A full script run of the latent map through nginx's websocket proxying, then a click on a dot (the
+    explorer component reports the inspected index: one fragment rerun)."""
     async def go():
         cookie, _ = first_get(replicas.url)
         async with StreamlitSession(replicas.url, "", cookie=cookie, timeout=90) as s:
             first = await s.run()
             assert first.ok, (first.status, first.exceptions)
             assert s.session_id
-            click = await s.set("map_index", 7)
+            click = await s.set("map.explorer", {"inspected": 7})
             assert click.ok, (click.status, click.exceptions)
     asyncio.run(go())
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 import pytest
 
 from browser_utils import ARTIFACTS, wait_idle
+from vae.devtools.explorer import canvas_gray, data_position, dot_position, empty_spot, wait_map, wait_view
 
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "teacher"
@@ -117,62 +120,48 @@ def test_teacher_walk(app_server, chromium, lang):
 
 def _latent_map(t: Teacher) -> None:
     t.open("")
+    wait_map(t.page)
     t.check("map")
-    before = t.images()
-    main_chart = "[data-testid='stMain'] [data-testid='stPlotlyChart']"
+    # Hover: the code under the cursor is decoded in the browser.
+    t.page.mouse.move(*data_position(t.page, 0.5, -0.5))
+    assert "z = (" in t.page.get_by_test_id("vx-hover-info").inner_text()
     # A data point: its test index becomes the inspected image.
-    point = t.page.evaluate("""sel => {
-        const gd = document.querySelector(sel + ' .js-plotly-plot');
-        for (const tr of gd._fullData) {
-            if (!tr.customdata || !tr.x || tr.x.length < 20) continue;
-            const i = Math.floor(tr.x.length / 3);
-            return [tr.x[i], tr.y[i]];
-        }
-        return null;
-    }""", main_chart)
-    assert point is not None
-    t.click_plot(main_chart, *point)
-    t.wait_input("map_index", "v !== '0'")
-    before = t.wait_images_change(before)
+    t.page.mouse.click(*dot_position(t.page, 300))
+    assert "300" in t.page.get_by_test_id("vx-inspect-text").inner_text()
+    t.idle()
     t.check("map_point_clicked")
-    # An empty place far from the data (a corner of the visible region): its exact code is decoded.
-    corner = t.page.evaluate("""sel => {
-        const L = document.querySelector(sel + ' .js-plotly-plot')._fullLayout;
-        const [x0, x1] = L.xaxis.range, [y0, y1] = L.yaxis.range;
-        return [x0 + 0.04 * (x1 - x0), y1 - 0.04 * (y1 - y0)];
-    }""", main_chart)
-    t.click_plot(main_chart, *corner)
-    t.wait_input("map_x", "Math.abs(parseFloat(v)) > 0.5")
-    t.wait_images_change(before)
+    # An empty place: its exact code is pinned and decoded.
+    t.page.mouse.click(*data_position(t.page, *empty_spot(t.page)))
+    assert "z = (" in t.page.get_by_test_id("vx-pinned-info").inner_text()
+    t.idle()
     t.check("map_empty_place_clicked")
     # Switch projection to PCA: the axis titles change.
-    title_before = t.page.locator(f"{main_chart} .g-xtitle").first.text_content()
     t.page.locator(f"{t.key('map_projection')} button").filter(has_text=re.compile(r"\S")).nth(1).click()
     t.idle()
-    t.page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel + ' .g-xtitle'); return e && e.textContent !== old; }",
-                             arg=[main_chart, title_before], timeout=60_000)
+    t.page.wait_for_function("() => { const v = window.__vaeExplorer.views['map.explorer'];"
+                             " return v.main && v.main.method === 'pca' && v.root.getAttribute('data-plotted') === '1'; }",
+                             timeout=60_000)
     t.check("map_pca")
 
 
 def _latent_walk(t: Teacher) -> None:
     t.open("walk")
+    wait_view(t.page, "walk.explorer")
     t.check("walk")
-    before = t.images()
-    slider = t.page.locator(f"{t.key('walk.z.0')} input[type='range']")
+    before = canvas_gray(t.page, "vx-walk-image")
+    slider = t.page.locator("[data-testid='vx-sliders'] input[type='range']").first
     slider.focus()
-    t.page.keyboard.press("End")  # one move, one rerun (as a release after a drag)
-    t.wait_images_change(before)
+    t.page.keyboard.press("End")
+    assert not np.array_equal(canvas_gray(t.page, "vx-walk-image"), before)
+    t.idle()
     t.check("walk_slider_moved")
-    # Interpolation: another end image re-draws the lerp / slerp / pixel rows.
-    chart = t.key("walk.interp_chart")
-    t.page.wait_for_selector(f"{chart} .js-plotly-plot")
-    old = t.page.locator(f"{chart} .js-plotly-plot image").first.get_attribute("href")
-    box = t.page.locator(f"{t.key('walk.interp.b')} input")
+    # Interpolation: another end image re-draws the lerp / slerp / pixel rows (in the browser).
+    old = canvas_gray(t.page, "vx-interpolation")
+    box = t.page.get_by_test_id("vx-interp-b")
     box.fill("250")
     box.press("Enter")
+    assert not np.array_equal(canvas_gray(t.page, "vx-interpolation"), old)
     t.idle()
-    t.page.wait_for_function("([sel, old]) => { const i = document.querySelector(sel + ' .js-plotly-plot image'); return i && i.getAttribute('href') !== old; }",
-                             arg=[chart, old], timeout=60_000)
     t.check("walk_interpolated")
 
 
@@ -215,7 +204,10 @@ def _train_and_open(t: Teacher) -> None:
     offered = t.page.eval_on_selector_all("[role='option']", "els => els.map(e => e.innerText)")
     t.page.keyboard.press("Escape")
     assert any(name in o for o in offered), ("the new model is offered by the sidebar's VAE picker", offered)
-    assert t.images(), "the map page inspects a digit of the new model"
+    # the map page draws a model trained here (the picker's first user model on digits)
+    t.page.wait_for_function("() => { const v = window.__vaeExplorer && window.__vaeExplorer.views['map.explorer'];"
+                             " return v && v.main && v.main.spec.id.startsWith('user/teacher-')"
+                             " && v.root.getAttribute('data-ready') === '1'; }", timeout=60_000)
     t.check("trained_model_map")
     t.page.locator(f"{t.key('sel_dataset')} [role='combobox']").click()
     t.page.get_by_role("option", name="mnist", exact=True).click()

@@ -1,0 +1,246 @@
+"""The live latent map in headless Chromium, against the server path it replaced, in one run.
+
+    .venv/bin/python bench/live_surface.py [--hovers 300] [--clicks 30] [--paints 5] [--baseline ee65b55]
+
+Starts three servers on free loopback ports: the app (``python -m vae.ui.serve``), the app as it was at
+``--baseline`` (a temporary ``git worktree`` of that commit: the map drawn by ``st.plotly_chart``, a click
+decoded on the server through a full rerun), and a bare Streamlit page holding one 1,000-point
+``st.plotly_chart`` (bench/bare_plotly_app.py: the floor of a first paint on this machine). Then measures:
+
+* hover on the main map -> decoded pixels on the canvas, p50 / p95: from the pointermove handler's start to
+  putImageData (what the page does per move), and from the event's time stamp (which adds the time Chromium
+  holds a pointer move before dispatching it: moves are aligned to animation frames, up to one 60 Hz frame);
+* click on a dot -> inspector filled (images, μ, σ, KL, star and σ ellipses drawn), p50 / p95, and the same
+  click on the baseline's map -> its inspector image changed (a server rerun), p50 / p95, and their ratio;
+* server reruns caused by 100 hover events and 10 clicks (messages the page sends on its websocket);
+* map first paint on a cold browser context (navigation start -> a Plotly map with ≥ 100 points drawn),
+  median over --paints, for the app and for the bare page, and their ratio (target ≤ 1.2);
+* bytes a second visit transfers (HTTP + websocket, from Chromium's network events) vs the first visit.
+The last line is one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from vae.devtools.browser import StreamlitServer, launch_browser, wait_idle  # noqa: E402
+from vae.devtools.explorer import BackMessages, data_position, dot_position, wait_map  # noqa: E402
+from vae.devtools.net import free_port  # noqa: E402
+
+MAP_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].some(
+    (g) => g._fullData && g._fullData.some((t) => t.x && t.x.length >= 100)) ? performance.now() : false"""
+
+
+def pct(values, q):
+    if not values:
+        return None
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, int(round(q / 100 * (len(s) - 1)))))]
+
+
+class PlainServer:
+    """``streamlit run SCRIPT`` (the bare page) or ``python -m vae.ui.serve`` in another checkout (baseline)."""
+
+    def __init__(self, argv: list[str], cwd: Path, env: dict):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([*argv, f"--server.port={self.port}", "--server.address=127.0.0.1",
+                                      "--server.headless=true", "--server.fileWatcherType=none",
+                                      "--browser.gatherUsageStats=false"],
+                                     cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self):
+        import urllib.request
+
+        for _ in range(600):
+            try:
+                if urllib.request.urlopen(self.url + "_stcore/health", timeout=2).read() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"server not ready; see {self.log.name}")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def new_page(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1300})
+    return ctx, ctx.new_page()
+
+
+def hover_and_click(browser, url: str, hovers: int, clicks: int, rng: random.Random) -> dict:
+    ctx, page = new_page(browser)
+    sent = BackMessages(page)
+    page.goto(url)
+    wait_idle(page)
+    wait_map(page)
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    page.evaluate("window.__vaeExplorer.samples.length = 0")
+    before = sent.reruns
+    center = data_position(page, 0.0, 0.0)
+    for _ in range(hovers):
+        page.mouse.move(center[0] + rng.uniform(-220, 220), center[1] + rng.uniform(-220, 220))
+    page.wait_for_timeout(1000)
+    hover_reruns_100 = (sent.reruns - before) * 100 / hovers
+    before = sent.reruns
+    for _ in range(clicks):  # at a person's pace: each click's fragment rerun has finished before the next
+        page.mouse.click(*dot_position(page, rng.randrange(1000)))
+        page.wait_for_timeout(400)
+    page.wait_for_timeout(1500)
+    click_reruns_10 = (sent.reruns - before) * 10 / clicks
+    samples = page.evaluate("window.__vaeExplorer.samples")
+    ctx.close()
+    hover = [s["pixels"] - s["handler"] for s in samples if s["kind"] == "hover"]
+    hover_event = [s["pixels"] - s["input"] for s in samples if s["kind"] == "hover"]
+    inspect = [s["pixels"] - s["input"] for s in samples if s["kind"] == "inspect"]
+    return {"hover": hover, "hover_event": hover_event, "inspect": inspect, "hover_reruns_per_100": hover_reruns_100,
+            "click_reruns_per_10": click_reruns_10}
+
+
+def baseline_clicks(browser, url: str, clicks: int, rng: random.Random) -> list[float]:
+    """The old page: click a dot of st.plotly_chart, wait until the inspector's image changed (server rerun)."""
+    ctx, page = new_page(browser)
+    page.goto(url)
+    wait_idle(page)
+    page.wait_for_function(MAP_DRAWN, timeout=120_000)
+    times = []
+    for _ in range(clicks):
+        target = page.evaluate("""(k) => {
+            const gd = document.querySelector('[data-testid="stMain"] .js-plotly-plot'), L = gd._fullLayout;
+            const tr = gd._fullData.filter((t) => t.customdata && t.x && t.x.length > 20)[k % 10];
+            const i = Math.floor(Math.random() * tr.x.length), r = gd.getBoundingClientRect();
+            return [r.left + L.xaxis._offset + L.xaxis.l2p(tr.x[i]), r.top + L.yaxis._offset + L.yaxis.l2p(tr.y[i])]; }""",
+                               rng.randrange(10))
+        src = page.evaluate("() => [...document.querySelectorAll('[data-testid=\"stMain\"] [data-testid=\"stImage\"] img')].map((e) => e.src).join('|')")
+        t0 = page.evaluate("performance.now()")
+        page.mouse.click(*target)
+        try:
+            t1 = page.wait_for_function("""(old) => {
+                const now = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stImage"] img')].map((e) => e.src).join('|');
+                return now !== old && document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'
+                  ? performance.now() : false; }""", arg=src, polling="raf", timeout=60_000).json_value()
+            times.append(t1 - t0)
+        except Exception:  # noqa: BLE001 - the click selected the same image: no change to wait for
+            pass
+        wait_idle(page)
+    ctx.close()
+    return times
+
+
+def first_paint(browser, url: str) -> float:
+    ctx, page = new_page(browser)
+    page.goto(url)
+    t = page.wait_for_function(MAP_DRAWN, polling="raf", timeout=120_000).json_value()
+    ctx.close()
+    return t
+
+
+def visit_bytes(browser, url: str) -> tuple[int, int]:
+    """Bytes received by a first visit and by a reload in the same browser context (HTTP + websocket)."""
+    ctx, page = new_page(browser)
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Network.enable")
+    total = {"n": 0}
+    cdp.on("Network.loadingFinished", lambda e: total.__setitem__("n", total["n"] + int(e.get("encodedDataLength", 0))))
+    cdp.on("Network.webSocketFrameReceived",
+           lambda e: total.__setitem__("n", total["n"] + len(e.get("response", {}).get("payloadData", ""))))
+    page.goto(url)
+    wait_idle(page)
+    wait_map(page)
+    page.wait_for_timeout(1000)
+    first = total["n"]
+    total["n"] = 0
+    page.reload()
+    wait_idle(page)
+    wait_map(page)
+    page.wait_for_timeout(1000)
+    second = total["n"]
+    ctx.close()
+    return first, second
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--hovers", type=int, default=300)
+    ap.add_argument("--clicks", type=int, default=30)
+    ap.add_argument("--paints", type=int, default=5)
+    ap.add_argument("--baseline", default="ee65b55", help="commit of the server-path map (before the explorer)")
+    args = ap.parse_args(argv)
+    rng = random.Random(0)
+    store = tempfile.mkdtemp(prefix="bench-store-")
+    env = {**os.environ, "VAE_MODEL_STORE": store}
+    old_tree = Path(tempfile.mkdtemp(prefix="bench-baseline-")) / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), args.baseline], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = StreamlitServer(env={"VAE_MODEL_STORE": store})
+    bare = PlainServer([sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "bare_plotly_app.py")], ROOT, env)
+    old = PlainServer([sys.executable, "-m", "vae.ui.serve"], old_tree, {**env, "PYTHONPATH": str(old_tree)})
+    try:
+        for s in (app, bare, old):
+            s.wait_ready()
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = launch_browser(pw)
+            first_paint(browser, app.url)  # warm the servers' caches (models, bundles on disk)
+            first_paint(browser, bare.url)
+            first_paint(browser, old.url)
+            live = hover_and_click(browser, app.url + "?lang=en", args.hovers, args.clicks, rng)
+            server = baseline_clicks(browser, old.url + "?lang=en", args.clicks, rng)
+            paints_app, paints_bare = [], []
+            for _ in range(args.paints):
+                paints_app.append(first_paint(browser, app.url))
+                paints_bare.append(first_paint(browser, bare.url))
+            first_bytes, second_bytes = visit_bytes(browser, app.url)
+            browser.close()
+    finally:
+        for s in (app, bare, old):
+            s.stop()
+        subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = {
+        "hover_ms_p50": pct(live["hover"], 50), "hover_ms_p95": pct(live["hover"], 95), "hover_n": len(live["hover"]),
+        "hover_event_ms_p50": pct(live["hover_event"], 50), "hover_event_ms_p95": pct(live["hover_event"], 95),
+        "inspect_ms_p50": pct(live["inspect"], 50), "inspect_ms_p95": pct(live["inspect"], 95),
+        "server_click_ms_p50": pct(server, 50), "server_click_ms_p95": pct(server, 95), "server_click_n": len(server),
+        "reruns_per_100_hovers": live["hover_reruns_per_100"], "reruns_per_10_clicks": live["click_reruns_per_10"],
+        "first_paint_ms": statistics.median(paints_app), "floor_first_paint_ms": statistics.median(paints_bare),
+        "first_visit_bytes": first_bytes, "second_visit_bytes": second_bytes,
+    }
+    out["inspect_speedup_p95"] = (out["server_click_ms_p95"] / out["inspect_ms_p95"]
+                                  if out["server_click_ms_p95"] and out["inspect_ms_p95"] else None)
+    out["first_paint_ratio"] = out["first_paint_ms"] / out["floor_first_paint_ms"]
+    print(f"hover -> pixels        p50 {out['hover_ms_p50']:.2f} ms  p95 {out['hover_ms_p95']:.2f} ms  ({out['hover_n']} moves; target 4 / 8)")
+    print(f"  from the event stamp p50 {out['hover_event_ms_p50']:.2f} ms  p95 {out['hover_event_ms_p95']:.2f} ms  "
+          "(includes Chromium holding pointer moves until the next frame)")
+    print(f"click -> inspector     p50 {out['inspect_ms_p50']:.2f} ms  p95 {out['inspect_ms_p95']:.2f} ms  (target p95 50)")
+    print(f"old server path        p50 {out['server_click_ms_p50']:.0f} ms  p95 {out['server_click_ms_p95']:.0f} ms  "
+          f"(x{out['inspect_speedup_p95']:.0f} at p95)")
+    print(f"server reruns          {out['reruns_per_100_hovers']:.1f} per 100 hovers, {out['reruns_per_10_clicks']:.1f} per 10 clicks")
+    print(f"first paint (cold)     {out['first_paint_ms']:.0f} ms vs bare st.plotly_chart {out['floor_first_paint_ms']:.0f} ms "
+          f"(x{out['first_paint_ratio']:.2f}; target 1.2)")
+    print(f"bytes                  first visit {out['first_visit_bytes']:,}, second visit {out['second_visit_bytes']:,}")
+    print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in out.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""A real app server (``python -m vae.ui.serve``) and headless Debian Chromium (Playwright), for browser tests
+and benchmarks.
+
+Browser tests are skipped only outside CI when Chromium or Playwright is missing; under ``CI=true``
+a missing browser is a failure, so CI can never pass by skipping them.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from .net import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader"]
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "artifacts"))
+
+
+def require_browser() -> None:
+    """Skip (locally) or fail (in CI) when the browser stack is not installed."""
+    problem = None
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        problem = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problem = "the playwright package is not installed"
+    if problem:
+        import pytest
+
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {problem}")
+        pytest.skip(problem)
+
+
+class StreamlitServer:
+    """``python -m vae.ui.serve`` on a free loopback port, stopped by ``stop()``; ``args`` are extra flags."""
+
+    def __init__(self, env: dict | None = None, port: int | None = None, args: list[str] | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = (ARTIFACTS / f"streamlit-{self.port}.log")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self._log_file = open(self.log, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "vae.ui.serve", "--server.headless=true",
+             f"--server.port={self.port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
+             "--browser.gatherUsageStats=false", *(args or [])],
+            cwd=ROOT, env={**os.environ, **(env or {})}, stdout=self._log_file, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early; see {self.log}")
+            try:
+                if urllib.request.urlopen(self.url + "_stcore/health", timeout=2).read() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError(f"streamlit not healthy after {timeout}s; see {self.log}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log_file.close()
+
+
+def launch_browser(playwright):
+    """Headless Debian Chromium with the flags this closed network needs."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def wait_idle(page, timeout: float = 180_000) -> None:
+    """Wait until the page has rendered (every page has a title), the script has finished, and it settled.
+
+    The title matters: just after navigation the app reports "notRunning" before its first run starts.
+    The sidebar's language picker matters too: widgets render lazily, as grey placeholders first.
+    """
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout)
+    page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stSelectbox'] input", timeout=timeout)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_timeout(500)

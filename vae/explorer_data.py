@@ -1,0 +1,75 @@
+"""What the browser needs to explore one model without asking the server again (no Streamlit here).
+
+Three bundles (:mod:`vae.browser_bundle`), each built once per model (or per model and projection):
+
+* the **decoder**: a dense decoder's layers (:mod:`vae.decoder_export`), so the browser decodes any
+  code it is pointed at; ``None`` for decoders it cannot run (conv bodies), where the server decodes;
+* the **test set**: μ and log σ² of every test image, labels, the images as uint8, the latent
+  dimensions' order of importance, and, for decoders the browser cannot run, the reconstructions;
+* the **projection** of μ on the map: coordinates, and the PCA basis for its exact inverse (native
+  is the identity; t-SNE's neighbour-weighted inverse needs only the coordinates and μ).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import latent
+from .browser_bundle import Bundle, pack
+from .data import Dataset
+from .decoder_export import UnsupportedDecoder, export_decoder
+from .models import Autoencoder
+from .projection import Projection
+from .ui.images import to_uint8
+
+#: Neighbours averaged by the t-SNE map's approximate inverse (the same k as ``Projection.inverse``).
+TSNE_NEIGHBOURS = 8
+
+
+def flat_uint8(images: np.ndarray) -> np.ndarray:
+    """Images in [0, 1] -> uint8 rows (N, H*W), rounded as a canvas shows them."""
+    return to_uint8(np.asarray(images, np.float32)).reshape(len(images), -1)
+
+
+def decoder_bundle(model: Autoencoder) -> Bundle | None:
+    """The model's decoder as a bundle (``meta.spec`` + ``params``), or None when the browser cannot run it."""
+    try:
+        exported = export_decoder(model)
+    except UnsupportedDecoder:
+        return None
+    return pack({"kind": "decoder", "spec": exported.spec()}, {"params": exported.flat()})
+
+
+def split_bundle(model: Autoencoder, data: Dataset, mu: np.ndarray, logvar: np.ndarray | None,
+                    browser_decodes: bool) -> Bundle:
+    """Codes, images and labels of the test split; reconstructions too when the browser cannot decode."""
+    order, score, score_name = latent.dimension_order(mu, logvar)
+    labels = data.y_test.numpy().astype(np.int32)
+    meta = {
+        "kind": "test_set", "n": int(len(mu)), "latent_dim": int(mu.shape[1]),
+        "image_shape": [int(s) for s in model.cfg.image_shape], "variational": logvar is not None,
+        "label_names": [str(n) for n in data.label_names], "order": [int(i) for i in order],
+        "score": [float(s) for s in score], "score_name": score_name,
+    }
+    arrays = {"mu": mu, "labels": labels, "images": flat_uint8(data.x_test.numpy())}
+    if logvar is not None:
+        arrays["logvar"] = logvar
+    if not browser_decodes:
+        arrays["recon"] = flat_uint8(latent.decode(model, mu))
+    return pack(meta, arrays)
+
+
+def projection_bundle(proj: Projection) -> Bundle:
+    """Map coordinates of the test set, and the PCA basis (mean, 2×d components) when the map is PCA."""
+    meta = {"kind": "projection", "method": proj.method, "exact_inverse": proj.exact_inverse,
+            "explained": None if proj.explained is None else [float(v) for v in proj.explained],
+            "neighbours": TSNE_NEIGHBOURS}
+    arrays = {"coords": proj.coords}
+    if proj.method == "pca":
+        arrays["mean"] = proj.mean
+        arrays["components"] = proj.components
+    return pack(meta, arrays)
+
+
+def map_to_code(proj: Projection, point: np.ndarray) -> np.ndarray:
+    """The code the browser decodes under a map point: the reference the JavaScript must match."""
+    return proj.inverse(np.asarray(point, np.float64)[None], k=TSNE_NEIGHBOURS)[0]

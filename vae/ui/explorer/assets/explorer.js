@@ -1,0 +1,36 @@
+// The explorer component's entry point (st.components.v2, loaded as an ES module from the asset dir).
+// Streamlit calls the default export on the first render and whenever the data from Python changes,
+// always with the same parentElement for one mounted instance. `data.view` names the view; a view is
+// a class with update(data) and optional destroy(), registered below (one line per view).
+import { G } from "./core.js";
+import { MapView } from "./view_map.js";
+import { WalkView } from "./view_walk.js";
+
+const VIEWS = { map: MapView, walk: WalkView };
+const INSTANCES = window.__vaeExplorerInstances || (window.__vaeExplorerInstances = new WeakMap());
+
+export default function (component) {
+  const { data, parentElement, setStateValue, key } = component;
+  const View = VIEWS[data && data.view];
+  if (!View) {
+    parentElement.textContent = `unknown explorer view: ${data && data.view}`;
+    return undefined;
+  }
+  let inst = INSTANCES.get(parentElement);
+  if (!inst || !(inst instanceof View)) {
+    if (inst) {
+      if (inst.destroy) inst.destroy();
+      inst.root.remove();  // only our own root: Streamlit keeps the component's CSS link in parentElement
+    }
+    inst = new View(parentElement);
+    INSTANCES.set(parentElement, inst);
+  }
+  inst.setStateValue = setStateValue;
+  G.views[data.instance || data.view] = inst;
+  inst.update(data);
+  return () => {
+    if (inst.destroy) inst.destroy();
+    INSTANCES.delete(parentElement);
+    if (G.views[data.instance || data.view] === inst) delete G.views[data.instance || data.view];
+  };
+}

@@ -1,0 +1,75 @@
+"""Files the explorer's browser side fetches over HTTP: bundles by content hash, and plotly.js.
+
+Streamlit serves a component's ``asset_dir`` under ``/_stcore/bidi-components/vae.explorer/``, only
+files that really lie inside it (no symlinks out). So the files the browser needs are written there:
+
+* ``data/<hash>.bin``: a bundle (:mod:`vae.browser_bundle`); the name is its content hash, so a file
+  never changes once written, replicas on one machine share it, and the browser may keep it forever;
+* ``vendor/plotly-<version>.min.js``: a copy of the ``plotly`` package's own plotly.min.js (the
+  version the Python package pins), made on first use. Nothing is downloaded: it works offline, and
+  behind nginx it is one more proxied URL of the replica that serves the session.
+
+Writes are atomic (temp file + rename); the data folder is pruned, oldest first, beyond
+:data:`MAX_DATA_BYTES`.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from ...browser_bundle import Bundle
+
+ASSETS = Path(__file__).resolve().with_name("assets")
+DATA = ASSETS / "data"
+VENDOR = ASSETS / "vendor"
+MAX_DATA_BYTES = 400 << 20
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Delete the oldest bundles while the folder holds more than MAX_DATA_BYTES (never ``keep``)."""
+    try:
+        files = sorted((p for p in folder.glob("*.bin") if p != keep), key=lambda p: p.stat().st_mtime)
+        total = sum(p.stat().st_size for p in files) + keep.stat().st_size
+    except OSError:
+        return
+    for p in files:
+        if total <= MAX_DATA_BYTES:
+            break
+        try:
+            total -= p.stat().st_size
+            p.unlink()
+        except OSError:
+            pass
+
+
+def publish(bundle: Bundle) -> dict:
+    """Make ``bundle`` fetchable by the browser; returns ``{"url", "hash", "bytes"}`` (URL relative to the assets)."""
+    path = DATA / f"{bundle.hash}.bin"
+    if not path.is_file() or path.stat().st_size != bundle.n_bytes:
+        _write_atomically(path, bundle.data)
+        _prune(DATA, path)
+    return {"url": f"data/{bundle.hash}.bin", "hash": bundle.hash, "bytes": bundle.n_bytes}
+
+
+def plotly_js() -> dict:
+    """plotly.min.js of the installed ``plotly`` package, copied into the assets; ``{"url", "hash"}``."""
+    import plotly
+    from plotly.offline import get_plotlyjs_version
+
+    version = get_plotlyjs_version()
+    source = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    target = VENDOR / f"plotly-{version}.min.js"
+    if not target.is_file() or target.stat().st_size != source.stat().st_size:
+        _write_atomically(target, source.read_bytes())
+    return {"url": f"vendor/{target.name}", "hash": f"plotly-{version}"}

@@ -1,0 +1,44 @@
+"""Server-side caches of what the explorer sends: bundle references per model and per (model, projection).
+
+Each builder runs once per model version (``st.cache_resource``: one shared object, never copied per
+session), writes its bundles as static files (:mod:`.assets_store`) and returns a small dict of URLs
+and hashes, so a rerun that only re-mounts the component costs a dict lookup.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ...explorer_data import decoder_bundle, projection_bundle, split_bundle
+from .. import cache
+from .assets_store import plotly_js, publish
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _model_refs(path: str, version: float) -> dict:
+    model = cache.get_model(path)
+    data = cache.get_dataset(model.cfg.dataset)
+    enc = cache.encoded_test_set(path)
+    dec = decoder_bundle(model)
+    ts = split_bundle(model, data, enc["mu"], enc["logvar"], browser_decodes=dec is not None)
+    return {"decoder": publish(dec) if dec is not None else None, "test_set": publish(ts)}
+
+
+def model_refs(path: str) -> dict:
+    """``{"decoder": ref | None, "test_set": ref}`` of the model in ``path`` (None: the browser cannot decode)."""
+    return _model_refs(path, cache.model_version(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _projection_ref(path: str, version: float, method: str) -> dict:
+    return publish(projection_bundle(cache.projection(path, method)))
+
+
+def projection_ref(path: str, method: str) -> dict:
+    """Reference of the map coordinates (and PCA basis) of the model in ``path`` under ``method``."""
+    return _projection_ref(path, cache.model_version(path), method)
+
+
+@st.cache_resource(show_spinner=False)
+def plotly_ref() -> dict:
+    """plotly.min.js as a component asset (copied once per server from the plotly package)."""
+    return plotly_js()

@@ -1,0 +1,204 @@
+"""The explorer's views as pages use them: build each view's ``data``, mount it, read back what the
+browser reported (validated), and do the server's part for decoders the browser cannot run.
+
+Pages call :func:`latent_map` and :func:`latent_walk`; tests call :func:`map_data`, :func:`walk_data`
+and :func:`server_walk_images` directly.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from ... import latent
+from ...checkpoint import ModelInfo
+from ...decoder_export import UnsupportedDecoder, export_decoder
+from ...explorer_data import flat_uint8
+from .. import cache
+from ..i18n import current_lang, t
+from ..sidebar import Selection, model_label
+from . import COMPONENT, messages, mount
+from .payloads import model_refs, plotly_ref, projection_ref
+
+MAP_KEY = "map.explorer"
+WALK_KEY = "walk.explorer"
+SERVER_GRID_LIMIT = 200   # codes the server decodes for one walk request (conv fallback)
+
+
+def texts(prefix: str = "vx.") -> dict:
+    """Every ``vx.*`` string in the current language, keyed without the prefix (the component's ``text``)."""
+    from ..i18n import STRINGS
+
+    return {k[len(prefix):]: t(k) for k in STRINGS if k.startswith(prefix)}
+
+
+def axis_titles(method: str, explained) -> list[str]:
+    """Axis titles of a map: z₁/z₂, principal components with their share of variance, or t-SNE axes."""
+    if method == "pca" and explained is not None:
+        return [f"{t('map.axis.pca', i=i + 1)} ({100 * explained[i]:.0f}%)" for i in range(2)]
+    return [t(f"map.axis.{method}", i=1), t(f"map.axis.{method}", i=2)]
+
+
+def _model_entry(info: ModelInfo, method: str) -> dict:
+    proj = cache.projection(info.path, method)
+    return {"id": info.id, "kind": info.kind, "label": model_label(info), **model_refs(info.path),
+            "projection": projection_ref(info.path, method), "method": method,
+            "axis": axis_titles(method, proj.explained)}
+
+
+@dataclass
+class MapState:
+    """What the map reported: the inspected test index and the pinned code (None until clicked)."""
+
+    inspected: int | None
+    pinned: list[float] | None
+
+
+def map_data(sel: Selection, method: str) -> dict:
+    """The ``data`` of the map view: the focus model under ``method``, and the AE | VAE | β-VAE trio."""
+    focus = sel.focus
+    main = _model_entry(focus, method)
+    if method == "pca":
+        explained = cache.projection(focus.path, "pca").explained
+        main["note"] = t("map.pca_explained", pct=100 * float(np.sum(explained)))
+    trio_method = "native" if sel.latent_dim == 2 else "pca"
+    trio = []
+    for kind, info in sel.trio():
+        title = t(f"kind.{kind}")
+        if info is None:
+            trio.append({"kind": kind, "title": title, "missing": t("map.trio.missing", kind=title)})
+            continue
+        try:
+            trio.append({**_model_entry(info, trio_method), "title": title})
+        except Exception as exc:  # noqa: BLE001 - a broken trio model must not take the map down
+            trio.append({"kind": kind, "title": title, "missing": t("common.error_model", detail=exc)})
+    return {"plotly": plotly_ref(), "main": main, "trio": trio, "shared": trio_method == "native",
+            "trio_prior": trio_method == "native", "text": texts(), "lang": current_lang()}
+
+
+def preload() -> None:
+    """Start fetching and evaluating plotly.js before the sidebar and the page's controls are built.
+
+    ``app.py`` calls this first on pages that draw maps. An ``st.html`` script (our own constant code, no
+    outside input) runs as soon as its element arrives, earlier than any component can (a component waits for
+    Streamlit's component runtime to load); it imports the explorer's own ``core.js`` and calls its
+    ``loadPlotly``, so the map view later finds plotly.js loaded, or loading, in the same module."""
+    base = "/".join(p for p in str(st.get_option("server.baseUrlPath") or "").split("/") if p)
+    core = f"/{base + '/' if base else ''}_stcore/bidi-components/{COMPONENT}/core.js"
+    ref = json.dumps(plotly_ref())
+    st.html(f'<script type="module">import("{core}").then((m) => m.loadPlotly({ref})).catch(() => {{}});</script>',
+            unsafe_allow_javascript=True)
+
+
+def _server_decode(path: str, z: list[float]) -> list[int]:
+    return flat_uint8(cache.decode(path, np.asarray([z], np.float32)))[0].tolist()
+
+
+def latent_map(sel: Selection, method: str) -> MapState:
+    """Mount the live map of the sidebar's focus model; return what the browser reported."""
+    focus = sel.focus
+    data = map_data(sel, method)
+    n, d = _size(focus.path)
+    previous = st.session_state.get(MAP_KEY)
+    state = MapState(messages.index(messages.state_value(previous, "inspected"), n),
+                     messages.code(messages.state_value(previous, "pinned"), d))
+    data["inspected"] = state.inspected
+    if data["main"]["decoder"] is None and state.pinned is not None:
+        data["server_pinned"] = _server_decode(focus.path, state.pinned)
+    mount("map", key=MAP_KEY, data=data, state={"inspected": None, "pinned": None})
+    return state
+
+
+def _size(path: str) -> tuple[int, int]:
+    enc = cache.encoded_test_set(path)
+    return len(enc["mu"]), int(enc["mu"].shape[1])
+
+
+def pad_limit(mu: np.ndarray) -> float:
+    """Range ±L of the walk's sliders and pad: at least the prior's 4σ, wider when the codes spread further
+    (an AE's codes are not tied to N(0, I))."""
+    spread = float(np.percentile(np.abs(mu), 99.5)) if len(mu) else 0.0
+    return float(max(4.0, np.ceil(spread * 1.1)))
+
+
+def human_size(n_bytes: int) -> str:
+    """``812 KB`` / ``1.2 MB``."""
+    return f"{n_bytes / 1024:.0f} KB" if n_bytes < 1024 * 1024 else f"{n_bytes / 1024 / 1024:.1f} MB"
+
+
+def walk_data(info: ModelInfo) -> dict:
+    """The ``data`` of the walk view for one model."""
+    refs = model_refs(info.path)
+    enc = cache.encoded_test_set(info.path)
+    mu, labels = enc["mu"], enc["labels"]
+    text = texts()
+    if refs["decoder"] is not None:
+        text["browser_note"] = t("vx.browser_note", size=human_size(refs["decoder"]["bytes"]))
+    else:
+        try:
+            export_decoder(cache.get_model(info.path))
+            reason = ""
+        except UnsupportedDecoder as exc:
+            reason = str(exc)
+        text["server_fallback"] = t("vx.server_fallback", reason=reason)
+    d = mu.shape[1]
+    if d > 2:
+        _, _, score_name = latent.dimension_order(mu, enc["logvar"])
+        text["sliders_help"] = t(f"walk.sliders.help_{'kl' if score_name == 'kl' else 'var'}")
+    other = np.flatnonzero(labels != labels[0])
+    return {"model": {"id": info.id, **refs}, "limit": pad_limit(mu), "start_index": 0, "interp_a": 0,
+            "interp_b": int(other[0]) if len(other) else min(1, len(mu) - 1), "steps": 9, "text": text,
+            "lang": current_lang()}
+
+
+def server_walk_images(path: str, request: dict) -> dict | None:
+    """The server's images for a walk request (decoders the browser cannot run): the current code, the
+    traversal grid around the start code, and lerp/slerp between the two chosen test images."""
+    enc = cache.encoded_test_set(path)
+    mu, logvar = enc["mu"], enc["logvar"]
+    n, d = mu.shape
+    z = messages.code(request.get("z"), d)
+    z0 = messages.code(request.get("z0"), d)
+    a, b = messages.index(request.get("a"), n), messages.index(request.get("b"), n)
+    steps = messages.index(request.get("steps"), 16)
+    if z is None or z0 is None or a is None or b is None or steps is None or steps < 3:
+        return None
+    order, _, _ = latent.dimension_order(mu, logvar)
+    rows = [int(i) for i in order[:10]]
+    values = np.linspace(-3.0, 3.0, 11)
+    codes = [np.asarray([z], np.float32), latent.traversal_codes(np.asarray(z0, np.float32), rows, values),
+             latent.lerp(mu[a], mu[b], steps), latent.slerp(mu[a], mu[b], steps)]
+    images = flat_uint8(cache.decode(path, np.concatenate(codes)[:SERVER_GRID_LIMIT]))
+    k = len(rows) * len(values)
+    return {"decoded": images[0].tolist(), "traversal": images[1:1 + k].tolist(),
+            "interp": images[1 + k:1 + k + 2 * steps].tolist()}
+
+
+def latent_walk(info: ModelInfo) -> dict | None:
+    """Mount the live walk of one model; return the last validated request the browser reported."""
+    data = walk_data(info)
+    request = messages.mapping(messages.state_value(st.session_state.get(WALK_KEY), "walk"))
+    if data["model"]["decoder"] is None and request:
+        data["server"] = server_walk_images(info.path, request)
+    mount("walk", key=WALK_KEY, data=data, state={"walk": None})
+    return request or None
+
+
+def map_projection(path: str, method: str) -> str:
+    """The projection the map can show for ``method``: a first t-SNE runs under a spinner; a test set too
+    large for t-SNE falls back to PCA with a warning; an impossible projection stops with an error."""
+    try:
+        if method == "tsne":
+            with st.spinner(t("map.tsne_running")):
+                cache.projection(path, method)
+        else:
+            cache.projection(path, method)
+        return method
+    except ValueError as e:
+        if method != "tsne":
+            st.error(t("map.error_projection", detail=e))
+            st.stop()
+        st.warning(t("map.tsne_too_large", detail=e))
+        return "pca"
