@@ -5,6 +5,7 @@ import streamlit as st
 
 from vae import latent
 from vae.errors import ExplorerError
+from vae.kinds import KINDS, get_kind
 from vae.ui import cache
 from vae.ui.compare_figures import (KEY_NUMBERS, METRIC_KEYS, active_units_figure, check_claims, compare_seeds,
                                     format_value, group_stats, metric_table, one_per_beta, rate_distortion_figure, seeds_figure,
@@ -50,7 +51,7 @@ def _show_errors(errors: dict, ids) -> None:
 def _kind_header(kind: str, info) -> str:
     short, long = t(f"kind.{kind}"), t(f"kind.{kind}.long")
     head = f"**{short}**" + (f" — {long}" if long != short else "")
-    if info is not None and kind == "beta-vae" and info.beta is not None:
+    if info is not None and get_kind(kind).beta.free and info.beta is not None:
         head += f" (β = {info.beta:g})"
     return head
 
@@ -63,7 +64,7 @@ def _map_text() -> dict:
 st.title(t("compare.title"))
 st.caption(t("compare.intro"))
 sel = selection_with_models(need_focus=False)
-trio = sel.trio()
+trio = sel.lineup()
 
 # ---- 1. side by side -----------------------------------------------------------------------------------------
 st.header(t("compare.trio.header"))
@@ -91,7 +92,7 @@ if valid:
 axes = (t(f"compare.axis.{method}", i=1), t(f"compare.axis.{method}", i=2))
 prior_circle = ellipse(np.zeros(2), np.eye(2), 2.0, 96)
 samples = {}
-for col, (kind, info) in zip(st.columns(3, gap="medium"), trio):
+for col, (kind, info) in zip(st.columns(len(trio), gap="medium"), trio):
     with col:
         st.markdown(_kind_header(kind, info))
         if info is None:
@@ -128,7 +129,7 @@ st.session_state["out.compare.samples"] = samples
 
 # ---- 2. the metrics table ------------------------------------------------------------------------------------------
 st.header(t("compare.table.header"))
-columns = {info.id: t(f"kind.{kind}") + (f" (β={info.beta:g})" if kind == "beta-vae" and info.beta is not None else "")
+columns = {info.id: t(f"kind.{kind}") + (f" (β={info.beta:g})" if get_kind(kind).beta.free and info.beta is not None else "")
            for kind, info in trio if info is not None}
 table, marks, raw = metric_table(
     trio_reports, columns, names={k: t(f"compare.m.{k}") for k in METRIC_KEYS},
@@ -142,7 +143,7 @@ st.info(t("compare.table.reading"), icon=":material/school:")
 claims = check_claims(st.session_state["out.compare.table"])
 lines = []
 for c in claims:
-    who = ", ".join(t(f"kind.{k}") for k in ("ae", "vae", "beta-vae") if k in c.winners)
+    who = ", ".join(t(f"kind.{k}") for k in KINDS if k in c.winners)
     mark, verdict = {True: (":green[:material/check_circle:]", "compare.claim.holds"),
                      False: (":red[:material/cancel:]", "compare.claim.fails"),
                      None: (":gray[:material/remove:]", "compare.claim.na")}[c.holds]
@@ -159,8 +160,8 @@ def sweep_section() -> None:
     st.header(t("compare.sweep.header"))
     sweep_models = one_per_beta(
         [m for m in sel.all_models if m.dataset == sel.dataset and m.latent_dim == sel.latent_dim and not m.noise
-         and m.kind in ("vae", "beta-vae")],
-        prefer=[m.id for k, m in trio if m is not None and k != "ae"])
+         and get_kind(m.kind).beta.weighs_kl],
+        prefer=[m.id for k, m in trio if m is not None and get_kind(k).beta.weighs_kl])
     st.caption(t("compare.sweep.intro", dataset=sel.dataset, dim=sel.latent_dim))
     if len(sweep_models) < 2:
         st.info(t("compare.sweep.too_few"))
@@ -185,7 +186,7 @@ def sweep_section() -> None:
         if p is not None:
             points.append(p)
     st.session_state["out.compare.sweep"] = [(p.beta, p.kl, p.recon) for p in points]
-    chosen = [m.id for k, m in trio if m is not None and k != "ae"]
+    chosen = [m.id for k, m in trio if m is not None and get_kind(k).beta.weighs_kl]
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.plotly_chart(rate_distortion_figure(
@@ -214,7 +215,7 @@ sweep_section()
 # ---- 4. disentanglement on sprites, over seeds ------------------------------------------------------------------------
 st.header(t("compare.sprites.header"))
 st.caption(t("compare.sprites.intro"))
-sprite_models = sorted([m for m in sel.all_models if m.dataset == "sprites" and not m.noise and m.kind in ("vae", "beta-vae")],
+sprite_models = sorted([m for m in sel.all_models if m.dataset == "sprites" and not m.noise and get_kind(m.kind).beta.weighs_kl],
                        key=lambda m: (m.beta or 0, m.latent_dim, m.id))
 if not sprite_models:
     st.info(t("compare.sprites.none"))

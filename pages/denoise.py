@@ -3,6 +3,7 @@ import streamlit as st
 
 from vae.denoising import add_noise, per_image_mse, pick_indices
 from vae.errors import ExplorerError
+from vae.kinds import get_kind
 from vae.ui.cache import get_dataset, reconstruct
 from vae.ui.i18n import t
 from vae.ui.images import upscale
@@ -20,7 +21,7 @@ denoisers = [m for m in models if m.noise > 0 and m.dataset == sel.dataset]
 if not sel.dataset or not denoisers:
     st.info(t("denoise.no_model", dataset=sel.dataset or "—"))
     st.stop()
-denoisers.sort(key=lambda m: (m.source != "pretrained", m.kind != "ae", m.latent_dim != (sel.latent_dim or 0), m.id))
+denoisers.sort(key=lambda m: (m.source != "pretrained", get_kind(m.kind).variational, m.latent_dim != (sel.latent_dim or 0), m.id))
 by_id = {m.id: m for m in denoisers}
 labels = {m.id: model_label(m) for m in denoisers}
 
@@ -35,11 +36,11 @@ def best(candidates):
     return candidates[0] if candidates else None
 
 
-plain = best([m for m in models if m.kind == "ae" and m.noise == 0 and m.dataset == main.dataset
+plain = best([m for m in models if not get_kind(m.kind).variational and m.noise == 0 and m.dataset == main.dataset
               and m.latent_dim == main.latent_dim])
 dvae = None
-if main.kind == "ae":
-    dvae = best([m for m in models if m.kind != "ae" and m.noise > 0 and m.dataset == main.dataset
+if not get_kind(main.kind).variational:
+    dvae = best([m for m in models if get_kind(m.kind).variational and m.noise > 0 and m.dataset == main.dataset
                  and m.latent_dim == main.latent_dim])
 
 
@@ -56,7 +57,7 @@ def panel() -> None:
         clean = data.x_test[idx].numpy()
         noisy = add_noise(clean, std, seed)
         rows = [("noisy", t("denoise.row.noisy"), noisy, None),
-                ("denoised", t("denoise.row.denoised" if main.kind == "ae" else "denoise.row.dvae"),
+                ("denoised", t("denoise.row.denoised" if not get_kind(main.kind).variational else "denoise.row.dvae"),
                  reconstruct(main.path, noisy), main)]
         if show_dvae:
             rows.append(("dvae", t("denoise.row.dvae"), reconstruct(dvae.path, noisy), dvae))

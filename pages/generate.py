@@ -6,6 +6,7 @@ import streamlit as st
 
 from vae import latent
 from vae.errors import ExplorerError
+from vae.kinds import DEFAULT_KIND
 from vae.ui import cache
 from vae.ui.i18n import t
 from vae.ui.images import grid
@@ -14,7 +15,7 @@ from vae.ui.sidebar import model_label, selection_with_models
 st.title(t("generate.title"))
 st.markdown(t("generate.intro"))
 sel = selection_with_models(need_focus=False)
-trio = sel.trio()
+trio = sel.lineup()
 
 # ---- the lecture's micro-quiz, before the reveal ---------------------------------------------------------
 st.subheader(t("generate.quiz.header"))
@@ -57,7 +58,7 @@ if (sel.latent_dim or 0) <= 2:
     st.caption(t("generate.low_dim_hint"))
 
 samples: dict[str, np.ndarray] = {}
-for col, (kind, info) in zip(st.columns(3), trio):
+for col, (kind, info) in zip(st.columns(len(trio)), trio):
     with col:
         short, long = t(f"kind.{kind}"), t(f"kind.{kind}.long")
         st.markdown(f"**{short}**" + (f" — {long}" if long != short else ""))
@@ -76,7 +77,7 @@ st.session_state["out.generate.samples"] = samples
 
 # ---- option 1 (aggregate posterior) vs option 2 (prior) for the focus model ----------------------------------
 st.subheader(t("generate.options.header"))
-target = sel.focus or sel.models.get("vae") or next(m for _, m in trio if m)
+target = sel.focus or sel.models.get(DEFAULT_KIND) or next(m for _, m in trio if m)
 try:
     enc = cache.encoded_test_set(target.path)
     d = cache.get_model(target.path).cfg.latent_dim

@@ -3,6 +3,7 @@ import numpy as np
 import streamlit as st
 
 from vae.errors import ExplorerError
+from vae.kinds import get_kind
 from vae.reparam import draw_eps, forward_steps, gradients
 from vae.ui.cache import get_dataset, get_model
 from vae.ui.i18n import t
@@ -15,8 +16,8 @@ st.caption(t("howto.intro"))
 
 sel = selection()
 info = sel.focus
-if info is None or info.kind == "ae":
-    fallback = sel.models.get("vae") or sel.models.get("beta-vae")
+if info is None or not get_kind(info.kind).variational:
+    fallback = next((m for k, m in sel.lineup() if m is not None and get_kind(k).variational), None)
     if fallback is None:
         st.info(t("howto.no_vae"))
         st.stop()

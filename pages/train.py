@@ -5,7 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 from vae.checkpoint import read_config, user_store
-from vae.config import ARCHS, KINDS, RECON_LOSSES
+from vae.config import ARCHS, RECON_LOSSES
+from vae.kinds import DEFAULT_KIND, KINDS, BetaError
 from vae.errors import DatasetError, ExplorerError
 from vae.model_import import PICKLE_SUFFIXES, ModelImportError, import_model
 from vae.ui.cache import available_models, get_dataset
@@ -60,6 +61,10 @@ if job is not None and not job.active and st.session_state.get("train.acked") !=
     st.rerun()
 
 kind_labels = {k: t(f"kind.{k}") for k in KINDS}
+beta_rules = "; ".join(
+    f"{t(f'kind.{k.name}')}: " + t("train.beta_rule." + ("none" if not k.beta.weighs_kl else "free" if k.beta.free else "fixed"),
+                                   beta=f"{k.beta.default:g}")
+    for k in KINDS.values())
 arch_labels = {a: t(f"train.arch.{a}") for a in ARCHS}
 recon_labels = {r: t(f"train.recon.{r}") for r in RECON_LOSSES}
 data_labels = {d: t(f"train.dataset.{d}") for d in DATASETS}
@@ -67,8 +72,10 @@ data_labels = {d: t(f"train.dataset.{d}") for d in DATASETS}
 with st.form("train.form"):
     st.subheader(t("train.form"))
     c1, c2, c3 = st.columns(3)
-    kind = c1.selectbox(t("train.kind"), KINDS, index=1, key="train.kind", format_func=kind_labels.__getitem__)
-    beta = c1.number_input(t("train.beta"), value=4.0, step=0.5, key="train.beta", help=t("train.beta_help"))
+    kind = c1.selectbox(t("train.kind"), list(KINDS), index=list(KINDS).index(DEFAULT_KIND), key="train.kind",
+                        format_func=kind_labels.__getitem__)
+    beta = c1.number_input(t("train.beta"), value=None, min_value=None, step=0.5, key="train.beta",
+                           help=t("train.beta_help", rules=beta_rules))
     latent_dim = c1.number_input(t("train.latent_dim"), value=2, step=1, key="train.latent_dim")
     dataset = c1.selectbox(t("train.dataset"), DATASETS, key="train.dataset", format_func=data_labels.__getitem__)
     arch = c2.selectbox(t("train.arch"), ARCHS, key="train.arch", format_func=arch_labels.__getitem__)
@@ -96,6 +103,8 @@ if submitted:
         st.session_state[JOB_KEY] = job.id
     except FormError as exc:
         st.error(t(f"train.err.{exc.code}", **exc.fmt))
+    except BetaError as exc:  # the kind's β rule, the CLI's message
+        st.error(t(f"kind.err.{exc.code}", **exc.fmt))
     except DatasetError as exc:
         st.error(t("common.error_dataset", detail=str(exc)))
     except ExplorerError as exc:

@@ -58,7 +58,7 @@ def test_beta_scales_only_the_kl_term():
     assert torch.equal(t1["recon"], t3["recon"])
     assert torch.equal(t1["kl"], t3["kl"])
     assert t1["kl"] > 0
-    assert torch.allclose(t3["beta_kl"], 3 * t1["kl"])
+    assert torch.allclose(t3["regularizer"], 3 * t1["kl"])
     assert torch.allclose(t3["total"], t3["recon"] + 3 * t3["kl"])
     assert torch.allclose(t1["total"], t1["recon"] + t1["kl"])
 
@@ -67,7 +67,7 @@ def test_ae_has_no_kl():
     out = _out(ae=True)
     x = torch.rand(8, 16)
     t = loss_terms(out, x, "mse", beta=5.0)
-    assert t["kl"].item() == 0 and t["beta_kl"].item() == 0
+    assert t["kl"].item() == 0 and t["regularizer"].item() == 0
     assert torch.equal(t["total"], t["recon"])
 
 

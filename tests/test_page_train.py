@@ -65,6 +65,7 @@ def test_short_training_run_produces_a_model(store):
     ({"name": "../x"}, "Invalid model name"),
     ({"lr": 0.0}, "learning rate"),
     ({"kind": "beta-vae", "beta": -1.0}, "β must be"),
+    ({"kind": "vae", "beta": 4.0}, "has β = 1 by definition; use kind 'beta-vae'"),  # the CLI's message
     ({"hidden": "256 abc"}, "Hidden sizes"),
 ])
 def test_invalid_input_shows_an_error_and_writes_nothing(store, values, needle):

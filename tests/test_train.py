@@ -97,8 +97,8 @@ def test_nan_mid_training_restores_the_last_completed_epoch(make_model, tiny_dig
     real = tr.loss_terms
     calls = []
 
-    def poisoned(out, target, recon="bce", beta=1.0):
-        terms = real(out, target, recon, beta)
+    def poisoned(*args, **kwargs):
+        terms = real(*args, **kwargs)
         calls.append(1)
         if len(calls) == 8 * 2 + 3:  # epoch 3, batch 3 (8 batches per epoch)
             terms["total"] = terms["total"] * float("nan")
@@ -187,9 +187,22 @@ def test_evaluation_is_repeatable_and_restores_mode(make_model, tiny_digits):
     model.train()
     a = evaluate_terms(model, tiny_digits.x_test)
     assert model.training
-    b = evaluate_terms(model, tiny_digits.x_test, batch_size=7)
-    assert a["total"] == pytest.approx(b["total"], rel=1e-9) or a == evaluate_terms(model, tiny_digits.x_test)
     assert a == evaluate_terms(model, tiny_digits.x_test)
+
+
+@pytest.mark.parametrize("kind, noise", [("vae", 0.2), ("vae", 0.0), ("ae", 0.3)])
+def test_evaluation_does_not_depend_on_the_batch_size(make_model, tiny_digits, kind, noise):
+    """The noise (ε, denoising noise) belongs to the images, not to the batches: batch size 1, 7 or all
+    give the same numbers up to float32 round-off. (Drawing it batch by batch gave 45.605 at batch
+    1000 against 45.674 at batch 7 for a shipped model.)"""
+    model = make_model(kind=kind, noise=noise)
+    x = tiny_digits.x_test
+    ref = evaluate_terms(model, x, batch_size=1000)
+    for bs in (1, 7, 64):
+        got = evaluate_terms(model, x, batch_size=bs)
+        for key in ("recon", "total") + (("kl",) if kind != "ae" else ()):
+            assert got[key] == pytest.approx(ref[key], rel=1e-6), (bs, key)
+    assert reconstruction_mse(model, x, batch_size=7) == pytest.approx(reconstruction_mse(model, x), rel=1e-6)
 
 
 def test_evaluate_model_keys(make_model, tiny_digits):

@@ -3,6 +3,7 @@ import pytest
 
 from conftest import small_dataset
 from vae.checkpoint import load_model, read_metrics
+from vae.kinds import BetaError
 from vae.ui import training_job as tj
 
 
@@ -37,11 +38,17 @@ def test_make_configs_refuses_bad_values(data, field, value, code):
 
 
 def test_beta_rules(data):
-    with pytest.raises(tj.FormError):
+    # the kind's rule, as in the CLI (tests/test_kinds.py checks every case against the CLI's message)
+    with pytest.raises(BetaError, match="β must be"):
         configs(data, kind="beta-vae", beta=-1.0)
-    assert configs(data, kind="vae", beta=7.0)[0].beta == 1.0  # the VAE forces β = 1
+    with pytest.raises(BetaError, match="use kind 'beta-vae'"):
+        configs(data, kind="vae", beta=7.0)  # refused, no longer silently forced to 1
+    assert configs(data, kind="vae", beta=None)[0].beta == 1.0
     assert configs(data, kind="beta-vae", beta=4.0)[0].beta == 4.0
-    assert configs(data, kind="ae", beta=-3.0)[0].kind == "ae"  # β is ignored for the AE
+    assert configs(data, kind="beta-vae", beta=None)[0].beta == 4.0
+    assert configs(data, kind="ae", beta=None)[0].kind == "ae"
+    with pytest.raises(BetaError, match="no KL term"):
+        configs(data, kind="ae", beta=-3.0)
 
 
 def test_job_runs_to_completion_and_saves(data, tmp_path):

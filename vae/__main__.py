@@ -15,21 +15,31 @@ import torch
 from tqdm import tqdm
 
 from .checkpoint import PRETRAINED_DIR, list_models, load_model, save_model
-from .config import ARCHS, KINDS, RECON_LOSSES, ModelConfig, TrainConfig
+from .config import ARCHS, RECON_LOSSES, ModelConfig, TrainConfig
 from .data import load_dataset
 from .errors import ExplorerError
+from .kinds import KINDS, get_kind, kind_names
 from .metrics import evaluate_model
 from .models import build_model
 from .train import fit
 
 
+def _beta_help(kind) -> str:
+    """One kind's β rule in a few words, for ``--help``."""
+    if not kind.beta.weighs_kl:
+        return "none"
+    return f"default {kind.beta.default:g}" if kind.beta.free else f"{kind.beta.default:g}"
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m vae", description="Train, evaluate and list auto-encoders (AE, VAE, β-VAE).")
+    p = argparse.ArgumentParser(prog="python -m vae", description="Train, evaluate and list auto-encoders ("
+                                + ", ".join(kind_names()) + ").")
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a model and save it as a model folder")
-    t.add_argument("--kind", choices=KINDS, required=True)
-    t.add_argument("--beta", type=float, default=None, help="weight of the KL term (beta-vae; default 4)")
+    t.add_argument("--kind", choices=kind_names(), required=True)
+    t.add_argument("--beta", type=float, default=None, help="weight of the KL term; default and allowed values depend on the kind ("
+                   + ", ".join(f"{k.name}: {_beta_help(k)}" for k in KINDS.values()) + ")")
     t.add_argument("--latent-dim", type=int, default=2)
     t.add_argument("--dataset", default="mnist", help="mnist, digits, sprites, mnist-full, fashion-mnist or npz:PATH")
     t.add_argument("--arch", choices=ARCHS, default="mlp")
@@ -70,9 +80,7 @@ def _round_to(model: torch.nn.Module, dtype: torch.dtype) -> None:
 
 
 def cmd_train(args) -> int:
-    beta = args.beta if args.beta is not None else (4.0 if args.kind == "beta-vae" else 1.0)
-    if args.kind == "ae" and args.beta is not None:
-        raise ExplorerError("--beta applies to vae/beta-vae only: the AE has no KL term")
+    beta = get_kind(args.kind).beta.resolve(args.kind, args.beta)  # the kind's rule, before loading anything
     data = load_dataset(args.dataset)
     mcfg = ModelConfig(kind=args.kind, latent_dim=args.latent_dim, image_shape=data.image_shape, arch=args.arch,
                        hidden=list(args.hidden), beta=beta, recon=args.recon, noise=args.noise, dataset=args.dataset).validate()

@@ -25,6 +25,7 @@ from safetensors.torch import load_file, save_file
 
 from .config import ModelConfig, TrainConfig
 from .errors import CheckpointError, ConfigError
+from .kinds import get_kind
 from .models import Autoencoder, build_model
 
 WEIGHTS, CONFIG, METRICS = "model.safetensors", "config.json", "metrics.json"
@@ -218,7 +219,7 @@ class ModelInfo:
     path: str
     source: str  # "pretrained" or "user"
     kind: str
-    beta: float | None  # None for the AE, which has no KL term
+    beta: float | None  # None for a kind without KL term (the AE)
     latent_dim: int
     dataset: str
     arch: str
@@ -254,7 +255,7 @@ def list_models(include_user: bool = True, store: Path | None = None) -> list[Mo
                 warnings.warn(f"skipping model folder {folder}: {exc}", stacklevel=2)
                 continue
             out.append(ModelInfo(id=f"{source}/{folder.name}", path=str(folder), source=source, kind=mcfg.kind,
-                                 beta=None if mcfg.kind == "ae" else mcfg.beta, latent_dim=mcfg.latent_dim, dataset=mcfg.dataset, arch=mcfg.arch,
+                                 beta=mcfg.beta if get_kind(mcfg.kind).beta.weighs_kl else None, latent_dim=mcfg.latent_dim, dataset=mcfg.dataset, arch=mcfg.arch,
                                  noise=mcfg.noise, recon=mcfg.recon))
     return out
 

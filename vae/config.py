@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .errors import ConfigError
+from .kinds import KINDS, get_kind
 
-KINDS = ("ae", "vae", "beta-vae")
 ARCHS = ("mlp", "conv")
 RECON_LOSSES = ("bce", "mse", "l1")
 DEVICES = ("auto", "cpu", "cuda")
@@ -57,7 +57,9 @@ def _from_dict(cls, data: dict, what: str):
 class ModelConfig:
     """What a model is: kind, body, sizes, loss. Enough to rebuild it from ``config.json``.
 
-    ``beta`` weighs the KL term (Higgins et al. 2017); it is 1 for ``vae`` and ignored for ``ae``.
+    ``kind`` names an entry of the kinds registry (``vae.kinds``), which decides what the model is.
+    ``beta`` weighs the KL term (Higgins et al. 2017) under the kind's ``BetaRule`` (e.g. 1 for the
+    VAE by definition, none for the AE).
     ``noise`` > 0 makes a denoising model: trained on clip(x + N(0, noise²)) to reconstruct x.
     """
 
@@ -76,13 +78,13 @@ class ModelConfig:
             self.image_shape = tuple(self.image_shape)
         if isinstance(self.hidden, tuple):
             self.hidden = list(self.hidden)
-        if self.kind == "vae" and _is_number(self.beta) and self.beta != 1.0:
-            raise ConfigError("kind 'vae' has β = 1 by definition; use kind 'beta-vae' for another β")
+        if isinstance(self.kind, str) and self.kind in KINDS and _is_number(self.beta):
+            get_kind(self.kind).beta.check(self.kind, self.beta)  # e.g. a VAE with β = 4, refused at once
 
     @property
     def variational(self) -> bool:
-        """True for the kinds whose encoder outputs a Gaussian (μ, log σ²)."""
-        return self.kind != "ae"
+        """True for the kinds whose encoder outputs a Gaussian (μ, log σ²) (declared by the kind)."""
+        return get_kind(self.kind).variational
 
     @property
     def input_dim(self) -> int:
@@ -91,7 +93,7 @@ class ModelConfig:
 
     def validate(self) -> "ModelConfig":
         """Raise ``ConfigError`` naming the first invalid field; return self when all is well."""
-        _check(self.kind in KINDS, f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        _check(isinstance(self.kind, str) and self.kind in KINDS, f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         _check(self.arch in ARCHS, f"arch must be one of {', '.join(ARCHS)}, got {self.arch!r}")
         _check(self.recon in RECON_LOSSES, f"recon must be one of {', '.join(RECON_LOSSES)}, got {self.recon!r}")
         _check(_is_int(self.latent_dim) and 1 <= self.latent_dim <= MAX_LATENT_DIM,
@@ -102,15 +104,13 @@ class ModelConfig:
         _check(isinstance(self.hidden, list) and 1 <= len(self.hidden) <= MAX_HIDDEN_LAYERS
                and all(_is_int(h) and 1 <= h <= MAX_HIDDEN for h in self.hidden),
                f"hidden must be 1 to {MAX_HIDDEN_LAYERS} layer sizes in [1, {MAX_HIDDEN}], got {self.hidden!r}")
-        _check(_is_number(self.beta) and 0 <= self.beta <= 1000, f"beta must be a number in [0, 1000], got {self.beta!r}")
+        get_kind(self.kind).beta.check(self.kind, self.beta)
         _check(_is_number(self.noise) and 0 <= self.noise <= 1, f"noise must be a number in [0, 1], got {self.noise!r}")
         _check(isinstance(self.dataset, str) and 0 < len(self.dataset) <= 4096, "dataset must be a dataset name")
         if self.arch == "conv":
             h, w = self.image_shape
             _check(h % 4 == 0 and w % 4 == 0 and h >= 8 and w >= 8,
                    f"the conv body needs image sides divisible by 4 and ≥ 8 (e.g. 28×28, 32×32), got {h}×{w}")
-        if self.kind == "ae":
-            _check(self.beta in (0, 1, 0.0, 1.0), "kind 'ae' has no KL term: leave beta at its default")
         return self
 
     def to_dict(self) -> dict:

@@ -2,13 +2,18 @@
 
 Convention (same as pytorch/examples ``vae/main.py``): every term is **summed over pixels and
 latent dimensions, then averaged over the batch** — i.e. a value per image, in nats for BCE.
-Total = reconstruction + β · KL (β = 1 for the VAE, Higgins et al. 2017 for β ≠ 1; no KL for the AE).
+Total = reconstruction + the kind's regulariser, β · KL for the VAE (β = 1) and the β-VAE (Higgins et
+al. 2017), nothing for the AE: the KL is computed here once and the kind (``vae.kinds``) weighs it,
+as disentanglement_lib's ``BaseVAE`` asks its ``regularizer``.
 """
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 
+from .kinds import Kind
+
+_DEFAULT_KIND = Kind()  # β·KL
 
 def reconstruction_per_image(logits: torch.Tensor, target: torch.Tensor, kind: str = "bce") -> torch.Tensor:
     """Reconstruction loss of each image, shape (N,), summed over pixels.
@@ -42,16 +47,19 @@ def kl_per_image(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     return kl_to_standard_normal(mu, logvar).sum(dim=1)
 
 
-def loss_terms(out: dict, target: torch.Tensor, recon: str = "bce", beta: float = 1.0) -> dict[str, torch.Tensor]:
-    """The objective's terms as batch means of per-image sums: ``recon``, ``kl``, ``beta_kl``, ``total``.
+def per_image_terms(out: dict, target: torch.Tensor, recon: str = "bce", beta: float = 1.0, kind=None) -> dict[str, torch.Tensor]:
+    """The objective's terms of each image, shape (N,): ``recon``, ``kl``, ``regularizer``, ``total``.
 
-    ``out`` is the dict returned by ``Autoencoder.forward``. For the AE (``out['logvar'] is None``)
-    ``kl`` and ``beta_kl`` are zero tensors and ``total == recon``.
+    ``out`` is the dict returned by ``Autoencoder.forward``; ``kind`` a ``vae.kinds.Kind`` (default:
+    the VAE's β·KL). The KL is the closed form, zeros when there is no q(z|x) (``out['logvar']`` is
+    None, the AE); the kind turns it into its regulariser; total = recon + regulariser.
     """
-    rec = reconstruction_per_image(out["logits"], target, recon).mean()
-    if out["logvar"] is None:
-        kl = torch.zeros((), device=rec.device, dtype=rec.dtype)
-    else:
-        kl = kl_per_image(out["mu"], out["logvar"]).mean()
-    beta_kl = beta * kl
-    return {"recon": rec, "kl": kl, "beta_kl": beta_kl, "total": rec + beta_kl}
+    rec = reconstruction_per_image(out["logits"], target, recon)
+    kl = torch.zeros_like(rec) if out["logvar"] is None else kl_per_image(out["mu"], out["logvar"])
+    reg = (kind or _DEFAULT_KIND).regularizer(kl, beta, out)
+    return {"recon": rec, "kl": kl, "regularizer": reg, "total": rec + reg}
+
+
+def loss_terms(out: dict, target: torch.Tensor, recon: str = "bce", beta: float = 1.0, kind=None) -> dict[str, torch.Tensor]:
+    """Batch means of ``per_image_terms``: ``recon``, ``kl``, ``regularizer``, ``total`` (the training loss)."""
+    return {k: v.mean() for k, v in per_image_terms(out, target, recon, beta, kind).items()}

@@ -2,7 +2,8 @@
 
 ``recon`` is the mean per-image reconstruction loss (summed over pixels, the training loss),
 ``mse`` the mean per-pixel squared error of the decoded mean (comparable across losses and kinds),
-``kl`` the mean closed-form KL(q(z|x) ‖ N(0, I)) per image (None for the AE), ``loss`` = recon + β·KL.
+``kl`` the mean closed-form KL(q(z|x) ‖ N(0, I)) per image (None for the AE), ``loss`` = recon + the
+kind's regulariser (β·KL for the VAE and β-VAE).
 """
 from __future__ import annotations
 
@@ -15,15 +16,18 @@ from .train import add_noise, evaluate_terms, EVAL_SEED
 
 @torch.no_grad()
 def reconstruction_mse(model: Autoencoder, x: torch.Tensor, batch_size: int = 1000) -> float:
-    """Mean per-pixel squared error between x and the decoding of its mean code (z = μ)."""
+    """Mean per-pixel squared error between x and the decoding of its mean code (z = μ).
+
+    A denoising model's input noise is drawn for all of ``x`` at once (seeded), so ``batch_size`` changes nothing.
+    """
     gen = torch.Generator().manual_seed(EVAL_SEED)
-    total, count = 0.0, 0
+    x = x.reshape(len(x), -1)
+    inputs = add_noise(x, model.cfg.noise, gen)
+    total = 0.0
     for i in range(0, len(x), batch_size):
-        xb = x[i:i + batch_size].reshape(min(batch_size, len(x) - i), -1)
-        out = model(add_noise(xb, model.cfg.noise, gen), sample=False)
-        total += (torch.sigmoid(out["logits"]) - xb).pow(2).sum().item()
-        count += xb.numel()
-    return total / max(count, 1)
+        out = model(inputs[i:i + batch_size], sample=False)
+        total += (torch.sigmoid(out["logits"]) - x[i:i + batch_size]).pow(2).double().sum().item()
+    return total / max(x.numel(), 1)
 
 
 def evaluate_model(model: Autoencoder, data: Dataset) -> dict:
@@ -33,7 +37,7 @@ def evaluate_model(model: Autoencoder, data: Dataset) -> dict:
     terms = evaluate_terms(model, data.x_test)
     return {
         "kind": cfg.kind,
-        "beta": cfg.beta if model.variational else None,
+        "beta": cfg.beta if model.kind.beta.weighs_kl else None,
         "latent_dim": cfg.latent_dim,
         "dataset": cfg.dataset,
         "arch": cfg.arch,

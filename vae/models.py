@@ -1,12 +1,14 @@
-"""One auto-encoder class for the three kinds the lecture compares, over two bodies.
+"""One auto-encoder class for every kind (``vae.kinds``), over two bodies.
 
-``ae``       x ─E→ z ─D→ x̂                     (deterministic code)
-``vae``      x ─E→ (μ, log σ²); z = μ + σ⊙ε ─D→ x̂  (Kingma & Welling 2014, reparameterisation)
-``beta-vae`` the VAE with β·KL in the loss (Higgins et al. 2017): same network, other regulariser.
+Not variational (the AE): x ─E→ z ─D→ x̂, a deterministic code.
+Variational (VAE, β-VAE, …): x ─E→ (μ, log σ²); z = μ + σ⊙ε ─D→ x̂ (Kingma & Welling 2014, the
+reparameterisation trick). Kinds differ by their regulariser, not by their network: the VAE and the
+β-VAE share it exactly (Higgins et al. 2017).
 
-Bodies are registered in ``BODIES`` (``mlp``, ``conv``); kinds in ``KINDS`` map to whether the
-encoder is variational. The decoder ends in logits; ``decode`` applies the sigmoid so images are
-in [0, 1]. The MLP with ``hidden=[400]`` and latent 20 is exactly the pytorch/examples VAE.
+Bodies are registered in ``BODIES`` (``mlp``, ``conv``); kinds in ``vae.kinds.KINDS``, which says
+whether the encoder is variational and which extra tensors the model keeps. The decoder ends in
+logits; ``decode`` applies the sigmoid so images are in [0, 1]. The MLP with ``hidden=[400]`` and
+latent 20 is exactly the pytorch/examples VAE.
 """
 from __future__ import annotations
 
@@ -17,9 +19,7 @@ from torch import nn
 
 from .config import ModelConfig
 from .errors import ConfigError
-
-# kind -> True when the encoder outputs a Gaussian q(z|x) = N(μ, diag σ²).
-KINDS: dict[str, bool] = {"ae": False, "vae": True, "beta-vae": True}
+from .kinds import Kind, get_kind
 
 
 def _mlp_bodies(cfg: ModelConfig) -> tuple[nn.Module, nn.Module, int]:
@@ -70,7 +70,7 @@ BODIES: dict[str, Callable[[ModelConfig], tuple[nn.Module, nn.Module, int]]] = {
 
 
 class Autoencoder(nn.Module):
-    """AE, VAE or β-VAE, chosen by ``cfg.kind``; body chosen by ``cfg.arch``.
+    """A model of kind ``cfg.kind`` (``self.kind``, from the registry); body chosen by ``cfg.arch``.
 
     Inputs may be shaped (N, H, W), (N, 1, H, W) or (N, H·W); outputs of ``decode`` are (N, H·W).
     """
@@ -79,11 +79,14 @@ class Autoencoder(nn.Module):
         super().__init__()
         cfg.validate()
         self.cfg = cfg
-        self.variational = KINDS[cfg.kind]
+        self.kind: Kind = get_kind(cfg.kind)
+        self.variational = self.kind.variational
         self.encoder, self.decoder, feat = BODIES[cfg.arch](cfg)
         self.mu_head = nn.Linear(feat, cfg.latent_dim)
         # log σ² head only for variational kinds: the AE has no σ.
         self.logvar_head = nn.Linear(feat, cfg.latent_dim) if self.variational else None
+        for name, tensor in self.kind.extra_buffers(cfg).items():  # saved with the weights
+            self.register_buffer(name, tensor)
 
     def _flat(self, x: torch.Tensor) -> torch.Tensor:
         return x.reshape(x.shape[0], -1)
@@ -103,18 +106,25 @@ class Autoencoder(nn.Module):
         return torch.sigmoid(self.decode_logits(z))
 
     @staticmethod
-    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """z = μ + σ ⊙ ε, ε ~ N(0, I) (Kingma & Welling 2014, §2.4): the noise is an input, so ∂z/∂μ and ∂z/∂σ exist."""
-        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None,
+                       eps: torch.Tensor | None = None) -> torch.Tensor:
+        """z = μ + σ ⊙ ε, ε ~ N(0, I) (Kingma & Welling 2014, §2.4): the noise is an input, so ∂z/∂μ and ∂z/∂σ exist.
+
+        ``eps`` given: use it (a caller that draws the noise of a whole data set at once); else draw it.
+        """
+        if eps is None:
+            eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
         return mu + torch.exp(0.5 * logvar) * eps
 
-    def forward(self, x: torch.Tensor, sample: bool = True, generator: torch.Generator | None = None) -> dict:
+    def forward(self, x: torch.Tensor, sample: bool = True, generator: torch.Generator | None = None,
+                eps: torch.Tensor | None = None) -> dict:
         """Encode, sample (variational kinds, unless ``sample=False``: then z = μ) and decode.
 
-        Returns a dict with ``mu``, ``logvar`` (None for AE), ``z`` and ``logits``.
+        Returns a dict with ``mu``, ``logvar`` (None for AE), ``z`` and ``logits``. ``eps``: the
+        reparameterisation noise to use instead of drawing it (same shape as μ).
         """
         mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar, generator) if (logvar is not None and sample) else mu
+        z = self.reparameterize(mu, logvar, generator, eps) if (logvar is not None and sample) else mu
         return {"mu": mu, "logvar": logvar, "z": z, "logits": self.decode_logits(z)}
 
 
@@ -128,7 +138,7 @@ def build_model(cfg: ModelConfig) -> Autoencoder:
 def parameter_count(cfg: ModelConfig) -> int:
     """Number of parameters a config would allocate, computed without building it (guards huge configs)."""
     d, n = cfg.latent_dim, cfg.input_dim
-    heads = (cfg.hidden[-1] + 1) * d * (2 if KINDS[cfg.kind] else 1)
+    heads = (cfg.hidden[-1] + 1) * d * (2 if cfg.variational else 1)
     if cfg.arch == "mlp":
         sizes = [n, *cfg.hidden]
         enc = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))

@@ -1,7 +1,8 @@
 """Training loop with no UI: seeded, reports per epoch through a callback, stops cleanly on NaN.
 
-Like minGPT's trainer it holds no model-specific code: the model's ``forward`` and
-``losses.loss_terms`` define the objective. Progress goes to ``callback(event, info)``:
+Like minGPT's trainer it holds no model-specific code: the model's ``forward``,
+``losses.loss_terms`` and the model's kind (``vae.kinds``: its regulariser, and its ``after_fit``
+hook once training completes) define the objective. Progress goes to ``callback(event, info)``:
 ``("batch", {epoch, step, steps, loss})`` after every batch and ``("epoch", record)`` after
 every epoch, where ``record`` holds train and test ``recon``, ``kl`` and ``total``.
 """
@@ -17,7 +18,7 @@ import torch
 
 from .config import ModelConfig, TrainConfig
 from .data import Dataset
-from .losses import loss_terms, reconstruction_per_image, kl_per_image
+from .losses import loss_terms, per_image_terms
 from .models import Autoencoder
 
 Callback = Callable[[str, dict], None]
@@ -51,29 +52,32 @@ def add_noise(x: torch.Tensor, std: float, generator: torch.Generator | None = N
 
 @torch.no_grad()
 def evaluate_terms(model: Autoencoder, x: torch.Tensor, batch_size: int = 1000, seed: int = EVAL_SEED) -> dict[str, float]:
-    """Mean per-image ``recon``, ``kl``, ``total`` (= recon + β·KL) on ``x`` with fixed noise.
+    """Mean per-image ``recon``, ``kl``, ``total`` (= recon + the kind's regulariser) on ``x`` with fixed noise.
 
     Variational kinds use one reparameterised sample per image (the single-sample ELBO estimate,
     as in pytorch/examples' test loss); a denoising model sees noisy inputs and is scored on the
-    clean target. The generator is seeded so repeated evaluations agree exactly.
+    clean target. All the noise is drawn at once for the whole of ``x`` from a generator seeded
+    with ``seed`` (denoising noise, then ε), so the result depends on the model, ``x`` and
+    ``seed`` only: repeated evaluations agree exactly, and ``batch_size`` (memory) changes nothing.
     """
     cfg = model.cfg
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
     gen = torch.Generator(device=device).manual_seed(seed)
-    rec_sum, kl_sum, n = 0.0, 0.0, 0
+    x = x.reshape(len(x), -1).to(device)
+    inputs = add_noise(x, cfg.noise, gen)
+    eps = torch.randn((len(x), cfg.latent_dim), generator=gen, device=device) if model.variational else None
+    sums = {"recon": 0.0, "kl": 0.0, "regularizer": 0.0}
     for i in range(0, len(x), batch_size):
-        xb = x[i:i + batch_size].to(device)
-        out = model(add_noise(xb, cfg.noise, gen), sample=True, generator=gen)
-        rec_sum += reconstruction_per_image(out["logits"], xb, cfg.recon).sum().item()
-        if out["logvar"] is not None:
-            kl_sum += kl_per_image(out["mu"], out["logvar"]).sum().item()
-        n += len(xb)
+        out = model(inputs[i:i + batch_size], eps=None if eps is None else eps[i:i + batch_size])
+        terms = per_image_terms(out, x[i:i + batch_size], cfg.recon, cfg.beta, model.kind)
+        for k in sums:
+            sums[k] += terms[k].double().sum().item()
     model.train(was_training)
-    rec, kl = rec_sum / max(n, 1), kl_sum / max(n, 1)
-    beta = cfg.beta if model.variational else 0.0
-    return {"recon": rec, "kl": kl if model.variational else None, "total": rec + beta * kl}
+    n = max(len(x), 1)
+    return {"recon": sums["recon"] / n, "kl": sums["kl"] / n if model.variational else None,
+            "total": (sums["recon"] + sums["regularizer"]) / n}
 
 
 def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback | None = None,
@@ -98,7 +102,6 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
     n = len(x_train)
     bs = min(cfg.batch_size, n)
     steps = math.ceil(n / bs)
-    beta = mcfg.beta if model.variational else 0.0
     result = FitResult()
     good_state = copy.deepcopy(model.state_dict())
     start = time.perf_counter()
@@ -109,7 +112,7 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
             idx = perm[step * bs:(step + 1) * bs]
             xb = x_train[idx]
             out = model(add_noise(xb, mcfg.noise, noise_gen))
-            terms = loss_terms(out, xb, mcfg.recon, beta)
+            terms = loss_terms(out, xb, mcfg.recon, mcfg.beta, model.kind)
             loss = terms["total"]
             if not torch.isfinite(loss):
                 model.load_state_dict(good_state)
@@ -152,5 +155,6 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
         good_state = copy.deepcopy(model.state_dict())
         if callback:
             callback("epoch", record)
+    model.kind.after_fit(model, x_train)
     result.seconds = time.perf_counter() - start
     return result

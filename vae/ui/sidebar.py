@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from ..checkpoint import ModelInfo
+from ..kinds import DEFAULT_KIND, KINDS, get_kind
 from .cache import available_models
 from .i18n import LANG_NAMES, LANGS, current_lang, t
-
-KIND_ORDER = ("ae", "vae", "beta-vae")
 
 
 @dataclass
@@ -25,15 +24,21 @@ class Selection:
     focus: ModelInfo | None = None
     all_models: list[ModelInfo] = field(default_factory=list)
 
-    def trio(self) -> list[tuple[str, ModelInfo | None]]:
-        """(kind, model) for AE, VAE, β-VAE in that order."""
-        return [(k, self.models.get(k)) for k in KIND_ORDER]
+    def lineup(self) -> list[tuple[str, ModelInfo | None]]:
+        """(kind, model) for every kind in play, in the registry's order: the lecture's AE, VAE and β-VAE
+        always (model None when the sidebar found none), other kinds when a model of theirs was picked.
+
+        Pages lay out one column per entry: 3 by default, more when the teacher adds another kind.
+        """
+        return [(k, self.models.get(k)) for k, kind in KINDS.items() if kind.lecture_trio or self.models.get(k)]
+
+    trio = lineup  # the name pages used when the lineup was always AE, VAE, β-VAE
 
 
 def model_label(m: ModelInfo) -> str:
     """Short human label of a model for pickers: name, β, denoising noise, shipped or user."""
     name = m.id.split("/", 1)[1]
-    extra = [] if m.beta is None or m.kind == "vae" else [f"β={m.beta:g}"]
+    extra = [f"β={m.beta:g}"] if m.beta is not None and get_kind(m.kind).beta.free else []
     if m.noise:
         extra.append(f"σ_noise={m.noise:g}")
     extra.append(t(f"source.{m.source}"))
@@ -41,9 +46,11 @@ def model_label(m: ModelInfo) -> str:
 
 
 def _default_index(options: list[ModelInfo], kind: str) -> int:
-    """Prefer shipped, non-denoising models; for β-VAE prefer β = 4 (the lecture's example)."""
+    """Prefer shipped, non-denoising models; for a kind with a free β, its default β (β-VAE: 4, the lecture's example)."""
+    rule = get_kind(kind).beta
+
     def score(m: ModelInfo) -> tuple:
-        return (m.source != "pretrained", m.noise > 0, kind == "beta-vae" and m.beta != 4.0)
+        return (m.source != "pretrained", m.noise > 0, rule.free and m.beta != rule.default)
     return min(range(len(options)), key=lambda i: score(options[i]))
 
 
@@ -73,24 +80,31 @@ def sidebar() -> Selection:
         sel.latent_dim = st.selectbox(t("side.latent_dim"), dims, key="sel_latent",
                                       index=dims.index(2) if 2 in dims else 0)
         st.caption(t("side.models"))
-        for kind in KIND_ORDER:
+        for kind, spec in KINDS.items():
             options = [m for m in in_data if m.kind == kind and m.latent_dim == sel.latent_dim]
             options.sort(key=lambda m: (m.source != "pretrained", m.noise > 0, m.beta or 0, m.id))
+            sel.models[kind] = None
             if not options:
-                sel.models[kind] = None
-                st.selectbox(t(f"kind.{kind}"), [t("side.none")], key=f"sel_none_{kind}_{sel.dataset}_{sel.latent_dim}", disabled=True)
+                if spec.lecture_trio:  # the lecture's kinds always show their place, even empty
+                    st.selectbox(t(f"kind.{kind}"), [t("side.none")], key=f"sel_none_{kind}_{sel.dataset}_{sel.latent_dim}",
+                                 disabled=True)
                 continue
             key = f"sel_{kind}_{sel.dataset}_{sel.latent_dim}"
             ids = [m.id for m in options]
+            labels = {m.id: model_label(m) for m in options}
+            if spec.lecture_trio:
+                index = _default_index(options, kind)
+            else:  # another kind joins the pages only when the teacher picks one of its models
+                ids, index = [""] + ids, 0
+                labels[""] = t("side.none")
             if st.session_state.get(key) not in ids:
                 st.session_state.pop(key, None)
-            chosen = st.selectbox(t(f"kind.{kind}"), ids, key=key, index=_default_index(options, kind),
-                                  format_func={m.id: model_label(m) for m in options}.__getitem__)
-            sel.models[kind] = next(m for m in options if m.id == chosen)
-        present = [k for k in KIND_ORDER if sel.models.get(k)]
+            chosen = st.selectbox(t(f"kind.{kind}"), ids, key=key, index=index, format_func=labels.__getitem__)
+            sel.models[kind] = next((m for m in options if m.id == chosen), None)
+        present = [k for k, m in sel.lineup() if m]
         if present:
             focus = st.radio(t("side.focus"), present, key="sel_focus", horizontal=True,
-                             index=present.index("vae") if "vae" in present else 0,
+                             index=present.index(DEFAULT_KIND) if DEFAULT_KIND in present else 0,
                              format_func={k: t(f"kind.{k}") for k in present}.__getitem__)
             sel.focus = sel.models[focus]
     st.session_state["selection"] = sel
@@ -110,11 +124,11 @@ def lang_suffix() -> str:
 def selection_with_models(need_focus: bool = True) -> Selection:
     """The sidebar's choice, or stop the page with a message when it holds no usable model.
 
-    ``need_focus``: the page explores one model (the focus); otherwise any of AE/VAE/β-VAE will do.
+    ``need_focus``: the page explores one model (the focus); otherwise any model in the lineup will do.
     """
     sel = selection()
-    missing = sel.focus is None if need_focus else not any(m for _, m in sel.trio())
+    missing = sel.focus is None if need_focus else not any(m for _, m in sel.lineup())
     if missing:
-        st.info(t("common.need_model", kind=t("kind.vae")))
+        st.info(t("common.need_model", kind=t(f"kind.{DEFAULT_KIND}")))
         st.stop()
     return sel

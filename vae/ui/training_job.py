@@ -21,6 +21,7 @@ from ..checkpoint import safe_model_path, save_model
 from ..config import ModelConfig, TrainConfig
 from ..data import Dataset
 from ..errors import CheckpointError, ConfigError, ExplorerError
+from ..kinds import get_kind
 from ..metrics import evaluate_model
 from ..models import build_model
 from ..train import fit
@@ -50,27 +51,28 @@ def parse_hidden(text: str) -> list[int]:
     return sizes
 
 
-def make_configs(*, kind: str, beta: float, latent_dim: int, arch: str, hidden: str, recon: str, noise: float,
+def make_configs(*, kind: str, beta: float | None, latent_dim: int, arch: str, hidden: str, recon: str, noise: float,
                  epochs: int, lr: float, batch_size: int, seed: int, dataset: str,
                  image_shape: tuple[int, int]) -> tuple[ModelConfig, TrainConfig]:
     """Check the form values (clear ``FormError`` for the common mistakes) and build validated configs.
 
-    β is only read for ``beta-vae``; ``vae`` forces β = 1 and ``ae`` has no KL term.
+    β follows the kind's rule, exactly as in the CLI (``vae.kinds.BetaRule.resolve``): None (an empty
+    field) gives the kind's default; a β the kind refuses (the VAE with β = 4, the AE with any β: it has no KL term)
+    raises ``BetaError`` with the CLI's message, never a silent change.
     Other invalid values raise ``ConfigError`` with the config's own message.
     """
     if int(epochs) < 1:
         raise FormError("epochs", value=epochs)
     if float(lr) <= 0:
         raise FormError("lr", value=lr)
-    if kind == "beta-vae" and float(beta) < 0:
-        raise FormError("beta", value=beta)
     if int(batch_size) < 1:
         raise FormError("batch_size", value=batch_size)
     if float(noise) < 0 or float(noise) > 1:
         raise FormError("noise", value=noise)
     sizes = parse_hidden(hidden)
+    beta = get_kind(kind).beta.resolve(kind, None if beta is None else float(beta))
     mcfg = ModelConfig(kind=kind, latent_dim=int(latent_dim), image_shape=tuple(image_shape), arch=arch, hidden=sizes,
-                       beta=float(beta) if kind == "beta-vae" else 1.0, recon=recon, noise=float(noise),
+                       beta=beta, recon=recon, noise=float(noise),
                        dataset=dataset).validate()
     tcfg = TrainConfig(epochs=int(epochs), lr=float(lr), batch_size=int(batch_size), seed=int(seed), device="cpu").validate()
     return mcfg, tcfg

@@ -65,7 +65,7 @@ def map_data(sel: Selection, method: str) -> dict:
         main["note"] = t("map.pca_explained", pct=100 * float(np.sum(explained)))
     trio_method = "native" if sel.latent_dim == 2 else "pca"
     trio = []
-    for kind, info in sel.trio():
+    for kind, info in sel.lineup():
         title = t(f"kind.{kind}")
         if info is None:
             trio.append({"kind": kind, "title": title, "missing": t("map.trio.missing", kind=title)})
