@@ -17,8 +17,9 @@ PAGES = [
     ("pages/denoise.py", "nav.denoise", ":material/blur_off:", "denoising"),
     ("pages/how_vae_trains.py", "nav.howto", ":material/school:", "how-a-vae-trains"),
     ("pages/compare.py", "nav.compare", ":material/compare:", "comparison"),
+    ("pages/draw.py", "nav.draw", ":material/draw:", "drawing"),
 ]
-MAP_PAGES = {"map"}
+MAP_PAGES = {"map", "drawing"}
 pages = [st.Page(path, title=t(title), icon=icon, url_path=url, default=(i == 0))
          for i, (path, title, icon, url) in enumerate(PAGES)]
 navigation = st.navigation(pages)

@@ -1,9 +1,11 @@
 """What the browser needs to explore one model without asking the server again (no Streamlit here).
 
-Three bundles (:mod:`vae.browser_bundle`), each built once per model (or per model and projection):
+Bundles (:mod:`vae.browser_bundle`), each built once per model (or per model and projection):
 
 * the **decoder**: a dense decoder's layers (:mod:`vae.decoder_export`), so the browser decodes any
   code it is pointed at; ``None`` for decoders it cannot run (conv bodies), where the server decodes;
+* the **encoder**: a dense encoder's trunk and its μ / log σ² heads, so the browser encodes a drawing;
+  ``None`` for encoders it cannot run;
 * the **test set**: μ and log σ² of every test image, labels, the images as uint8, the latent
   dimensions' order of importance, and, for decoders the browser cannot run, the reconstructions;
 * the **projection** of μ on the map: coordinates, and the PCA basis for its exact inverse (native
@@ -16,7 +18,7 @@ import numpy as np
 from . import latent
 from .browser_bundle import Bundle, pack
 from .data import Dataset
-from .decoder_export import UnsupportedDecoder, export_decoder
+from .decoder_export import UnsupportedNetwork, export_decoder, export_encoder
 from .models import Autoencoder
 from .projection import Projection
 from .ui.images import to_uint8
@@ -34,9 +36,18 @@ def decoder_bundle(model: Autoencoder) -> Bundle | None:
     """The model's decoder as a bundle (``meta.spec`` + ``params``), or None when the browser cannot run it."""
     try:
         exported = export_decoder(model)
-    except UnsupportedDecoder:
+    except UnsupportedNetwork:
         return None
     return pack({"kind": "decoder", "spec": exported.spec()}, {"params": exported.flat()})
+
+
+def encoder_bundle(model: Autoencoder) -> Bundle | None:
+    """The model's encoder as a bundle (``meta.spec`` + ``params``), or None when the browser cannot run it."""
+    try:
+        exported = export_encoder(model)
+    except UnsupportedNetwork:
+        return None
+    return pack({"kind": "encoder", "spec": exported.spec()}, {"params": exported.flat()})
 
 
 def split_bundle(model: Autoencoder, data: Dataset, mu: np.ndarray, logvar: np.ndarray | None,

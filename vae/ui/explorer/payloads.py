@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ...explorer_data import decoder_bundle, projection_bundle, split_bundle
+from ...explorer_data import decoder_bundle, encoder_bundle, projection_bundle, split_bundle
 from .. import cache
 from .assets_store import plotly_js, publish
 
@@ -26,6 +26,18 @@ def _model_refs(path: str, version: float) -> dict:
 def model_refs(path: str) -> dict:
     """``{"decoder": ref | None, "test_set": ref}`` of the model in ``path`` (None: the browser cannot decode)."""
     return _model_refs(path, cache.model_version(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _encoder_ref(path: str, version: float) -> dict | None:
+    bundle = encoder_bundle(cache.get_model(path))
+    return publish(bundle) if bundle is not None else None
+
+
+def encoder_ref(path: str) -> dict | None:
+    """Reference of the encoder of the model in ``path`` (None: the browser cannot run it). Built apart from
+    :func:`model_refs`: only views that encode (the drawing pad) send it."""
+    return _encoder_ref(path, cache.model_version(path))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

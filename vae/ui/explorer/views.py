@@ -1,8 +1,8 @@
 """The explorer's views as pages use them: build each view's ``data``, mount it, read back what the
 browser reported (validated), and do the server's part for decoders the browser cannot run.
 
-Pages call :func:`latent_map` and :func:`latent_walk`; tests call :func:`map_data`, :func:`walk_data`
-and :func:`server_walk_images` directly.
+Pages call :func:`latent_map`, :func:`latent_walk` and :func:`drawing_pad`; tests call :func:`map_data`,
+:func:`walk_data`, :func:`draw_data` and :func:`server_walk_images` directly.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from .. import cache
 from ..i18n import current_lang, t
 from ..sidebar import Selection, model_label
 from . import COMPONENT, messages, mount
-from .payloads import model_refs, plotly_ref, projection_ref
+from .payloads import encoder_ref, model_refs, plotly_ref, projection_ref
 
 MAP_KEY = "map.explorer"
 WALK_KEY = "walk.explorer"
@@ -202,3 +202,57 @@ def map_projection(path: str, method: str) -> str:
             st.stop()
         st.warning(t("map.tsne_too_large", detail=e))
         return "pca"
+
+
+DRAW_KEY = "draw.explorer"
+
+
+def pick_denoisers(models: list[ModelInfo], dataset: str | None) -> tuple[ModelInfo | None, ModelInfo | None]:
+    """The denoising AE the drawing pad feeds its noisy drawing to (a model of ``dataset`` trained on noisy
+    inputs, preferring a shipped, deterministic one), and the plain AE it is compared with (no noise, same
+    latent size, as on the Denoise page); None where there is none. Only MLP bodies run in the browser."""
+    def best(candidates: list[ModelInfo]) -> ModelInfo | None:
+        candidates = sorted(candidates, key=lambda m: (m.source != "pretrained", m.kind != "ae", m.id))
+        return candidates[0] if candidates else None
+
+    usable = [m for m in models if m.dataset == dataset and m.arch == "mlp"]
+    den = best([m for m in usable if m.noise > 0])
+    if den is None:
+        return None, None
+    return den, best([m for m in usable if m.kind == "ae" and m.noise == 0 and m.latent_dim == den.latent_dim])
+
+
+def _nets(info: ModelInfo) -> dict:
+    """What the browser needs to encode and decode with one model (no test set, no map)."""
+    return {"id": info.id, "label": model_label(info), "decoder": model_refs(info.path)["decoder"],
+            "encoder": encoder_ref(info.path)}
+
+
+def draw_data(sel: Selection) -> dict:
+    """The ``data`` of the drawing pad view: the sidebar's AE | VAE | β-VAE with their encoders and maps (native
+    2-D, else PCA, as the map page's trio), and the denoising AE of the same dataset."""
+    method = "native" if sel.latent_dim == 2 else "pca"
+    models = []
+    for kind, info in sel.trio():
+        title = t(f"kind.{kind}")
+        if info is None:
+            models.append({"kind": kind, "title": title, "missing": t("map.trio.missing", kind=title)})
+            continue
+        try:
+            models.append({**_model_entry(info, method), "encoder": encoder_ref(info.path), "title": title})
+        except Exception as exc:  # noqa: BLE001 - a broken model must not take the pad down
+            models.append({"kind": kind, "title": title, "missing": t("common.error_model", detail=exc)})
+    denoiser = None
+    den, plain = pick_denoisers(sel.all_models, sel.dataset)
+    if den is not None:
+        try:
+            denoiser = {**_nets(den), "noise": den.noise, "plain": _nets(plain) if plain is not None else None}
+        except Exception:  # noqa: BLE001 - the pad works without the denoising part
+            denoiser = None
+    return {"plotly": plotly_ref(), "models": models, "denoiser": denoiser, "prior": method == "native",
+            "text": texts(), "lang": current_lang()}
+
+
+def drawing_pad(sel: Selection) -> None:
+    """Mount the drawing pad: everything happens in the browser, nothing is reported back."""
+    mount("draw", key=DRAW_KEY, data=draw_data(sel), state={})

@@ -11,6 +11,7 @@ STRINGS = {
     "nav.denoise": {"en": "Denoise", "fr": "Débruiter"},
     "nav.howto": {"en": "How a VAE trains", "fr": "Comment un VAE apprend"},
     "nav.compare": {"en": "Compare", "fr": "Comparer"},
+    "nav.draw": {"en": "Draw a digit", "fr": "Dessiner un chiffre"},
     "side.language": {"en": "Language", "fr": "Langue"},
     "side.dataset": {"en": "Dataset", "fr": "Jeu de données"},
     "side.latent_dim": {"en": "Latent dimension", "fr": "Dimension latente"},

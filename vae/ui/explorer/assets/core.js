@@ -1,10 +1,11 @@
 // Shared pieces of the explorer's views: bundles (fetched once, kept in IndexedDB by content hash),
-// the in-browser decoder, plotly.js loading, small DOM and drawing helpers, timing samples for benches.
+// the in-browser decoder and encoder, plotly.js loading, small DOM and drawing helpers, timing samples for benches.
 // Everything here is plain ES module code; views import what they need.
 
 export const G = (window.__vaeExplorer = window.__vaeExplorer || {
   bundles: new Map(),     // hash -> Promise<{meta, arrays}>
   decoders: new Map(),    // hash -> decoder
+  encoders: new Map(),    // hash -> encoder
   samples: [],            // {kind, input, pixels} in performance.now() ms (benchmarks)
   fetched: [],            // {url, bytes, from: "network" | "idb"} (benchmarks, tests)
   views: {},              // instance key -> view (tests, benchmarks)
@@ -116,44 +117,54 @@ export function loadBundle(ref) {
   return G.bundles.get(ref.hash);
 }
 
-// ---- the decoder: Linear (+ReLU) ... Linear, sigmoid; W row-major (out, in) like nn.Linear.weight
-export function makeDecoder(spec, params) {
-  const layers = spec.layers.map((l) => ({
+// ---- dense networks (vae/decoder_export.py): Linear (+ReLU) layers, W row-major (out, in) like nn.Linear.weight,
+// all parameters in one Float32Array at the spec's offsets. One forward pass serves the decoder and the encoder.
+function denseLayers(specLayers, params) {
+  return specLayers.map((l) => ({
     nIn: l.in, nOut: l.out, relu: !!l.relu,
     W: params.subarray(l.w, l.w + l.in * l.out), b: params.subarray(l.b, l.b + l.out),
     y: new Float32Array(l.out),
   }));
+}
+
+// x through `layers`; returns the last layer's output buffer (reused by the next call: copy it to keep it)
+function runDense(layers, x) {
+  for (let k = 0; k < layers.length; k++) {
+    const L = layers[k], W = L.W, b = L.b, y = L.y, nIn = L.nIn, nOut = L.nOut;
+    let r = 0;
+    for (let j = 0; j < nOut; j++) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+      const n4 = nIn - 3;
+      for (; i < n4; i += 4) {
+        s0 += W[r + i] * x[i];
+        s1 += W[r + i + 1] * x[i + 1];
+        s2 += W[r + i + 2] * x[i + 2];
+        s3 += W[r + i + 3] * x[i + 3];
+      }
+      for (; i < nIn; i++) s0 += W[r + i] * x[i];
+      const s = b[j] + ((s0 + s1) + (s2 + s3));
+      y[j] = L.relu && s < 0 ? 0 : s;
+      r += nIn;
+    }
+    x = y;
+  }
+  return x;
+}
+
+// the decoder: Linear (+ReLU) ... Linear, sigmoid
+export function makeDecoder(spec, params) {
+  const layers = denseLayers(spec.layers, params);
   const d = spec.latent_dim;
   const x0 = new Float32Array(d);
-  const out = layers[layers.length - 1].y;
-  const probs = new Float32Array(out.length);
+  const probs = new Float32Array(layers[layers.length - 1].nOut);
   // z: d numbers -> Float32Array of H*W probabilities (a reused buffer: copy it to keep it)
   function decode(z) {
     for (let i = 0; i < d; i++) x0[i] = z[i];
-    let x = x0;
-    for (let k = 0; k < layers.length; k++) {
-      const L = layers[k], W = L.W, b = L.b, y = L.y, nIn = L.nIn, nOut = L.nOut;
-      let r = 0;
-      for (let j = 0; j < nOut; j++) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-        const n4 = nIn - 3;
-        for (; i < n4; i += 4) {
-          s0 += W[r + i] * x[i];
-          s1 += W[r + i + 1] * x[i + 1];
-          s2 += W[r + i + 2] * x[i + 2];
-          s3 += W[r + i + 3] * x[i + 3];
-        }
-        for (; i < nIn; i++) s0 += W[r + i] * x[i];
-        const s = b[j] + ((s0 + s1) + (s2 + s3));
-        y[j] = L.relu && s < 0 ? 0 : s;
-        r += nIn;
-      }
-      x = y;
-    }
+    const out = runDense(layers, x0);
     for (let j = 0; j < out.length; j++) probs[j] = 1 / (1 + Math.exp(-out[j]));
     return probs;
   }
-  return { decode, latentDim: d, shape: spec.image_shape, nPixels: out.length };
+  return { decode, latentDim: d, shape: spec.image_shape, nPixels: probs.length };
 }
 
 export async function loadDecoder(ref) {
@@ -163,6 +174,30 @@ export async function loadDecoder(ref) {
   const dec = makeDecoder(b.meta.spec, b.arrays.params);
   G.decoders.set(ref.hash, dec);
   return dec;
+}
+
+// the encoder: a ReLU trunk x -> features, then the heads mu and (VAEs) logvar, without activation
+export function makeEncoder(spec, params) {
+  const trunk = denseLayers(spec.layers, params);
+  const heads = {};
+  for (const [name, l] of Object.entries(spec.heads)) heads[name] = denseLayers([l], params);
+  const x0 = new Float32Array(spec.input_dim);
+  // x: H*W values in [0, 1] -> {mu, logvar (null for an AE)}, reused buffers (copy them to keep them)
+  function encode(x) {
+    for (let i = 0; i < x0.length; i++) x0[i] = x[i];
+    const h = trunk.length ? runDense(trunk, x0) : x0;
+    return { mu: runDense(heads.mu, h), logvar: heads.logvar ? runDense(heads.logvar, h) : null };
+  }
+  return { encode, latentDim: spec.latent_dim, shape: spec.image_shape, variational: !!heads.logvar };
+}
+
+export async function loadEncoder(ref) {
+  if (!ref) return null;
+  if (G.encoders.has(ref.hash)) return G.encoders.get(ref.hash);
+  const b = await loadBundle(ref);
+  const enc = makeEncoder(b.meta.spec, b.arrays.params);
+  G.encoders.set(ref.hash, enc);
+  return enc;
 }
 
 // ---- plotly.js (the Python plotly package's own copy, served as an asset, kept in IndexedDB)

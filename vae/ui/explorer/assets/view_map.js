@@ -15,7 +15,8 @@ const MANIFOLD_N = 15;
 const N_ELLIPSES = 100;
 
 // ---- a model on a map: bundles, decoder, and the map point -> code inverse
-class ModelOnMap {
+// (exported: the drawing pad view places its codes on the same maps)
+export class ModelOnMap {
   constructor(spec) {
     this.spec = spec;
   }
@@ -80,9 +81,46 @@ class ModelOnMap {
     return z;
   }
 
+  // The map point of code z (a code that is not a test image's μ, e.g. a drawing's): exact for native and PCA
+  // (the projection itself); for t-SNE, the inverse-distance average of the map points of the k nearest μ
+  // (t-SNE has no out-of-sample map: an approximation, as codeAt is the other way).
+  project(z) {
+    const d = this.d;
+    if (this.method === "native") return [z[0], z[1]];
+    if (this.method === "pca") {
+      const m = this.proj.mean, C = this.proj.components;
+      let x = 0, y = 0;
+      for (let j = 0; j < d; j++) { const c = z[j] - m[j]; x += c * C[j]; y += c * C[d + j]; }
+      return [x, y];
+    }
+    let x = 0, y = 0, wsum = 0;
+    for (const [s, i] of this.nearestCodes(z, this.projMeta.neighbours || 8)) { const w = 1 / (Math.sqrt(s) + 1e-6); x += w * this.xs[i]; y += w * this.ys[i]; wsum += w; }
+    return [x / wsum, y / wsum];
+  }
+
+  // the k test images whose μ is nearest to z in the latent space: [[squared distance, index], ...], nearest first
+  nearestCodes(z, k) {
+    const d = this.d, best = [];
+    k = Math.min(k, this.n);
+    for (let i = 0; i < this.n; i++) {
+      const mu = row(this.ts.mu, i, d);
+      let s = 0;
+      for (let j = 0; j < d; j++) { const t = mu[j] - z[j]; s += t * t; }
+      if (best.length < k || s < best[best.length - 1][0]) {
+        best.push([s, i]);
+        best.sort((a, b) => a[0] - b[0]);
+        if (best.length > k) best.pop();
+      }
+    }
+    return best;
+  }
+
   // 2×2 covariance on the map of q(z|x_i) = N(μ_i, diag σ_i²): diag(σ²) natively, C diag(σ²) Cᵀ for PCA.
   cov(i) {
-    const lv = row(this.ts.logvar, i, this.d);
+    return this.covOf(row(this.ts.logvar, i, this.d));
+  }
+
+  covOf(lv) {
     if (this.method === "native") return [Math.exp(lv[0]), 0, 0, Math.exp(lv[1])];
     const C = this.proj.components, d = this.d;
     let a = 0, b = 0, c = 0;
@@ -105,7 +143,7 @@ class ModelOnMap {
 }
 
 // k-σ contour as [[x, y], ...] (overlay drawing)
-function contour(cx, cy, cov, k, n) {
+export function contour(cx, cy, cov, k, n) {
   const xs = [], ys = [];
   ellipse(cx, cy, cov, k, n, xs, ys);
   return xs.slice(0, -1).map((x, i) => [x, ys[i]]);
@@ -144,7 +182,7 @@ function nextFrame() {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
-function range(models, withPrior) {
+export function range(models, withPrior) {
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (const m of models) {
     for (let i = 0; i < m.n; i++) {
@@ -158,7 +196,7 @@ function range(models, withPrior) {
 }
 
 // ---- one Plotly map with a transparent overlay canvas for the cursor and linked highlights
-class PlotPanel {
+export class PlotPanel {
   constructor(parent, model, opts) {
     this.model = model;
     this.opts = opts;
@@ -284,6 +322,17 @@ class PlotPanel {
     if (valid(s.inspected)) {
       const [x, y] = this.toPixel(m.xs[s.inspected], m.ys[s.inspected]);
       star(c, x, y, this.opts.small ? 8 : 10);
+    }
+    if (s.point) {  // a code that is no test image (the drawing pad's): a small star, its σ ellipses on top
+      const [x, y] = this.toPixel(s.point[0], s.point[1]);
+      star(c, x, y, 7);
+      c.strokeStyle = "#c00";
+      c.lineWidth = 1.5;
+      for (const curve of s.pointEllipses || []) {
+        c.beginPath();
+        curve.forEach(([u, v], k) => { const [px, py] = this.toPixel(u, v); if (k) c.lineTo(px, py); else c.moveTo(px, py); });
+        c.stroke();
+      }
     }
     if (s.pinned) {
       const [x, y] = this.toPixel(s.pinned[0], s.pinned[1]);
