@@ -16,6 +16,7 @@ from ... import latent
 from ...checkpoint import ModelInfo
 from ...decoder_export import UnsupportedDecoder, export_decoder
 from ...explorer_data import flat_uint8
+from ...kinds import get_kind
 from .. import cache
 from ..i18n import current_lang, t
 from ..sidebar import Selection, model_label
@@ -212,14 +213,15 @@ def pick_denoisers(models: list[ModelInfo], dataset: str | None) -> tuple[ModelI
     inputs, preferring a shipped, deterministic one), and the plain AE it is compared with (no noise, same
     latent size, as on the Denoise page); None where there is none. Only MLP bodies run in the browser."""
     def best(candidates: list[ModelInfo]) -> ModelInfo | None:
-        candidates = sorted(candidates, key=lambda m: (m.source != "pretrained", m.kind != "ae", m.id))
+        candidates = sorted(candidates, key=lambda m: (m.source != "pretrained", get_kind(m.kind).variational, m.id))
         return candidates[0] if candidates else None
 
     usable = [m for m in models if m.dataset == dataset and m.arch == "mlp"]
     den = best([m for m in usable if m.noise > 0])
     if den is None:
         return None, None
-    return den, best([m for m in usable if m.kind == "ae" and m.noise == 0 and m.latent_dim == den.latent_dim])
+    plain = [m for m in usable if not get_kind(m.kind).variational and m.noise == 0 and m.latent_dim == den.latent_dim]
+    return den, best(plain)
 
 
 def _nets(info: ModelInfo) -> dict:
@@ -233,7 +235,7 @@ def draw_data(sel: Selection) -> dict:
     2-D, else PCA, as the map page's trio), and the denoising AE of the same dataset."""
     method = "native" if sel.latent_dim == 2 else "pca"
     models = []
-    for kind, info in sel.trio():
+    for kind, info in sel.lineup():
         title = t(f"kind.{kind}")
         if info is None:
             models.append({"kind": kind, "title": title, "missing": t("map.trio.missing", kind=title)})
