@@ -6,9 +6,10 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from torch.distributions import Independent, Normal
+from torch.distributions import Bernoulli, Independent, Normal
 
-from vae.losses import kl_per_image, kl_to_standard_normal, loss_terms, reconstruction_per_image
+from vae.losses import (kl_per_image, kl_to_standard_normal, log_bernoulli, log_normal, log_standard_normal, loss_terms,
+                        reconstruction_per_image)
 
 
 def test_kl_closed_form_matches_monte_carlo():
@@ -108,3 +109,24 @@ def test_loss_terms_are_batch_means_of_per_image_sums():
     t = loss_terms(out, x, "bce", beta=2.0)
     assert t["recon"].item() == pytest.approx(reconstruction_per_image(out["logits"], x).mean().item(), rel=1e-6)
     assert t["kl"].item() == pytest.approx(kl_per_image(out["mu"], out["logvar"]).mean().item(), rel=1e-6)
+
+
+def test_log_densities_match_torch_distributions():
+    g = torch.Generator().manual_seed(3)
+    z = torch.randn(5, 4, generator=g, dtype=torch.float64) * 2
+    mu = torch.randn(5, 4, generator=g, dtype=torch.float64)
+    logvar = torch.randn(5, 4, generator=g, dtype=torch.float64)
+    ref = Normal(mu, torch.exp(0.5 * logvar)).log_prob(z)
+    assert torch.allclose(log_normal(z, mu, logvar), ref, rtol=1e-12, atol=1e-12)
+    assert torch.allclose(log_standard_normal(z), Normal(0.0, 1.0).log_prob(z), rtol=1e-12, atol=1e-12)
+    # broadcasting as the importance sampler uses it: z (K, N, d) against μ (1, N, d)
+    zk = torch.randn(3, 5, 4, generator=g, dtype=torch.float64)
+    assert torch.allclose(log_normal(zk, mu[None], logvar[None]), Normal(mu, torch.exp(0.5 * logvar)).log_prob(zk))
+    # the Bernoulli decoder: binary images against torch's Bernoulli, summed over pixels
+    logits = torch.randn(2, 3, 6, generator=g, dtype=torch.float64)  # (K, N, D)
+    x = (torch.rand(3, 6, generator=g, dtype=torch.float64) > 0.5).double()
+    ref = Independent(Bernoulli(logits=logits), 1).log_prob(x.expand_as(logits))
+    assert torch.allclose(log_bernoulli(x, logits), ref, rtol=1e-12)
+    # and it is exactly minus the BCE reconstruction term of the loss, for grey levels too
+    grey = torch.rand(3, 6, generator=g, dtype=torch.float64)
+    assert torch.allclose(log_bernoulli(grey, logits[0]), -reconstruction_per_image(logits[0], grey, "bce"))

@@ -160,22 +160,130 @@ def test_beta_vae_score_perfect_and_chance():
 
 
 # --------------------------------------------------------------------------- samples, paths, bounds
-def test_prior_sample_quality_ranges():
-    torch.manual_seed(0)
-    clf = DigitClassifier((8, 8)).eval()
-    out = R.prior_sample_quality(_tiny(), clf, n=200, seed=0)
-    assert 0.1 <= out["prior_confidence"] <= 1.0
-    assert 0.0 <= out["prior_class_entropy"] <= math.log2(10) + 1e-9
-    assert out == R.prior_sample_quality(_tiny(), clf, n=200, seed=0)
+class _RowClassifier(torch.nn.Module):
+    """A stand-in classifier with hand-computable outputs: row i of a batch gets logits 5·onehot(i mod classes)."""
+
+    def __init__(self, classes: int):
+        super().__init__()
+        self.classes = classes
+
+    def forward(self, x):
+        return 5.0 * torch.nn.functional.one_hot(torch.arange(len(x)) % self.classes, 10).float()
 
 
-def test_smoothness_is_at_least_one(digits):
+def test_prior_sample_quality_is_the_mean_top_probability_and_the_class_entropy():
+    # every sample: softmax(5·e_c) has top probability e⁵ / (e⁵ + 9)
+    top = math.exp(5) / (math.exp(5) + 9)
+    one = R.prior_sample_quality(_tiny(), _RowClassifier(1), n=200, seed=0)
+    assert one["prior_confidence"] == pytest.approx(top, rel=1e-6)
+    assert one["prior_class_entropy"] == pytest.approx(0.0, abs=1e-12)  # every sample is the same digit
+    four = R.prior_sample_quality(_tiny(), _RowClassifier(4), n=200, seed=0)
+    assert four["prior_class_entropy"] == pytest.approx(2.0, rel=1e-9)  # 4 equally frequent classes: log2 4 bits
+    ten = R.prior_sample_quality(_tiny(), _RowClassifier(10), n=200, seed=0)
+    assert ten["prior_class_entropy"] == pytest.approx(math.log2(10), rel=1e-9)
     torch.manual_seed(0)
     clf = DigitClassifier((8, 8)).eval()
-    out = R.smoothness(_tiny(latent_dim=3), digits.x_test[:100], clf, n_pairs=30, steps=8, seed=0)
-    assert out["smoothness"] >= 1.0
-    assert 0 < out["midpoint_confidence"] <= 1
-    assert R.smoothness(_tiny(), digits.x_test[:50], None, n_pairs=10)["midpoint_confidence"] is None
+    assert R.prior_sample_quality(_tiny(), clf, n=200, seed=0) == R.prior_sample_quality(_tiny(), clf, n=200, seed=0)
+
+
+class _TentDecoder(torch.nn.Module):
+    """1-D code z ∈ [0, 1] → 2 pixels (0.1 + 0.8 z, 0.1 + 0.8 (1 − |2z − 1|)), as logits: a path that goes up and back."""
+
+    def forward(self, z):
+        z = z[:, :1]
+        return torch.logit(torch.cat([0.1 + 0.8 * z, 0.1 + 0.8 * (1 - (2 * z - 1).abs())], dim=1))
+
+
+class _RampDecoder(torch.nn.Module):
+    """1-D code → 2 pixels that both move monotonically with z: a straight decoded path."""
+
+    def forward(self, z):
+        return torch.cat([2 * z[:, :1], 2 * z[:, :1]], dim=1)
+
+
+def test_smoothness_is_one_for_a_straight_path_and_the_detour_ratio_otherwise(monkeypatch):
+    codes = np.array([[0.0], [1.0], [0.0], [1.0]], dtype=np.float32)
+    monkeypatch.setattr(R, "_encode", lambda model, x: (codes[:len(x)], None))  # the codes the pairs are drawn from
+    model = _tiny(kind="ae", latent_dim=1, image_shape=(1, 2))
+    model.decoder = _RampDecoder()
+    assert R.smoothness(model, torch.zeros(4, 2), n_pairs=20, steps=10, seed=0)["smoothness"] == pytest.approx(1.0, abs=1e-5)
+    # the tent: 10 steps of (0.08, ±0.16) = 0.8·√5 of path for a straight distance of 0.8 (pixel 2 comes back)
+    model.decoder = _TentDecoder()
+    out = R.smoothness(model, torch.zeros(4, 2), n_pairs=20, steps=10, seed=0)
+    assert out["smoothness"] == pytest.approx(math.sqrt(5), rel=1e-4)
+    assert out["midpoint_confidence"] is None
+
+
+def test_smoothness_midpoint_confidence_uses_the_classifier(digits):
+    out = R.smoothness(_tiny(latent_dim=3), digits.x_test[:100], _RowClassifier(1), n_pairs=30)
+    assert out["midpoint_confidence"] == pytest.approx(math.exp(5) / (math.exp(5) + 9), rel=1e-6)
+
+
+def test_elbo_estimate_is_minus_recon_minus_kl(digits):
+    """ELBO = E_q[log p(x|z)] − KL(q‖p): the K-sample estimate against the loss's own terms,
+    −(mean reconstruction over K fresh samples + closed-form KL), within Monte Carlo error."""
+    from vae.losses import kl_per_image, reconstruction_per_image
+
+    model = _tiny(latent_dim=3)
+    x = digits.x_test[:6].reshape(6, -1)
+    k = 4000
+    elbo = R.elbo_and_iwae(model, x, k=k, seed=0)["elbo"]
+    with torch.no_grad():
+        mu, logvar = model.encode(x)
+        g = torch.Generator().manual_seed(1)
+        recon = torch.stack([reconstruction_per_image(model(x, generator=g)["logits"], x) for _ in range(k)])
+        expected = -(recon.mean(0) + kl_per_image(mu, logvar)).mean().item()
+        mc_error = recon.mean(1).std().item() / math.sqrt(k)
+    assert elbo == pytest.approx(expected, abs=max(6 * mc_error, 0.02))
+    assert mc_error < 0.02  # the tolerance is tight enough to see a missing log p(z) or log q(z|x) term
+
+
+def test_iwae_converges_to_the_exact_log_likelihood_of_a_linear_gaussian_model():
+    """p(z) = N(0, I), p(x|z) = N(Wz + b, s²I) ⇒ p(x) = N(b, WWᵀ + s²I): log p(x) is known exactly.
+
+    With q = the exact posterior every importance weight equals p(x): ELBO = IWAE = log p(x). With q = the
+    prior, the ELBO is E_p(z)[log p(x|z)] (closed form) and the IWAE bound climbs to log p(x) as K grows."""
+    from torch.distributions import MultivariateNormal
+
+    g = torch.Generator().manual_seed(0)
+    d, n_pix, n, s2 = 2, 5, 4, 0.5
+    w = torch.randn(n_pix, d, generator=g, dtype=torch.float64)
+    b = torch.randn(n_pix, generator=g, dtype=torch.float64)
+    x = torch.randn(n, n_pix, generator=g, dtype=torch.float64) * 2
+    cov = w @ w.T + s2 * torch.eye(n_pix, dtype=torch.float64)
+    log_px = MultivariateNormal(b, cov).log_prob(x)  # (N,)
+
+    def log_likelihood(z):  # z (K, N, d) → log N(x; Wz + b, s² I), (K, N)
+        mean = z @ w.T + b
+        return torch.distributions.Normal(mean, math.sqrt(s2)).log_prob(x.expand_as(mean)).sum(-1)
+
+    # exact posterior: Σ = (I + WᵀW/s²)⁻¹, m = Σ Wᵀ(x − b)/s²
+    post_cov = torch.linalg.inv(torch.eye(d, dtype=torch.float64) + w.T @ w / s2)
+    post_mu = (x - b) @ w @ post_cov / s2
+    # q(z|x) is a diagonal Gaussian and this posterior is not: rotate the code (z' = Vᵀz, an orthogonal
+    # change of variables leaves p(z) = N(0, I) and p(x) unchanged) so its covariance is diag(evals)
+    evals, evecs = torch.linalg.eigh(post_cov)
+    w_rot, mu_rot = w @ evecs, post_mu @ evecs
+
+    def log_likelihood_rot(z):
+        mean = z @ w_rot.T + b
+        return torch.distributions.Normal(mean, math.sqrt(s2)).log_prob(x.expand_as(mean)).sum(-1)
+
+    logvar_rot = torch.log(evals).expand(n, d)
+    elbo, iwae = R.importance_bounds(log_likelihood_rot, mu_rot, logvar_rot, 7, torch.Generator().manual_seed(1))
+    assert torch.allclose(elbo, log_px, atol=1e-9) and torch.allclose(iwae, log_px, atol=1e-9)
+
+    # q = the prior: a poor proposal; the ELBO is E_p(z)[log p(x|z)] exactly in expectation, IWAE_K → log p(x)
+    zeros = torch.zeros(n, d, dtype=torch.float64)
+    exact_elbo = (-0.5 * n_pix * math.log(2 * math.pi * s2)
+                  - (((x - b) ** 2).sum(1) + (w ** 2).sum()) / (2 * s2))
+    elbo, _ = R.importance_bounds(log_likelihood, zeros, zeros, 20000, torch.Generator().manual_seed(2))
+    assert torch.allclose(elbo, exact_elbo, rtol=0.02)
+    assert (elbo < log_px - 5).all()  # a real gap: KL(prior ‖ posterior), 10 to 24 nats here
+    _, iwae_20 = R.importance_bounds(log_likelihood, zeros, zeros, 20, torch.Generator().manual_seed(3))
+    _, iwae_200k = R.importance_bounds(log_likelihood, zeros, zeros, 200_000, torch.Generator().manual_seed(3))
+    assert (log_px - iwae_20).mean() > 0.2  # K = 20 is still well below log p(x) …
+    assert torch.allclose(iwae_200k, log_px, atol=0.05), (iwae_200k, log_px)  # … K = 200,000 reaches it
 
 
 def test_elbo_iwae_none_for_mse_models(digits):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .losses import kl_to_standard_normal
 from .models import Autoencoder
 
 
@@ -37,12 +38,12 @@ def decode(model: Autoencoder, z: np.ndarray, batch_size: int = 2000) -> np.ndar
 
 
 def kl_terms(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
-    """Per-point, per-dimension KL(N(μ_j, σ_j²) ‖ N(0, 1)) = ½(σ_j² + μ_j² − 1 − log σ_j²), shape (N, d).
+    """Per-point, per-dimension KL(N(μ_j, σ_j²) ‖ N(0, 1)), shape (N, d), for NumPy callers.
 
-    NumPy twin of ``losses.kl_to_standard_normal``; summed over d it is the closed form
-    ½(tr σ² + μᵀμ − d − log det σ²) (Kingma & Welling 2014, app. B).
+    ``losses.kl_to_standard_normal`` (the one copy of the closed form, Kingma & Welling 2014,
+    app. B) on the arrays as given (float32 stays float32, float64 stays float64).
     """
-    return 0.5 * (np.exp(logvar) + mu**2 - 1.0 - logvar)
+    return kl_to_standard_normal(torch.from_numpy(np.asarray(mu)), torch.from_numpy(np.asarray(logvar))).numpy()
 
 
 def kl_per_point(mu: np.ndarray, logvar: np.ndarray | None) -> np.ndarray | None:

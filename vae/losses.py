@@ -8,6 +8,8 @@ as disentanglement_lib's ``BaseVAE`` asks its ``regularizer``.
 """
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -37,7 +39,8 @@ def kl_to_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tenso
     """Per-dimension KL(N(μ, σ²) ‖ N(0, 1)) = ½(σ² + μ² − 1 − log σ²), shape (N, d).
 
     Summed over d this is the closed form ½(tr σ² + μᵀμ − d − log det σ²)
-    (Kingma & Welling 2014, appendix B).
+    (Kingma & Welling 2014, appendix B). The project's only copy of the formula: NumPy callers
+    (``latent.kl_terms``) convert, the "How a VAE trains" page passes log σ² = 2 log σ.
     """
     return 0.5 * (logvar.exp() + mu.pow(2) - 1.0 - logvar)
 
@@ -58,6 +61,34 @@ def per_image_terms(out: dict, target: torch.Tensor, recon: str = "bce", beta: f
     kl = torch.zeros_like(rec) if out["logvar"] is None else kl_per_image(out["mu"], out["logvar"])
     reg = (kind or _DEFAULT_KIND).regularizer(kl, beta, out)
     return {"recon": rec, "kl": kl, "regularizer": reg, "total": rec + reg}
+
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def log_normal(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """log N(z; μ, σ²) of each coordinate, −½(log 2π + log σ² + (z − μ)²/σ²), broadcast shape.
+
+    With μ = 0 and log σ² = 0 it is the prior's log p(z); with the encoder's (μ, log σ²), log q(z|x).
+    Sum over the last axis for a diagonal Gaussian. (Kingma & Welling 2014, eq. 10.)
+    """
+    return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) * torch.exp(-logvar))
+
+
+def log_standard_normal(z: torch.Tensor) -> torch.Tensor:
+    """log N(z; 0, 1) of each coordinate, −½(log 2π + z²): the prior p(z) = N(0, I) per dimension."""
+    return -0.5 * (LOG_2PI + z.pow(2))
+
+
+def log_bernoulli(x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """log p(x|z) of the Bernoulli decoder for each image, summed over pixels: −BCE(logits, x).
+
+    The negative of ``reconstruction_per_image(logits, x, 'bce')``: the ELBO's reconstruction term
+    for grey levels in [0, 1] (an unnormalised likelihood when x is not binary). ``logits`` may carry
+    leading sample axes (K, N, D) against x (N, D).
+    """
+    x = x.reshape(x.shape[0], -1)
+    return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
 
 
 def loss_terms(out: dict, target: torch.Tensor, recon: str = "bce", beta: float = 1.0, kind=None) -> dict[str, torch.Tensor]:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch.distributions import Normal
 
-from .losses import reconstruction_per_image
+from .losses import kl_per_image, reconstruction_per_image
 from .models import Autoencoder
 
 SAMPLERS = ("reparam", "normal", "sample")
@@ -42,8 +42,8 @@ class Steps:
     recon: float             # reconstruction loss of this image (summed over pixels)
     kl: float                # closed-form KL(N(μ, σ²) ‖ N(0, I))
     beta: float
-    beta_kl: float
-    total: float             # recon + β·KL
+    beta_kl: float           # the kind's regulariser (β·KL for the VAE and the β-VAE)
+    total: float             # recon + regulariser
 
 
 def _as_batch(model: Autoencoder, x) -> torch.Tensor:
@@ -52,8 +52,13 @@ def _as_batch(model: Autoencoder, x) -> torch.Tensor:
 
 
 def _kl(mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-    """½ Σ (σ² + μ² − 1 − log σ²): the closed form, written in σ so ∂KL/∂σ is direct."""
-    return 0.5 * (sigma.pow(2) + mu.pow(2) - 1.0 - 2.0 * torch.log(sigma)).sum()
+    """½ Σ (σ² + μ² − 1 − log σ²), the closed form of ``losses``, with log σ² = 2 log σ so ∂KL/∂σ exists."""
+    return kl_per_image(mu, 2.0 * torch.log(sigma)).sum()
+
+
+def _regularizer(model: Autoencoder, kl: torch.Tensor, out: dict) -> torch.Tensor:
+    """The model's kind's regulariser of one image (β·KL for the VAE and β-VAE), as in the training loss."""
+    return model.kind.regularizer(kl.reshape(1), float(model.cfg.beta), out).sum()
 
 
 def forward_steps(model: Autoencoder, x, eps: np.ndarray) -> Steps:
@@ -68,12 +73,13 @@ def forward_steps(model: Autoencoder, x, eps: np.ndarray) -> Steps:
         z = mu + sigma * e
         logits = model.decode_logits(z)
         recon = reconstruction_per_image(logits, xb, model.cfg.recon).sum().item()
-        kl = _kl(mu, sigma).item()
-    beta = float(model.cfg.beta)
+        kl_t = _kl(mu, sigma)
+        beta = float(model.cfg.beta)
+        reg = _regularizer(model, kl_t, {"mu": mu, "logvar": logvar, "z": z, "logits": logits}).item()
     h, w = model.cfg.image_shape
     return Steps(x=xb.reshape(h, w).numpy(), mu=mu[0].numpy(), sigma=sigma[0].numpy(), eps=e[0].numpy(),
                  z=z[0].numpy(), x_hat=torch.sigmoid(logits).reshape(h, w).numpy(),
-                 recon=recon, kl=kl, beta=beta, beta_kl=beta * kl, total=recon + beta * kl)
+                 recon=recon, kl=kl_t.item(), beta=beta, beta_kl=reg, total=recon + reg)
 
 
 @dataclass
@@ -122,7 +128,8 @@ def gradients(model: Autoencoder, x, eps: np.ndarray, sampler: str = "reparam", 
             z = Normal(mu, sigma).sample()
         logits = model.decode_logits(z)
         recon = reconstruction_per_image(logits, xb, model.cfg.recon).sum()
-        total = recon + float(model.cfg.beta) * _kl(mu, sigma)
+        total = recon + _regularizer(model, _kl(mu, sigma), {"mu": mu, "logvar": 2.0 * torch.log(sigma), "z": z,
+                                                            "logits": logits})
 
         def grads(loss: torch.Tensor) -> tuple[np.ndarray | None, np.ndarray | None]:
             if not loss.requires_grad:
