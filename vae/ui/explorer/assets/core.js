@@ -119,18 +119,42 @@ export function loadBundle(ref) {
 
 // ---- dense networks (vae/decoder_export.py): Linear (+ReLU) layers, W row-major (out, in) like nn.Linear.weight,
 // all parameters in one Float32Array at the spec's offsets. One forward pass serves the decoder and the encoder.
+// Each layer also keeps its weights transposed (in, out) when its input is wide: inputs that are mostly zeros
+// (a drawing's background, the units a ReLU switched off) then cost only their non-zero columns.
+const SPARSE_MIN_IN = 64, SPARSE_MAX_DENSITY = 0.6;
 function denseLayers(specLayers, params) {
-  return specLayers.map((l) => ({
-    nIn: l.in, nOut: l.out, relu: !!l.relu,
-    W: params.subarray(l.w, l.w + l.in * l.out), b: params.subarray(l.b, l.b + l.out),
-    y: new Float32Array(l.out),
-  }));
+  return specLayers.map((l) => {
+    const W = params.subarray(l.w, l.w + l.in * l.out);
+    let Wt = null;
+    if (l.in >= SPARSE_MIN_IN) {
+      Wt = new Float32Array(l.in * l.out);
+      for (let j = 0; j < l.out; j++) for (let i = 0; i < l.in; i++) Wt[i * l.out + j] = W[j * l.in + i];
+    }
+    return { nIn: l.in, nOut: l.out, relu: !!l.relu, W, Wt, b: params.subarray(l.b, l.b + l.out),
+             y: new Float32Array(l.out), acc: new Float64Array(l.out) };
+  });
 }
 
 // x through `layers`; returns the last layer's output buffer (reused by the next call: copy it to keep it)
 function runDense(layers, x) {
   for (let k = 0; k < layers.length; k++) {
     const L = layers[k], W = L.W, b = L.b, y = L.y, nIn = L.nIn, nOut = L.nOut;
+    let nz = 0;
+    if (L.Wt) for (let i = 0; i < nIn; i++) if (x[i] !== 0) nz++;
+    if (L.Wt && nz <= SPARSE_MAX_DENSITY * nIn) {
+      // y = b + Σ_{i: x_i ≠ 0} x_i W[:, i]  (column by column, accumulated in double precision)
+      const Wt = L.Wt, acc = L.acc;
+      for (let j = 0; j < nOut; j++) acc[j] = b[j];
+      for (let i = 0; i < nIn; i++) {
+        const xi = x[i];
+        if (xi === 0) continue;
+        const o = i * nOut;
+        for (let j = 0; j < nOut; j++) acc[j] += xi * Wt[o + j];
+      }
+      for (let j = 0; j < nOut; j++) { const s = acc[j]; y[j] = L.relu && s < 0 ? 0 : s; }
+      x = y;
+      continue;
+    }
     let r = 0;
     for (let j = 0; j < nOut; j++) {
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
