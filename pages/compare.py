@@ -114,9 +114,10 @@ for col, (kind, info) in zip(st.columns(len(trio), gap="medium"), trio):
                             line=dict(color="rgba(40,40,40,0.8)", width=1.5, dash="dash"))
         st.plotly_chart(fig, key=f"compare.map.{kind}", config={"displaylogo": False, "displayModeBar": False})
         st.markdown(f"*{t('compare.prior_samples')}*")
-        images = cache.decode(info.path, latent.prior_samples(N_PRIOR, dim, seed=PRIOR_SEED))
+        images = cache.decode(info.path, latent.generator_codes(cache.get_model(info.path), N_PRIOR, seed=PRIOR_SEED))
         samples[kind] = images
         st.image(grid(images, ncols=6, cell=2 * max(images.shape[1:])), width="stretch")
+        st.caption(t(f"kind.{kind}.generator"))
         report = trio_reports.get(info.id)
         if report is None:
             _show_errors(trio_errors, [info.id])

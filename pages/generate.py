@@ -66,13 +66,14 @@ for col, (kind, info) in zip(st.columns(len(trio)), trio):
             st.info(t("generate.missing", kind=t(f"kind.{kind}")))
             continue
         try:
-            d = cache.get_model(info.path).cfg.latent_dim
-            images = cache.decode(info.path, latent.prior_samples(n, d, seed=seed, temperature=temperature))
+            codes = latent.generator_codes(cache.get_model(info.path), n, seed=seed, temperature=temperature)
+            images = cache.decode(info.path, codes)
         except ExplorerError as exc:
             st.error(t("common.error_model", detail=exc))
             continue
         samples[kind] = images
         st.image(grid(images, ncols=ncols, cell=cell), caption=model_label(info))
+        st.caption(t(f"kind.{kind}.generator"))
 st.session_state["out.generate.samples"] = samples
 
 # ---- option 1 (aggregate posterior) vs option 2 (prior) for the focus model ----------------------------------

@@ -21,6 +21,9 @@ train() {
 train mnist-ae-2d        --kind ae       --latent-dim 2  --epochs 100
 train mnist-vae-2d       --kind vae      --latent-dim 2  --epochs 100
 train mnist-betavae4-2d  --kind beta-vae --beta 4 --latent-dim 2 --epochs 100
+# MNIST, latent 2: the AE again (same seed, same weights) with a Gaussian fitted to its codes as generator:
+# the lecture's "option 1", the ex-post density baseline of Ghosh et al. 2020.
+train mnist-aegauss-2d   --kind ae-gauss --latent-dim 2 --epochs 100
 # MNIST, latent 2: the rest of the β sweep (β = 1 and 4 are the two models above).
 for b in 0.25 0.5 2 8; do
   train "mnist-betavae${b}-2d" --kind beta-vae --beta "$b" --latent-dim 2 --epochs 100

@@ -73,9 +73,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _round_to(model: torch.nn.Module, dtype: torch.dtype) -> None:
-    """Round weights through ``dtype`` in place, so metrics describe exactly what is stored."""
+    """Round weights (and a kind's stored tensors, e.g. a fitted Gaussian) through ``dtype`` in place, so
+    metrics describe exactly what is stored."""
     with torch.no_grad():
-        for p in model.parameters():
+        for p in [*model.parameters(), *model.buffers()]:
             p.copy_(p.to(dtype).float())
 
 

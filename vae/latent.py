@@ -59,6 +59,15 @@ def prior_samples(n: int, dim: int, seed: int = 0, temperature: float = 1.0) -> 
     return (temperature * rng.standard_normal((n, dim))).astype(np.float32)
 
 
+def generator_codes(model: Autoencoder, n: int, seed: int = 0, temperature: float = 1.0) -> np.ndarray:
+    """n codes the model generates from, as its kind declares (``Kind.sample_codes``), shape (n, d).
+
+    The prior N(0, temperature² I) for the AE, the VAE and the β-VAE — the very codes of
+    ``prior_samples`` under the same seed —, a fitted N(m, C) for the AE + Gaussian.
+    """
+    return model.kind.sample_codes(model, n, seed=seed, temperature=temperature)
+
+
 def aggregate_posterior_samples(mu: np.ndarray, logvar: np.ndarray | None, n: int, seed: int = 0) -> np.ndarray:
     """n codes from the aggregate posterior q(z) = (1/N) Σ_i N(μ_i, σ_i²): pick i, then sample.
 

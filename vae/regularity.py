@@ -31,7 +31,7 @@ import torch
 
 from .latent import decode as _decode
 from .latent import encode as _encode
-from .latent import kl_terms, prior_samples
+from .latent import generator_codes, kl_terms
 from .losses import log_bernoulli, log_normal, log_standard_normal
 
 ACTIVE_THRESHOLD = 1e-2  # Burda, Grosse & Salakhutdinov 2016, §5.2 (IWAE paper)
@@ -88,6 +88,9 @@ def _entropy_bits(labels: np.ndarray, n_classes: int) -> float:
 def prior_sample_quality(model, classifier, n: int = 1000, seed: int = 0) -> dict:
     """Quality of images decoded from prior samples z ~ N(0, I), scored by a digit classifier.
 
+    "Prior" is the model's generator (``latent.generator_codes``): N(0, I) for the AE, the VAE and the
+    β-VAE, the Gaussian fitted to its codes for the AE + Gaussian.
+
     ``prior_confidence``: mean over the n samples of max_c p(c | x̂) (the classifier's
     confidence; high when the decoded image looks like *some* digit — the lecture's micro-quiz:
     "plausible observation or poor reconstruction?"). ``prior_class_entropy``: Shannon entropy in
@@ -97,7 +100,7 @@ def prior_sample_quality(model, classifier, n: int = 1000, seed: int = 0) -> dic
     """
     from .classifier import predict_proba
 
-    z = prior_samples(n, model.cfg.latent_dim, seed=seed)
+    z = generator_codes(model, n, seed=seed)
     proba = predict_proba(classifier, _decode(model, z))
     return {
         "prior_confidence": float(proba.max(axis=1).mean()),
@@ -122,7 +125,7 @@ def _nn_dist(query: np.ndarray, ref: np.ndarray, exclude_self: bool = False, chu
     return out
 
 
-def holes(mu, n: int = 1000, seed: int = 0, quantile: float = 0.95, logvar=None) -> float:
+def holes(mu, n: int = 1000, seed: int = 0, quantile: float = 0.95, logvar=None, samples=None) -> float:
     """Fraction of prior samples that fall in a *hole* of the encoded data.
 
     Let μ_1..μ_N be the encoded test codes (posterior means; the codes for the AE) and
@@ -143,6 +146,9 @@ def holes(mu, n: int = 1000, seed: int = 0, quantile: float = 0.95, logvar=None)
     (Var μ + E σ² ≈ 1 per active unit) and the σ's fill the rest, so a μ-only reference reports
     holes that the decoder does not have (shipped mnist-betavae4-16d: 1.0 with μ, 0.01 with samples).
     ``full_report`` uses the samples for VAE kinds and the codes for the AE.
+
+    ``samples``: the generated codes to test instead of N(0, I) draws (``full_report`` passes the model's
+    generator, ``latent.generator_codes``: N(0, I) but for the AE + Gaussian's fitted N(m, C)).
     """
     mu = np.asarray(mu, dtype=np.float64)
     if len(mu) < 2:
@@ -151,7 +157,7 @@ def holes(mu, n: int = 1000, seed: int = 0, quantile: float = 0.95, logvar=None)
         eps = np.random.default_rng(seed + 1).standard_normal(mu.shape)
         mu = mu + np.exp(0.5 * np.asarray(logvar, dtype=np.float64)) * eps
     tau = float(np.quantile(_nn_dist(mu, mu, exclude_self=True), quantile))
-    z = np.random.default_rng(seed).standard_normal((n, mu.shape[1]))
+    z = np.random.default_rng(seed).standard_normal((n, mu.shape[1])) if samples is None else np.asarray(samples, np.float64)
     return float(np.mean(_nn_dist(z, mu) > tau))
 
 
@@ -391,7 +397,7 @@ def full_report(model, data, classifier=None, seed: int = 0, n_eval: int = 1000)
         "active_units": active_units(model, x),
         "prior_confidence": None,
         "prior_class_entropy": None,
-        "holes": holes(mu, n=1000, seed=seed, logvar=logvar),
+        "holes": holes(mu, n=1000, seed=seed, logvar=logvar, samples=generator_codes(model, 1000, seed=seed)),
         "posterior_prior_distance": posterior_prior_distance(mu, logvar, seed=seed),
         "mig": None,
         "beta_vae_score": None,

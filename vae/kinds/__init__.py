@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..errors import ConfigError
 from .ae import AE
+from .ae_gauss import FittedGaussianAE
 from .base import MAX_BETA, BetaError, BetaRule, Kind
 from .beta_vae import BetaVAE
 from .vae import VAE
@@ -16,6 +17,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     AE(),
     VAE(),
     BetaVAE(),
+    FittedGaussianAE(),
 )}
 
 DEFAULT_KIND = "vae"  # what a form proposes and a page explores first (the lecture's subject)

@@ -28,7 +28,7 @@ STRINGS = {
                          "fr": "projection ACP des codes de chaque modèle (chacun a ses propres axes)"},
     "compare.axis.native": {"en": "z{i}", "fr": "z{i}"},
     "compare.axis.pca": {"en": "PC{i}", "fr": "CP{i}"},
-    "compare.prior_samples": {"en": "Decoded prior samples z ~ N(0, I)", "fr": "Échantillons de N(0, I) décodés"},
+    "compare.prior_samples": {"en": "Decoded samples of its generator", "fr": "Échantillons de son générateur, décodés"},
     "compare.map.image": {"en": "test image", "fr": "image de test"},
     "compare.map.prior": {"en": "prior {k}σ", "fr": "a priori {k}σ"},
     "compare.map.legend": {"en": "label", "fr": "classe"},
