@@ -2,13 +2,13 @@
 import streamlit as st
 
 from vae.ui.explorer.views import preload
-from vae.ui.heap import freeze_startup_heap
 from vae.ui.i18n import init_language, t
+from vae.ui.process import setup_process
 from vae.ui.sidebar import sidebar
 
 st.set_page_config(page_title="Latent-space explorer", page_icon="🧭", layout="wide")
 init_language()
-freeze_startup_heap()  # once per process: Streamlit's collection after each run skips the import-time heap
+setup_process()  # once per process: one torch thread, and Streamlit's post-run collection skips the import heap
 
 # (script, title key, icon, URL path); pages listed in MAP_PAGES draw Plotly maps in the explorer component
 PAGES = [

@@ -1,8 +1,10 @@
-"""vae.ui.heap: the import-time heap is frozen once, and objects made later are still collected."""
+"""vae.ui.process: one PyTorch thread; the import-time heap is frozen once, and objects made later are still collected."""
 import gc
 import weakref
 
-from vae.ui.heap import freeze_startup_heap
+import torch
+
+from vae.ui.process import freeze_startup_heap, setup_process
 
 
 class _Node:
@@ -10,7 +12,9 @@ class _Node:
 
 
 def test_freeze_once_and_later_cycles_still_collected():
-    freeze_startup_heap()
+    torch.set_num_threads(2)
+    setup_process()
+    assert torch.get_num_threads() == 1
     assert freeze_startup_heap() is False  # once per process
     frozen = gc.get_freeze_count()
     assert frozen > 50_000  # torch, plotly, pandas, streamlit: the collector no longer walks them
