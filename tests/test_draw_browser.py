@@ -125,7 +125,7 @@ def test_denoising_undo_and_clear_in_french(page):
     pg, sent, errors = page("fr")
     assert "Votre dessin" in pg.locator(".vx-drawcard").inner_text()
     _draw(pg, DIGITS[7])
-    assert _browser(pg, "v.strokes.length") == 2
+    assert _browser(pg, "v.pad.strokes.length") == 2
     # the noisy copy: x̃ = clip(x + σ ε) with σ = 0.4, through the denoising AE and the plain AE
     x, eps, noisy = (np.asarray(_browser(pg, f"Array.from(v.{k})"), np.float32) for k in ("x", "eps", "xNoisy"))
     np.testing.assert_allclose(noisy, np.clip(x + 0.4 * eps, 0, 1), atol=1e-6)
@@ -138,9 +138,53 @@ def test_denoising_undo_and_clear_in_french(page):
     assert np.abs(clean - x).mean() < np.abs(noisy - x).mean()  # the denoiser does denoise the drawing
     # undo removes the last stroke (the 7's bar stays), clear empties the pad
     pg.get_by_test_id("vx-draw-undo").click()
-    assert _browser(pg, "v.strokes.length") == 1
+    assert _browser(pg, "v.pad.strokes.length") == 1
     assert not np.allclose(np.asarray(_browser(pg, "Array.from(v.x)")), x)
     _clear(pg)
-    assert _browser(pg, "v.strokes.length") == 0 and max(_browser(pg, "Array.from(v.x)")) == 0
+    assert _browser(pg, "v.pad.strokes.length") == 0 and max(_browser(pg, "Array.from(v.x)")) == 0
     assert pg.get_by_test_id("vx-draw-info-1").inner_text() == "Dessinez quelque chose dans le carré."
     assert not errors, errors
+
+
+def test_on_the_latent_map_a_drawing_becomes_the_inspected_point(chromium, app_server):
+    from vae.devtools.explorer import dot_position, wait_map
+
+    ctx = chromium.new_context(viewport={"width": 1400, "height": 1700})
+    pg = ctx.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    sent = BackMessages(pg)
+    pg.goto(f"{app_server.url}?lang=en")
+    wait_idle(pg)
+    wait_map(pg)
+    before = len(sent.kinds)
+    box = pg.get_by_test_id("vx-map-draw-pad").bounding_box()
+    k = box["width"] / 280
+    stroke = DIGITS[0][0]
+    pg.mouse.move(box["x"] + stroke[0][0] * k, box["y"] + stroke[0][1] * k)
+    pg.mouse.down()
+    for x, y in stroke[1:]:
+        pg.mouse.move(box["x"] + x * k, box["y"] + y * k, steps=2)
+    pg.mouse.up()
+    pg.wait_for_function("() => window.__vaeExplorer.views['map.explorer'].drawn")
+    view = lambda expr: evaluate_view(pg, "map.explorer", expr)  # noqa: E731
+    x = np.asarray(view("Array.from(v.drawn.x)"), np.float32)
+    mu, logvar = _encode(TRIO["vae"], x)  # the sidebar's focus: the VAE
+    assert np.abs(np.asarray(view("v.drawn.mu")) - mu).max() <= ENC_TOL
+    assert np.abs(np.asarray(view("v.drawn.logvar")) - logvar).max() <= ENC_TOL
+    assert view("v.drawn.xy") == pytest.approx(mu.tolist(), abs=1e-4)
+    assert pg.get_by_test_id("vx-inspect-text").inner_text().startswith("Your drawing")
+    assert np.abs(canvas_gray(pg, "vx-original") / 255 - x).max() <= TOL
+    assert np.abs(canvas_gray(pg, "vx-reconstruction") / 255 - latent.decode(TRIO["vae"], mu[None]).reshape(-1)).max() <= TOL
+    for col, model in enumerate(TRIO.values()):  # each trio model encodes the drawing and shows its reconstruction
+        z, _ = _encode(model, x)
+        assert view(f"v.trio[{col}].drawn.xy") == pytest.approx(z.tolist(), abs=1e-4)
+        assert np.abs(canvas_gray(pg, f"vx-trio-out-{col}") / 255 - latent.decode(model, z[None]).reshape(-1)).max() <= TOL
+    pg.wait_for_timeout(500)
+    assert len(sent.kinds) == before, sent.kinds  # a drawing is not reported to Python
+    # a click on a dot inspects that test image again
+    pg.mouse.click(*dot_position(pg, 5))
+    assert view("v.drawn") is None and view("v.inspected") == 5
+    assert "#5" in pg.get_by_test_id("vx-inspect-text").inner_text()
+    assert not errors, errors
+    ctx.close()

@@ -43,9 +43,11 @@ def axis_titles(method: str, explained) -> list[str]:
 
 
 def _model_entry(info: ModelInfo, method: str) -> dict:
+    """One model on a map: its bundles (the encoder's too: the browser fetches it only when something is drawn),
+    projection and axis titles."""
     proj = cache.projection(info.path, method)
     return {"id": info.id, "kind": info.kind, "label": model_label(info), **model_refs(info.path),
-            "projection": projection_ref(info.path, method), "method": method,
+            "encoder": encoder_ref(info.path), "projection": projection_ref(info.path, method), "method": method,
             "axis": axis_titles(method, proj.explained)}
 
 
@@ -241,7 +243,7 @@ def draw_data(sel: Selection) -> dict:
             models.append({"kind": kind, "title": title, "missing": t("map.trio.missing", kind=title)})
             continue
         try:
-            models.append({**_model_entry(info, method), "encoder": encoder_ref(info.path), "title": title})
+            models.append({**_model_entry(info, method), "title": title})
         except Exception as exc:  # noqa: BLE001 - a broken model must not take the pad down
             models.append({"kind": kind, "title": title, "missing": t("common.error_model", detail=exc)})
     denoiser = None

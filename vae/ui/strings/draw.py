@@ -53,4 +53,11 @@ STRINGS = {
               "to the clean x; the plain AE only ever saw clean digits.",
         "fr": "L'AE débruiteur a appris à ramener des copies bruitées x̃ = clip(x + ε, 0, 1), ε ~ N(0, {noise}²), "
               "vers le x propre ; l'AE simple n'a vu que des chiffres propres."},
+    # the latent map's own pad: a drawing becomes the inspected point
+    "vx.map_draw_title": {"en": "Or draw a digit", "fr": "Ou dessinez un chiffre"},
+    "vx.map_draw_hint": {
+        "en": "Your drawing is encoded in your browser and becomes the inspected point (star and σ ellipses on the maps).",
+        "fr": "Votre dessin est encodé dans votre navigateur et devient le point inspecté (étoile et ellipses σ sur les cartes)."},
+    "vx.inspect_drawing": {"en": "Your drawing", "fr": "Votre dessin"},
+    "vx.trio_drawing": {"en": "your drawing, reconstructed", "fr": "votre dessin, reconstruit"},
 }

@@ -9,80 +9,11 @@ import {
   clearImage, drawImage, el, fill, fmt, imageCanvas, inputTime, klOf, loadDecoder, loadEncoder, loadPlotly, normalRng,
   record,
 } from "./core.js";
+import { DrawingPad } from "./pad.js";
 import { ModelOnMap, PlotPanel, contour, range } from "./view_map.js";
 
-const PAD = 280;                 // CSS px of the drawing pad
-// MNIST's normalisation (LeCun et al. 1998): each digit was scaled to fit a 20×20 box of the 28×28 image,
-// keeping its aspect ratio, then centred by its centre of mass. Strokes are about 2.8 px wide at that size
-// (the test digits' mean ink: a "1" 20 px tall holds ~60 px of ink).
-const BOX = 20 / 28;
-const STROKE = 2.8 / 28;
-const SS = 4;                    // supersampling of the rasteriser (anti-aliased edges, like MNIST's grey levels)
-const MIN_EXTENT = 0.08;         // a scribble smaller than 8% of the pad is not blown up to a full digit
 const NEIGHBOURS = 10;           // test codes around the drawing's code, for "among the …s"
 const NOISE_SEED = 7919;
-
-// ---- rasterising strokes like MNIST ---------------------------------------------------------------
-// strokes: [[[x, y], ...], ...] in pad pixels -> Float32Array(h*w) in [0, 1] (ink = 1)
-export function rasterize(strokes, shape, scratch) {
-  const [h, w] = shape, side = Math.min(h, w);
-  const pts = strokes.flat();
-  const out = new Float32Array(h * w);
-  if (!pts.length) return out;
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (const [x, y] of pts) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-  const lw = STROKE * side;
-  const extent = Math.max(x1 - x0, y1 - y0, MIN_EXTENT * PAD);
-  const s = (BOX * side - lw) / extent;
-  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
-  const ctx = scratch.getContext("2d", { willReadFrequently: true });
-  if (scratch.width !== w * SS || scratch.height !== h * SS) { scratch.width = w * SS; scratch.height = h * SS; }
-  const draw = (dx, dy) => {
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = "#000";
-    ctx.fillRect(0, 0, w * SS, h * SS);
-    ctx.strokeStyle = ctx.fillStyle = "#fff";
-    ctx.lineWidth = lw * SS;
-    ctx.lineCap = ctx.lineJoin = "round";
-    const tx = (x) => ((x - cx) * s + w / 2 + dx) * SS, ty = (y) => ((y - cy) * s + h / 2 + dy) * SS;
-    for (const st of strokes) {
-      if (!st.length) continue;
-      ctx.beginPath();
-      if (st.length === 1) {
-        ctx.arc(tx(st[0][0]), ty(st[0][1]), lw * SS / 2, 0, 2 * Math.PI);
-        ctx.fill();
-        continue;
-      }
-      st.forEach(([x, y], k) => (k ? ctx.lineTo(tx(x), ty(y)) : ctx.moveTo(tx(x), ty(y))));
-      ctx.stroke();
-    }
-    const d = ctx.getImageData(0, 0, w * SS, h * SS).data, W = w * SS, k2 = 255 * SS * SS;
-    for (let i = 0; i < h; i++) {
-      for (let j = 0; j < w; j++) {
-        let sum = 0;
-        for (let a = 0; a < SS; a++) {
-          let p = ((i * SS + a) * W + j * SS) * 4;
-          for (let b = 0; b < SS; b++, p += 4) sum += d[p];
-        }
-        out[i * w + j] = sum / k2;
-      }
-    }
-  };
-  draw(0, 0);
-  // centre of mass to the image centre (a vector drawing shifts exactly: render again, shifted)
-  let m = 0, mx = 0, my = 0;
-  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) { const v = out[i * w + j]; m += v; mx += v * (j + 0.5); my += v * (i + 0.5); }
-  if (m > 0) {
-    const dx = w / 2 - mx / m, dy = h / 2 - my / m;
-    if (Math.abs(dx) > 1e-3 || Math.abs(dy) > 1e-3) draw(dx, dy);
-  }
-  return out;
-}
-
-// when an input happened (its time stamp) and when its handler started (benchmarks: core.js record)
-function started(e) {
-  return { event: inputTime(e), handler: performance.now() };
-}
 
 // x̃ = clip(x + std·ε, 0, 1), ε ~ N(0, I) from a fixed seed: one noise pattern, scaled by the slider
 // (vae/denoising.py add_noise does the same on the Denoise page)
@@ -104,9 +35,7 @@ export class DrawView {
   constructor(root) {
     this.root = el("div", { class: "vx vx-draw" }, root);
     this.signature = null;
-    this.strokes = [];
     this.std = 0.4;
-    this.scratch = document.createElement("canvas");
   }
 
   update(data) {
@@ -164,19 +93,8 @@ export class DrawView {
     const top = el("div", { class: "vx-row" }, this.root);
     const padCard = el("div", { class: "vx-card vx-drawcard" }, top);
     el("div", { class: "vx-title", text: tx.draw_pad }, padCard);
-    const dpr = window.devicePixelRatio || 1;
-    this.dpr = dpr;
-    this.pad = el("canvas", { class: "vx-pad vx-drawpad", width: PAD * dpr, height: PAD * dpr, "data-testid": "vx-draw-pad",
-                              "aria-label": tx.draw_pad }, padCard);
-    this.pad.style.width = this.pad.style.height = PAD + "px";
-    const buttons = el("div", { class: "vx-buttons" }, padCard);
-    const undo = el("button", { type: "button", text: tx.draw_undo, "data-testid": "vx-draw-undo" }, buttons);
-    const clear = el("button", { type: "button", text: tx.draw_clear, "data-testid": "vx-draw-clear" }, buttons);
-    undo.addEventListener("click", (e) => { this.strokes.pop(); this.redrawPad(); this.refresh(started(e)); });
-    clear.addEventListener("click", (e) => { this.strokes = []; this.redrawPad(); this.refresh(started(e)); });
+    this.pad = new DrawingPad(padCard, { tx, testid: "vx-draw", onChange: (t0) => this.refresh(t0) });
     el("div", { class: "vx-caption", text: tx.draw_hint }, padCard);
-    this.wirePad();
-    this.redrawPad();
 
     const side = el("div", { class: "vx-side" }, top);
     const seen = el("div", { class: "vx-card" }, side);
@@ -193,7 +111,7 @@ export class DrawView {
       slider.addEventListener("input", (e) => {
         this.std = +slider.value;
         value.textContent = fmt(this.std);
-        this.refresh(started(e));
+        this.refresh({ event: inputTime(e), handler: performance.now() });
       });
       const pics = el("div", { class: "vx-pics" }, box);
       const fig = (label, testid) => {
@@ -232,58 +150,10 @@ export class DrawView {
     });
   }
 
-  // pointer events: mouse, touch and pen alike; every move re-encodes (coalesced events give the full path)
-  wirePad() {
-    const pad = this.pad;
-    let drawing = false;
-    const at = (e) => {
-      const r = pad.getBoundingClientRect();
-      return [(e.clientX - r.left) * PAD / r.width, (e.clientY - r.top) * PAD / r.height];
-    };
-    pad.addEventListener("pointerdown", (e) => {
-      if (e.button !== 0) return;
-      const t0 = started(e);
-      e.preventDefault();
-      pad.setPointerCapture(e.pointerId);
-      drawing = true;
-      this.strokes.push([at(e)]);
-      this.redrawPad();
-      this.refresh(t0);
-    });
-    pad.addEventListener("pointermove", (e) => {
-      if (!drawing) return;
-      const t0 = started(e);
-      const st = this.strokes[this.strokes.length - 1];
-      const evs = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
-      for (const ev of (evs.length ? evs : [e])) st.push(at(ev));
-      this.redrawPad();
-      this.refresh(t0);
-    });
-    const end = () => { drawing = false; };
-    pad.addEventListener("pointerup", end);
-    pad.addEventListener("pointercancel", end);
-  }
-
-  redrawPad() {
-    const c = this.pad.getContext("2d"), dpr = this.dpr;
-    c.setTransform(dpr, 0, 0, dpr, 0, 0);
-    c.fillStyle = "#000";
-    c.fillRect(0, 0, PAD, PAD);
-    c.strokeStyle = c.fillStyle = "#fff";
-    c.lineWidth = 18;
-    c.lineCap = c.lineJoin = "round";
-    for (const st of this.strokes) {
-      c.beginPath();
-      if (st.length === 1) { c.arc(st[0][0], st[0][1], 9, 0, 2 * Math.PI); c.fill(); continue; }
-      st.forEach(([x, y], k) => (k ? c.lineTo(x, y) : c.moveTo(x, y)));
-      c.stroke();
-    }
-  }
-
   // encode the drawing with every model, decode its code, place it on the maps; then the denoiser
   refresh(t0) {
-    const tx = this.data.text, empty = !this.strokes.length;
-    this.x.set(rasterize(this.strokes, this.shape, this.scratch));
+    const tx = this.data.text, empty = this.pad.empty;
+    this.x.set(this.pad.image(this.shape));
     drawImage(this.inputCanvas, this.x);
     this.codes = [];
     for (const p of this.panels) {

@@ -5,9 +5,10 @@
 // their coordinates (native 2-D), the three decodings of the hovered code. Only the inspected index and
 // the pinned code go back to Python, once per click.
 import {
-  COLORS, G, clearImage, drawImage, el, fill, fmt, imageCanvas, inputTime, klOf, loadBundle, loadDecoder, loadPlotly,
-  mark, record, row,
+  COLORS, G, clearImage, drawImage, el, fill, fmt, imageCanvas, inputTime, klOf, loadBundle, loadDecoder, loadEncoder,
+  loadPlotly, mark, record, row,
 } from "./core.js";
+import { DrawingPad } from "./pad.js";
 
 const CLICK_SLOP = 5;      // px a press may move and still be a click
 const HIT_RADIUS = 7;      // px around a dot that counts as clicking it
@@ -491,6 +492,7 @@ export class MapView {
     const side = el("div", { class: "vx-side" }, rowEl);
     this.panel = new PlotPanel(left, m, { height: 560, webgl: false, markerSize: 5, text: tx, axis: data.main.axis,
                                           prior: isNative, testid: "vx-main-map" });
+    const drawSlot = el("div", {}, left);  // under the map: the pad must not move when the inspector fills in
     this.manifoldBox = el("div", { class: "vx-manifold" }, left);
 
     // side: under the cursor, inspector, pinned code
@@ -529,6 +531,45 @@ export class MapView {
     this.pinCanvas = imageCanvas(pin, m.shape, 112, "vx-pinned-image");
     this.pinInfo = el("div", { class: "vx-caption", "data-testid": "vx-pinned-info", text: tx.pinned_hint }, pin);
 
+    // a drawing becomes the inspected point: encoded in the browser (encoders fetched at the first stroke)
+    if (data.main.encoder && m.decoder) {
+      const dc = el("div", { class: "vx-card vx-mapdraw" }, drawSlot);
+      el("div", { class: "vx-title", text: tx.map_draw_title }, dc);
+      const drow = el("div", { class: "vx-trio-out" }, dc);
+      const padBox = el("div", {}, drow);
+      this.drawPad = new DrawingPad(padBox, { size: 168, tx, testid: "vx-map-draw", onChange: (t0) => this.drawingChanged(t0) });
+      el("div", { class: "vx-caption", text: tx.map_draw_hint }, drow);
+    }
+  }
+
+  // The pad changed: encode the drawing with the main model (and each trio model), show it as the inspected
+  // point: star and σ ellipses on the maps, the drawing and its reconstruction in the inspector. Nothing is
+  // reported to Python (a drawing is no test index).
+  drawingChanged(t0) {
+    if (!this.encodersReady) {
+      const specs = [this.data.main, ...(this.data.trio || [])];
+      this.encodersReady = Promise.all(specs.map((s) => (s.missing ? null : loadEncoder(s.encoder))))
+        .then(([main, ...trio]) => { this.encoders = { main, trio }; });
+    }
+    if (!this.encoders) { this.encodersReady.then(() => this.drawingChanged(t0)); return; }
+    const m = this.main;
+    if (this.drawPad.empty || !this.encoders.main) {
+      this.drawn = null;
+    } else {
+      const x = this.drawPad.image(m.shape);
+      const code = (model, enc) => {
+        if (!enc) return null;
+        const { mu, logvar } = enc.encode(x);
+        const z = Array.from(mu);
+        return { mu: z, logvar: logvar ? Array.from(logvar) : null, xy: model.project(z) };
+      };
+      this.drawn = { x, ...code(m, this.encoders.main) };
+      this.trio.forEach((tm, k) => { if (tm) tm.drawn = code(tm, this.encoders.trio[k]); });
+    }
+    this.refreshInspector();
+    this.linkTrio(null, null, -1);
+    this.redrawOverlays();
+    if (t0 && this.drawn) record("map_draw", t0.event, { handler: t0.handler });
   }
 
   // pointer handling on one panel: move = hover-decode, press+move = same, click = inspect or pin
@@ -609,6 +650,9 @@ export class MapView {
       if (near < 0 && shared && m.decoder) {
         drawImage(p.outCanvas, m.decoder.decode([xy[0], xy[1]]));
         p.outInfo.textContent = fill(tx.trio_decoding, { x: fmt(xy[0]), y: fmt(xy[1]) });
+      } else if (near < 0 && this.drawn && m.drawn && m.decoder) {
+        drawImage(p.outCanvas, m.decoder.decode(m.drawn.mu));
+        p.outInfo.textContent = tx.trio_drawing;
       } else if (idx !== null && idx < m.n) {
         const r = m.reconstruction(idx);
         if (r) drawImage(p.outCanvas, r);
@@ -622,21 +666,28 @@ export class MapView {
 
   redrawOverlays() {
     const hl = this.hoverIndex !== null ? this.hoverIndex : null;
-    const m = this.main, i = this.inspected;
+    const m = this.main, dr = this.drawn, i = dr ? null : this.inspected;
     let ellipses = null;
     if (i !== null && m.variational && m.method !== "tsne") ellipses = [1, 2].map((k) => contour(m.xs[i], m.ys[i], m.cov(i), k, 48));
+    // a drawing: its code's star on every map, with its σ ellipses (1, 2, 3σ) where the model has a σ
+    const drawnMarks = (model, c) => (c ? {
+      point: c.xy,
+      pointEllipses: c.logvar && model.method !== "tsne" ? [1, 2, 3].map((k) => contour(c.xy[0], c.xy[1], model.covOf(c.logvar), k, 48)) : null,
+    } : {});
     for (const p of [this.panel, ...this.trioPanels]) {
       if (!p) continue;
       const main = p === this.panel;
       p.drawOverlay({
         cursor: this.cursor && this.cursor.panel === p ? this.cursor.xy : null, highlight: hl, inspected: i,
         ellipses: main ? ellipses : null, pinned: main && this.pinned ? this.pinned.xy : null,
+        ...(dr ? drawnMarks(p.model, main ? dr : p.model.drawn) : {}),
       });
     }
   }
 
   inspect(i, t0, report) {
     this.inspected = i;
+    this.drawn = null;
     this.refreshInspector();
     this.linkTrio(null, null, -1);
     this.redrawOverlays();
@@ -645,21 +696,21 @@ export class MapView {
   }
 
   refreshInspector() {
-    const m = this.main, tx = this.data.text, i = this.inspected, p = this.panel;
+    const m = this.main, tx = this.data.text, i = this.inspected, p = this.panel, dr = this.drawn;
     if (!p || !p.Plotly) return;
-    if (i === null || i === undefined || i >= m.n) return;
+    if (!dr && (i === null || i === undefined || i >= m.n)) return;
     const hw = m.shape[0] * m.shape[1];
-    drawImage(this.origCanvas, row(m.ts.images, i, hw));
-    const r = m.reconstruction(i);
+    drawImage(this.origCanvas, dr ? dr.x : row(m.ts.images, i, hw));
+    const r = dr ? m.decoder.decode(dr.mu) : m.reconstruction(i);
     if (r) drawImage(this.reconCanvas, r);
-    this.indexInput.value = i;
-    const mu = row(m.ts.mu, i, m.d);
-    let text = fill(tx.inspect_label, { i, label: m.labelName(i) });
+    if (!dr) this.indexInput.value = i;
+    const mu = dr ? dr.mu : row(m.ts.mu, i, m.d);
+    let text = dr ? tx.inspect_drawing : fill(tx.inspect_label, { i, label: m.labelName(i) });
     const head = Array.from({ length: m.d }, (_, j) => `<th>z${j + 1}</th>`).join("");
     const cells = (a) => Array.from(a, (v) => `<td>${fmt(v, 3)}</td>`).join("");
     let rows = "";
     if (m.variational) {
-      const lv = row(m.ts.logvar, i, m.d), sig = Array.from(lv, (v) => Math.exp(0.5 * v));
+      const lv = dr ? dr.logvar : row(m.ts.logvar, i, m.d), sig = Array.from(lv, (v) => Math.exp(0.5 * v));
       rows = `<tr><th>${tx.mu}</th>${cells(mu)}</tr><tr><th>${tx.sigma}</th>${cells(sig)}</tr>`;
       text += " · " + fill(tx.kl, { kl: fmt(klOf(mu, lv)), mean: fmt(m.klMean) });
     } else {
