@@ -11,7 +11,8 @@ import torch
 
 from .data import Dataset
 from .models import Autoencoder
-from .train import add_noise, evaluate_terms, EVAL_SEED
+from .denoising import add_noise
+from .train import evaluate_terms, EVAL_SEED
 
 
 @torch.no_grad()

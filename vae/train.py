@@ -18,6 +18,7 @@ import torch
 
 from .config import ModelConfig, TrainConfig
 from .data import Dataset
+from .denoising import add_noise
 from .losses import loss_terms, per_image_terms
 from .models import Autoencoder
 
@@ -40,14 +41,6 @@ def pick_device(name: str = "auto") -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
-
-
-def add_noise(x: torch.Tensor, std: float, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Denoising input x̃ = clip(x + ε, 0, 1), ε ~ N(0, std²) (Vincent et al. 2008)."""
-    if std <= 0:
-        return x
-    eps = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
-    return (x + std * eps).clamp_(0.0, 1.0)
 
 
 @torch.no_grad()
