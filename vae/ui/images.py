@@ -32,3 +32,30 @@ def grid(images: np.ndarray, ncols: int, pad: int = 2, cell: int | None = None, 
         y, x = pad + r * (h2 + pad), pad + c * (w2 + pad)
         out[y:y + h2, x:x + w2] = np.kron(to_uint8(images[i]), np.ones((k, k), dtype=np.uint8))
     return out
+
+
+def png(img: np.ndarray) -> bytes:
+    """PNG bytes of a grey image (uint8, or float in [0, 1]): lossless, so upscaled pixels stay crisp.
+
+    Pages pass these bytes to ``st.image(..., output_format="PNG")``, which then sends them as they are;
+    given an array, Streamlit would encode a (lossy) JPEG again on every rerun.
+    """
+    import io
+
+    from PIL import Image
+
+    arr = np.asarray(img)
+    if arr.dtype != np.uint8:
+        arr = to_uint8(arr)
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="PNG", optimize=False, compress_level=6)
+    return buf.getvalue()
+
+
+def grid_shape(n: int) -> tuple[int, int]:
+    """(columns, cell size in pixels) of a grid of ``n`` samples: about square, at least 4 columns,
+    bigger cells when there are few."""
+    import math
+
+    ncols = max(4, math.ceil(math.sqrt(n)))
+    return ncols, 84 if ncols <= 4 else 56

@@ -45,6 +45,16 @@ def model_label(m: ModelInfo) -> str:
     return f"{name} ({', '.join(extra)})"
 
 
+def kind_header(kind: str, info: ModelInfo | None = None) -> str:
+    """Markdown header of a page column for ``kind``: its bold short name, its long name when it differs,
+    and β = … when ``info`` is given and the kind's β is free (the β-VAE)."""
+    short, long = t(f"kind.{kind}"), t(f"kind.{kind}.long")
+    head = f"**{short}**" + (f" — {long}" if long != short else "")
+    if info is not None and get_kind(kind).beta.free and info.beta is not None:
+        head += f" (β = {info.beta:g})"
+    return head
+
+
 def _default_index(options: list[ModelInfo], kind: str) -> int:
     """Prefer shipped, non-denoising models; for a kind with a free β, its default β (β-VAE: 4, the lecture's example)."""
     rule = get_kind(kind).beta
