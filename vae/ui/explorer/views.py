@@ -15,8 +15,8 @@ import streamlit as st
 from ... import latent
 from ...checkpoint import ModelInfo
 from ...decoder_export import UnsupportedDecoder, export_decoder
+from ...denoising import denoisers, partners
 from ...explorer_data import flat_uint8
-from ...kinds import get_kind
 from .. import cache
 from ..i18n import current_lang, t
 from ..sidebar import Selection, model_label
@@ -214,16 +214,12 @@ def pick_denoisers(models: list[ModelInfo], dataset: str | None) -> tuple[ModelI
     """The denoising AE the drawing pad feeds its noisy drawing to (a model of ``dataset`` trained on noisy
     inputs, preferring a shipped, deterministic one), and the plain AE it is compared with (no noise, same
     latent size, as on the Denoise page); None where there is none. Only MLP bodies run in the browser."""
-    def best(candidates: list[ModelInfo]) -> ModelInfo | None:
-        candidates = sorted(candidates, key=lambda m: (m.source != "pretrained", get_kind(m.kind).variational, m.id))
-        return candidates[0] if candidates else None
-
     usable = [m for m in models if m.dataset == dataset and m.arch == "mlp"]
-    den = best([m for m in usable if m.noise > 0])
-    if den is None:
+    found = denoisers(usable, dataset)  # the Denoise page's line-up (vae.denoising): one rule for both
+    if not found:
         return None, None
-    plain = [m for m in usable if not get_kind(m.kind).variational and m.noise == 0 and m.latent_dim == den.latent_dim]
-    return den, best(plain)
+    plain, _ = partners(found[0], usable)
+    return found[0], plain
 
 
 def _nets(info: ModelInfo) -> dict:
