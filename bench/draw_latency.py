@@ -12,6 +12,7 @@ and measures, from the explorer's own timing samples (core.js ``record``):
   stamp (adds the time Chromium holds a move before dispatching it, up to one 60 Hz frame);
 * the same work for a fixed drawing, called in a loop (``refresh``), p50 / p95: the pad's compute alone;
 * messages the page sends to the server while drawing (target 0: nothing goes back);
+* the same on the latent map's own pad (the drawing becomes the inspected point: focus model + trio);
 * bytes of the encoder bundles the pad adds to each model's data, and the bundle bytes a reload fetches again
   (the browser keeps them in IndexedDB by content hash: target 0).
 The issue's target: stroke -> three reconstructions shown, p95 ≤ 16 ms. The last line is one JSON object.
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from vae.devtools.browser import StreamlitServer, launch_browser, wait_idle  # noqa: E402
-from vae.devtools.explorer import BackMessages, evaluate_view, wait_view  # noqa: E402
+from vae.devtools.explorer import BackMessages, evaluate_view, wait_map, wait_view  # noqa: E402
 
 KEY = "draw.explorer"
 
@@ -56,8 +57,8 @@ def digit_strokes(rng: random.Random) -> list[list[tuple[float, float]]]:
     return [[(cx + s * x, cy + s * y) for x, y in st] for st in shape]
 
 
-def draw(page, strokes) -> None:
-    box = page.get_by_test_id("vx-draw-pad").bounding_box()
+def draw(page, strokes, testid: str = "vx-draw-pad") -> None:
+    box = page.get_by_test_id(testid).bounding_box()
     k = box["width"] / 280
     for st in strokes:
         page.mouse.move(box["x"] + st[0][0] * k, box["y"] + st[0][1] * k)
@@ -117,6 +118,20 @@ def main(argv=None) -> int:
             fetched = page.evaluate("window.__vaeExplorer.fetched")
             second_visit = sum(f["bytes"] for f in fetched if f["from"] == "network")
             from_cache = sum(1 for f in fetched if f["from"] == "idb")
+            # the latent map's own pad: the drawing becomes the inspected point (focus + trio encoders)
+            page.goto(server.url + "?lang=en")
+            wait_idle(page)
+            wait_map(page)
+            page.evaluate("window.__vaeExplorer.samples.length = 0")
+            before = len(sent.kinds)
+            for _ in range(max(1, args.strokes // 2)):
+                page.get_by_test_id("vx-map-draw-clear").click()
+                draw(page, digit_strokes(rng), "vx-map-draw-pad")
+            page.wait_for_timeout(800)
+            map_messages = len(sent.kinds) - before
+            samples = page.evaluate("window.__vaeExplorer.samples.filter((s) => s.kind === 'map_draw')")
+            map_handler = [s["pixels"] - s["handler"] for s in samples]
+            map_event = [s["pixels"] - s["input"] for s in samples]
             browser.close()
     finally:
         server.stop()
@@ -127,7 +142,10 @@ def main(argv=None) -> int:
         "refresh_ms_p50": pct(loop, 50), "refresh_ms_p95": pct(loop, 95),
         "messages_while_drawing": messages, "encoder_bytes": data_bytes,
         "bundle_bytes_first_visit": first_visit, "bundle_bytes_second_visit": second_visit,
-        "bundles_from_browser_cache": from_cache, "page_errors": len(errors),
+        "bundles_from_browser_cache": from_cache,
+        "map_draw_ms_p50": pct(map_handler, 50), "map_draw_ms_p95": pct(map_handler, 95), "map_draw_n": len(map_handler),
+        "map_draw_event_ms_p50": pct(map_event, 50), "map_draw_event_ms_p95": pct(map_event, 95),
+        "map_messages_while_drawing": map_messages, "page_errors": len(errors),
     }
     print(f"pen move -> 3 encodings + 3 reconstructions + maps + denoiser drawn: p50 {result['draw_ms_p50']} ms, "
           f"p95 {result['draw_ms_p95']} ms over {len(handler)} moves (handler start); from the event's time stamp: "
@@ -136,6 +154,9 @@ def main(argv=None) -> int:
     print(f"messages to the server while drawing: {messages}; encoder bundles: {data_bytes}")
     print(f"bundles (weights, test sets, maps, plotly.js) fetched: first visit {first_visit:,} B, after a reload "
           f"{second_visit:,} B ({from_cache} read from the browser's IndexedDB)")
+    print(f"latent map's pad (drawing -> inspected point on 4 maps): p50 {result['map_draw_ms_p50']} ms, p95 "
+          f"{result['map_draw_ms_p95']} ms over {len(map_handler)} moves; from the event: p50 "
+          f"{result['map_draw_event_ms_p50']} ms, p95 {result['map_draw_event_ms_p95']} ms; messages: {map_messages}")
     if errors:
         print("page errors:", errors[:3])
     print(json.dumps(result))
