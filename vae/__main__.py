@@ -14,14 +14,13 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from .checkpoint import PRETRAINED_DIR, list_models, load_model, save_model
+from .checkpoint import PRETRAINED_DIR, list_models, load_model
 from .config import ARCHS, RECON_LOSSES, ModelConfig, TrainConfig
 from .data import load_dataset
 from .errors import ExplorerError
 from .kinds import KINDS, get_kind, kind_names
 from .metrics import evaluate_model
-from .models import build_model
-from .train import fit
+from .training_run import train_and_save
 
 
 def _beta_help(kind) -> str:
@@ -72,14 +71,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _round_to(model: torch.nn.Module, dtype: torch.dtype) -> None:
-    """Round weights (and a kind's stored tensors, e.g. a fitted Gaussian) through ``dtype`` in place, so
-    metrics describe exactly what is stored."""
-    with torch.no_grad():
-        for p in [*model.parameters(), *model.buffers()]:
-            p.copy_(p.to(dtype).float())
-
-
 def cmd_train(args) -> int:
     beta = get_kind(args.kind).beta.resolve(args.kind, args.beta)  # the kind's rule, before loading anything
     data = load_dataset(args.dataset)
@@ -92,11 +83,12 @@ def cmd_train(args) -> int:
     if not args.force and (out.resolve() == PRETRAINED_DIR or PRETRAINED_DIR in out.resolve().parents):
         # refuse before training, not after: save_model would refuse it anyway
         raise ExplorerError("refusing to write into pretrained/: user models go to the user store (--force to regenerate)")
-    torch.manual_seed(tcfg.seed)
-    model = build_model(mcfg)
-    bar = tqdm(total=tcfg.epochs, desc=f"{mcfg.kind} d={mcfg.latent_dim}", unit="epoch")
+    bars: list[tqdm] = []  # opened at the first batch: a model refused while being built prints only its error
 
     def progress(event: str, info: dict) -> None:
+        if not bars:
+            bars.append(tqdm(total=tcfg.epochs, desc=f"{mcfg.kind} d={mcfg.latent_dim}", unit="epoch"))
+        bar = bars[0]
         if event == "epoch":
             bar.update(1)
             post = {"test": f"{info['test_total']:.2f}", "recon": f"{info['test_recon']:.2f}"}
@@ -104,18 +96,15 @@ def cmd_train(args) -> int:
                 post["kl"] = f"{info['test_kl']:.2f}"
             bar.set_postfix(post)
 
-    result = fit(model, data, tcfg, progress)
-    bar.close()
-    if not result.completed:
-        print(f"error: {result.stop_reason}; nothing was saved", file=sys.stderr)
-        return 1
-    model.cpu()
     dtype = torch.float16 if args.store_dtype == "float16" else torch.float32
-    _round_to(model, dtype)
-    metrics = evaluate_model(model, data)
-    metrics.update({"history": result.history, "train_seconds": round(result.seconds, 2),
-                    "command": "python -m vae " + shlex.join(args.argv)})
-    save_model(model, out, metrics, tcfg, dtype=dtype, overwrite=args.force)
+    run = train_and_save(mcfg, tcfg, data, out, callback=progress, store_dtype=dtype, overwrite=args.force,
+                         extra_metrics={"command": "python -m vae " + shlex.join(args.argv)})
+    for bar in bars:
+        bar.close()
+    if not run.saved:
+        print(f"error: {run.fit.stop_reason}; nothing was saved", file=sys.stderr)
+        return 1
+    metrics, result = run.metrics, run.fit
     print(f"saved {out}: test loss {metrics['loss']:.2f} (recon {metrics['recon']:.2f}"
           + (f", KL {metrics['kl']:.2f}" if metrics["kl"] is not None else "") + f") in {result.seconds:.1f}s")
     return 0

@@ -17,14 +17,12 @@ from pathlib import Path
 
 import torch
 
-from ..checkpoint import safe_model_path, save_model
+from ..checkpoint import safe_model_path
 from ..config import ModelConfig, TrainConfig
 from ..data import Dataset
 from ..errors import CheckpointError, ConfigError, ExplorerError
 from ..kinds import get_kind
-from ..metrics import evaluate_model
-from ..models import build_model
-from ..train import fit
+from ..training_run import train_and_save
 
 MAX_CONCURRENT = 2          # trainings running at once on this server (2 cores)
 MAX_KEPT = 50               # finished jobs remembered in the registry
@@ -144,19 +142,16 @@ class Job:
             torch.set_num_threads(1)  # keep the other core for the other sessions
             with self.lock:
                 self.status = "running"
-            torch.manual_seed(self.train_cfg.seed)
-            model = build_model(self.model_cfg)
-            result = fit(model, data, self.train_cfg, self._callback, should_stop=self.stop_event.is_set)
+            run = train_and_save(self.model_cfg, self.train_cfg, data, self.path, callback=self._callback,
+                                 should_stop=self.stop_event.is_set, extra_metrics={"trained_in": "app"})
+            result = run.fit
             if self.stop_event.is_set() and not result.completed:
                 self._finish("stopped", result.stop_reason)
                 return
             if not result.completed:
                 self._finish("failed", result.stop_reason)
                 return
-            model.cpu().eval()
-            metrics = evaluate_model(model, data)
-            metrics.update({"history": result.history, "train_seconds": round(result.seconds, 2), "trained_in": "app"})
-            saved = save_model(model, self.path, metrics, self.train_cfg)
+            metrics, saved = run.metrics, run.path
             with self.lock:
                 self.metrics, self.result_path, self.progress = metrics, str(saved), 1.0
             self._finish("done")
