@@ -137,12 +137,12 @@ def test_check_claims():
     from vae.ui.compare_figures import check_claims
 
     raw = {"recon": {"ae": 100.0, "vae": 110.0, "beta-vae": 120.0},
-           "holes": {"ae": 0.0, "vae": 0.05, "beta-vae": 0.1},
+           "coverage": {"ae": 0.99, "vae": 0.95, "beta-vae": 0.9},
            "kl": {"ae": None, "vae": 6.0, "beta-vae": 4.0},
            "smoothness": {"ae": None, "vae": None, "beta-vae": 2.0}}
     got = {c.metric: c.holds for c in check_claims(raw)}
-    assert got["recon"] is True and got["holes"] is False and got["kl"] is True
+    assert got["recon"] is True and got["coverage"] is False and got["kl"] is True
     assert got["smoothness"] is None and got["prior_confidence"] is None
-    no_ae = {"recon": {"ae": None, "vae": 110.0, "beta-vae": 120.0}, "holes": {"vae": 0.2, "beta-vae": 0.1}}
+    no_ae = {"recon": {"ae": None, "vae": 110.0, "beta-vae": 120.0}, "coverage": {"vae": 0.2, "beta-vae": 0.1}}
     got = {c.metric: c.holds for c in check_claims(no_ae)}
-    assert got["recon"] is None and got["holes"] is None  # nothing to compare the VAEs with
+    assert got["recon"] is None and got["coverage"] is None  # nothing to compare the VAEs with

@@ -81,6 +81,61 @@ def test_holes_is_deterministic():
     assert R.holes(mu, seed=5) == R.holes(mu, seed=5)
 
 
+# --------------------------------------------------------------------------- coverage in both directions (k-NN P&R)
+def test_precision_recall_of_identical_sets_is_perfect_and_of_disjoint_sets_zero():
+    a = np.random.default_rng(0).standard_normal((500, 3))
+    assert R.knn_precision_recall(a, a) == (1.0, 1.0)  # every point lies in its own ball
+    assert R.knn_precision_recall(a, a + 100.0) == (0.0, 0.0)  # farther apart than every radius
+
+
+@pytest.mark.parametrize("dim, low, high", [(2, 0.95, 0.99), (16, 0.72, 0.85)])
+def test_precision_recall_of_two_samples_of_one_gaussian_is_the_documented_floor(dim, low, high):
+    """Two independent sets of 1,000 N(0, I) points: just under 1 in 2-D, about 0.79 in 16-D (k = 3)."""
+    a = np.random.default_rng(0).standard_normal((1000, dim))
+    b = np.random.default_rng(1).standard_normal((1000, dim))
+    p, r = R.knn_precision_recall(a, b)
+    assert low < p < high and low < r < high, (p, r)
+
+
+def test_precision_recall_of_nested_squares_is_the_area_ratio():
+    """Generated uniform on [0, 1]², real uniform on [0, 2]²: every generated point lies in the real support
+    (precision → 1), a quarter of the real points lie in the generated one (recall → 1/4)."""
+    real = np.random.default_rng(0).uniform(0, 2, (2000, 2))
+    gen = np.random.default_rng(1).uniform(0, 1, (2000, 2))
+    p, r = R.knn_precision_recall(real, gen)
+    assert p > 0.95 and r == pytest.approx(0.25, abs=0.03), (p, r)
+    assert R.knn_precision_recall(gen, real) == pytest.approx((r, p), abs=1e-12)  # swapping the sets swaps them
+
+
+def test_coverage_catches_both_failures_that_holes_sees_only_one_of():
+    prior = np.random.default_rng(1).standard_normal((1000, 2))
+    spread = 25.0 * np.random.default_rng(0).standard_normal((1000, 2))  # codes far beyond N(0, I): the 2-D AE
+    narrow = 0.05 * np.random.default_rng(0).standard_normal((1000, 2))  # codes in a corner of N(0, I)
+    same = np.random.default_rng(0).standard_normal((1000, 2))
+    wide, tight, good = (R.coverage(c, prior) for c in (spread, narrow, same))
+    # spread codes: the prior lands on codes (precision high, and holes sees nothing) but reaches few codes
+    assert wide["prior_precision"] > 0.9 and wide["prior_recall"] < 0.05, wide
+    assert R.holes(spread, samples=prior) < 0.05
+    # narrow codes: the prior mostly samples where no code is, and reaches every code
+    assert tight["prior_precision"] < 0.1 and tight["prior_recall"] > 0.95, tight
+    assert good["coverage"] > 0.95
+    for c in (wide, tight):  # the harmonic mean is low when either direction fails
+        p, r = c["prior_precision"], c["prior_recall"]
+        assert c["coverage"] == pytest.approx(2 * p * r / (p + r)) and c["coverage"] < 0.2
+
+
+def test_coverage_of_a_vae_uses_posterior_samples():
+    rng = np.random.default_rng(0)
+    mu = 0.3 * rng.standard_normal((1000, 8))  # μ + σε ~ N(0, I) with σ² = 0.91; μ alone is too narrow
+    logvar = np.full_like(mu, np.log(0.91))
+    prior = np.random.default_rng(1).standard_normal((1000, 8))
+    with_sigma, means_only = R.coverage(mu, prior, logvar=logvar), R.coverage(mu, prior)
+    assert with_sigma["coverage"] > means_only["coverage"] + 0.3, (with_sigma, means_only)
+    assert R.coverage(mu, prior, logvar=logvar, seed=4) == R.coverage(mu, prior, logvar=logvar, seed=4)
+    with pytest.raises(ValueError, match="more than k"):
+        R.knn_precision_recall(mu[:3], prior)
+
+
 # --------------------------------------------------------------------------- KL and active units
 def test_kl_per_dim_sums_to_the_loss_kl(digits):
     from vae.losses import kl_per_image

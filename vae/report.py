@@ -18,7 +18,7 @@ from .data import cache_dir, load_dataset
 from .metrics import evaluate_model
 from .regularity import full_report
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: coverage, prior_precision, prior_recall (k-NN precision and recall)
 REPORT_FILE = "report.json"
 
 

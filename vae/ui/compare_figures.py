@@ -28,7 +28,9 @@ METRICS: tuple[tuple[str, str, str | None], ...] = (
     ("active_units", "{}", None),
     ("prior_confidence", "{:.3f}", "max"),
     ("prior_class_entropy", "{:.2f}", "max"),
-    ("holes", "{:.3f}", "min"),
+    ("coverage", "{:.3f}", "max"),
+    ("prior_precision", "{:.3f}", "max"),
+    ("prior_recall", "{:.3f}", "max"),
     ("posterior_prior_distance", "{:.2f}", "min"),
     ("smoothness", "{:.2f}", "min"),
     ("midpoint_confidence", "{:.3f}", "max"),
@@ -36,7 +38,7 @@ METRICS: tuple[tuple[str, str, str | None], ...] = (
     ("beta_vae_score", "{:.3f}", "max"),
 )
 METRIC_KEYS = tuple(m[0] for m in METRICS)
-KEY_NUMBERS = ("recon", "kl", "active_units", "prior_confidence", "holes")
+KEY_NUMBERS = ("recon", "kl", "active_units", "prior_confidence", "coverage")
 NA = "—"
 WIN = " ✓"
 SWEEP_COLOR = "#1f77b4"
@@ -117,7 +119,7 @@ def style_winners(table: pd.DataFrame, marks: pd.DataFrame, color: str = "#d8f0d
 LECTURE_CLAIMS: tuple[tuple[str, frozenset], ...] = (
     ("recon", frozenset({"ae"})),
     ("prior_confidence", frozenset({"vae", "beta-vae"})),
-    ("holes", frozenset({"vae", "beta-vae"})),
+    ("coverage", frozenset({"vae", "beta-vae"})),
     ("posterior_prior_distance", frozenset({"vae", "beta-vae"})),
     ("smoothness", frozenset({"vae", "beta-vae"})),
     ("kl", frozenset({"beta-vae"})),
