@@ -75,13 +75,14 @@ async function idbPut(key, value) {
   } catch (e) { /* quota or private mode: the network copy still works */ }
 }
 
-async function fetchBytes(url, key) {
+// priority: a fetch priority hint ("high" for plotly.js, which the first paint waits for)
+async function fetchBytes(url, key, priority = "auto") {
   const cached = await idbGet(key);
   if (cached) {
     G.fetched.push({ url, bytes: 0, from: "idb" });
     return cached;
   }
-  const r = await fetch(assetUrl(url));
+  const r = await fetch(assetUrl(url), { priority });
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   const buf = await r.arrayBuffer();
   G.fetched.push({ url, bytes: buf.byteLength, from: "network" });
@@ -229,7 +230,7 @@ export function loadPlotly(ref) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!G.plotly) {
     G.plotly = (async () => {
-      const buf = await fetchBytes(ref.url, "script:" + ref.hash);
+      const buf = await fetchBytes(ref.url, "script:" + ref.hash, "high");
       const url = URL.createObjectURL(new Blob([buf], { type: "text/javascript" }));
       await new Promise((resolve, reject) => {
         const s = document.createElement("script");

@@ -396,15 +396,15 @@ export class MapView {
     this.status.classList.add("vx-error");
   }
 
-  // The main map paints first (plotly.js + this model's bundles); the trio's bundles load meanwhile and its
-  // maps are drawn after, one per frame, so the first paint does not wait for them.
+  // The main map paints first (plotly.js + this model's bundles); the trio's bundles are fetched once it is
+  // drawn (so they do not compete with plotly.js for the network and the main thread) and its maps are drawn
+  // after, one per frame.
   async build(data) {
     const tx = data.text;
     this.root.replaceChildren();
     this.status = el("div", { class: "vx-status", "data-testid": "vx-status", text: tx.loading }, this.root);
     const main = new ModelOnMap(data.main);
     const trio = (data.trio || []).map((t) => (t.missing ? null : new ModelOnMap(t)));
-    const trioLoaded = Promise.all(trio.map((m) => m && m.load()));
     mark("map.build");
     const [Plotly] = await Promise.all([loadPlotly(data.plotly), main.load().then((m) => { mark("map.bundles"); return m; })]);
     this.main = main;
@@ -426,6 +426,7 @@ export class MapView {
     this.redrawOverlays();
     G.firstMapPaint = G.firstMapPaint || performance.now();
     this.root.setAttribute("data-ready", "1");
+    const trioLoaded = Promise.all(trio.map((m) => m && m.load()));
     await nextFrame();
     await trioLoaded;
     await this.buildTrio(Plotly, data);
