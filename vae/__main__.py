@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, default=1e-3)
     t.add_argument("--batch-size", type=int, default=128)
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--early-stop", type=int, default=0, metavar="PATIENCE",
+                   help="stop after PATIENCE epochs without a better validation loss and keep the best epoch (0 = off)")
+    t.add_argument("--val-fraction", type=float, default=None, metavar="F",
+                   help="share of the training split held out for validation (default 0.1 with --early-stop, else 0)")
     t.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     t.add_argument("--store-dtype", choices=["float32", "float16"], default="float32",
                    help="precision of the saved weights (loading always gives float32)")
@@ -76,7 +80,9 @@ def cmd_train(args) -> int:
     data = load_dataset(args.dataset)
     mcfg = ModelConfig(kind=args.kind, latent_dim=args.latent_dim, image_shape=data.image_shape, arch=args.arch,
                        hidden=list(args.hidden), beta=beta, recon=args.recon, noise=args.noise, dataset=args.dataset).validate()
-    tcfg = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed, device=args.device).validate()
+    val_fraction = args.val_fraction if args.val_fraction is not None else (0.1 if args.early_stop else 0.0)
+    tcfg = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed, device=args.device,
+                       val_fraction=val_fraction, early_stop=args.early_stop).validate()
     out = Path(args.out)
     if out.exists() and not args.force:
         raise ExplorerError(f"{out} already exists (pass --force to replace it)")
@@ -106,7 +112,8 @@ def cmd_train(args) -> int:
         return 1
     metrics, result = run.metrics, run.fit
     print(f"saved {out}: test loss {metrics['loss']:.2f} (recon {metrics['recon']:.2f}"
-          + (f", KL {metrics['kl']:.2f}" if metrics["kl"] is not None else "") + f") in {result.seconds:.1f}s")
+          + (f", KL {metrics['kl']:.2f}" if metrics["kl"] is not None else "") + f") in {result.seconds:.1f}s"
+          + (f"; early stopping kept epoch {result.best_epoch} of {len(result.history)}" if result.best_epoch else ""))
     return 0
 
 

@@ -146,6 +146,11 @@ class TrainConfig:
     batch_size: int = 128
     seed: int = 0
     device: str = "auto"
+    # Early stopping (Prechelt 1998): hold out ``val_fraction`` of the training split, evaluate it after every
+    # epoch, stop after ``early_stop`` epochs without a better validation loss and keep the best epoch's weights.
+    # 0 = off. ``val_fraction`` alone only records the validation loss.
+    val_fraction: float = 0.0
+    early_stop: int = 0
 
     def validate(self) -> "TrainConfig":
         """Raise ``ConfigError`` naming the first invalid field; return self when all is well."""
@@ -155,6 +160,12 @@ class TrainConfig:
                f"batch_size must be an integer in [1, 65536], got {self.batch_size!r}")
         _check(_is_int(self.seed) and 0 <= self.seed < 2**32, f"seed must be an integer in [0, 2^32), got {self.seed!r}")
         _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        _check(_is_number(self.val_fraction) and 0 <= self.val_fraction <= 0.5,
+               f"val_fraction must be a number in [0, 0.5], got {self.val_fraction!r}")
+        _check(_is_int(self.early_stop) and 0 <= self.early_stop <= 10000,
+               f"early_stop must be an integer in [0, 10000] (epochs of patience; 0 = off), got {self.early_stop!r}")
+        _check(self.early_stop == 0 or self.val_fraction > 0,
+               "early_stop needs a validation split: give val_fraction > 0 (e.g. 0.1)")
         return self
 
     def to_dict(self) -> dict:

@@ -4,7 +4,8 @@ Like minGPT's trainer it holds no model-specific code: the model's ``forward``,
 ``losses.loss_terms`` and the model's kind (``vae.kinds``: its regulariser, and its ``after_fit``
 hook once training completes) define the objective. Progress goes to ``callback(event, info)``:
 ``("batch", {epoch, step, steps, loss})`` after every batch and ``("epoch", record)`` after
-every epoch, where ``record`` holds train and test ``recon``, ``kl`` and ``total``.
+every epoch, where ``record`` holds train and test ``recon``, ``kl`` and ``total`` (and ``val_*`` when a
+validation split is held out, see ``TrainConfig.val_fraction`` and ``early_stop``).
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class FitResult:
     completed: bool = True
     stop_reason: str | None = None
     seconds: float = 0.0
+    best_epoch: int | None = None  # with early stopping: the epoch whose weights were kept
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -73,6 +75,14 @@ def evaluate_terms(model: Autoencoder, x: torch.Tensor, batch_size: int = 1000, 
             "total": (sums["recon"] + sums["regularizer"]) / n}
 
 
+def validation_split(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices (train, validation) of a random split of ``n`` training images, ``round(fraction · n)`` of them
+    (at least one when ``fraction`` > 0) held out; the permutation depends on ``seed`` only."""
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 2))
+    n_val = min(n - 1, max(1, round(fraction * n))) if fraction > 0 else 0
+    return perm[n_val:].sort().values, perm[:n_val].sort().values
+
+
 def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback | None = None,
         should_stop: Callable[[], bool] | None = None) -> FitResult:
     """Train ``model`` on ``data.x_train`` with Adam; evaluate on ``data.x_test`` after each epoch.
@@ -81,6 +91,12 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
     If a batch loss is NaN or infinite, training stops, the weights of the last completed epoch
     (or the initial ones) are restored and ``stop_reason`` says why. ``should_stop()`` is polled
     after every batch, for a Stop button; the model then keeps its current weights.
+
+    With ``cfg.val_fraction`` > 0 that share of the training images is held out (``validation_split``) and
+    scored after every epoch (``val_recon``, ``val_kl``, ``val_total``). With ``cfg.early_stop`` = P > 0,
+    training stops once P epochs pass without a lower ``val_total`` (the training objective on held-out
+    images), and the weights of the best epoch (``best_epoch``) are restored, also when all epochs ran
+    (early stopping, Prechelt 1998, "Early Stopping — But When?").
     """
     cfg.validate()
     mcfg: ModelConfig = model.cfg
@@ -92,6 +108,9 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     x_train = data.x_train.reshape(len(data.x_train), -1).to(device)
     x_test = data.x_test.reshape(len(data.x_test), -1)
+    train_idx, val_idx = validation_split(len(x_train), cfg.val_fraction, cfg.seed)
+    x_train, x_val = x_train[train_idx.to(device)], (x_train[val_idx.to(device)] if len(val_idx) else None)
+    best_total, best_state = math.inf, None
     n = len(x_train)
     bs = min(cfg.batch_size, n)
     steps = math.ceil(n / bs)
@@ -144,10 +163,20 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
             "test_kl": test["kl"],
             "test_total": test["total"],
         }
+        if x_val is not None:
+            val = evaluate_terms(model, x_val)
+            record.update(val_recon=val["recon"], val_kl=val["kl"], val_total=val["total"])
         result.history.append(record)
         good_state = copy.deepcopy(model.state_dict())
         if callback:
             callback("epoch", record)
+        if cfg.early_stop and x_val is not None:
+            if record["val_total"] < best_total:
+                best_total, best_state, result.best_epoch = record["val_total"], good_state, epoch
+            elif epoch - result.best_epoch >= cfg.early_stop:
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state)
     model.kind.after_fit(model, x_train)
     result.seconds = time.perf_counter() - start
     return result

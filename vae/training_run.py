@@ -64,7 +64,8 @@ def train_and_save(model_cfg: ModelConfig, train_cfg: TrainConfig, data: Dataset
     model.cpu().eval()
     round_to(model, store_dtype)
     metrics = evaluate_model(model, data)
-    metrics.update({"history": result.history, "train_seconds": round(result.seconds, 2), **(extra_metrics or {})})
+    metrics.update({"history": result.history, "train_seconds": round(result.seconds, 2),
+                    **({"best_epoch": result.best_epoch} if result.best_epoch else {}), **(extra_metrics or {})})
     run.path = save_model(model, out, metrics, train_cfg, dtype=store_dtype, overwrite=overwrite)
     run.metrics = metrics
     return run
