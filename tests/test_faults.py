@@ -126,7 +126,7 @@ def test_process_killed_at_random_times_during_saves(tmp_path):
     assert assert_store_consistent(store) == listed
 
 
-@pytest.mark.parametrize("target", ["save_file", "os.replace", "write_text"])
+@pytest.mark.parametrize("target", ["save_file", "final rename", "write_text"])
 def test_a_failing_save_leaves_nothing(tmp_path, monkeypatch, target):
     store = tmp_path / "store"
     store.mkdir()
@@ -139,8 +139,8 @@ def test_a_failing_save_leaves_nothing(tmp_path, monkeypatch, target):
 
     if target == "save_file":
         monkeypatch.setattr(checkpoint, "save_file", boom)
-    elif target == "os.replace":
-        monkeypatch.setattr(checkpoint.os, "replace", boom)
+    elif target == "final rename":  # the no-replace rename of the temp folder into place (#11)
+        monkeypatch.setattr(checkpoint, "rename_no_replace", boom)
     else:
         monkeypatch.setattr(Path, "write_text", boom)
     with pytest.raises(OSError, match="No space"):

@@ -56,7 +56,7 @@ def store(tmp_path, monkeypatch):
 def good_files(tmp_path_factory) -> dict[str, bytes]:
     """The three files of a valid tiny model folder (8×8 digits, hidden [16])."""
     torch.manual_seed(0)
-    folder = save_model(build_model(tiny_config()), tmp_path_factory.mktemp("src") / "m", {"note": "ok"})
+    folder = save_model(build_model(tiny_config()), tmp_path_factory.mktemp("src") / "m", {"train_seconds": 1.0})
     return {n: (folder / n).read_bytes() for n in (WEIGHTS, CONFIG, METRICS)}
 
 
@@ -143,10 +143,10 @@ def test_header_claiming_huge_tensors(store, good_files):
     # real names and shapes, but offsets claiming a terabyte
     header = {k: {"dtype": "F32", "shape": s, "data_offsets": [0, 10**12]} for k, s in names_shapes.items()}
     refused({WEIGHTS: safetensors_bytes(header), CONFIG: good_files[CONFIG]}, store, "weights", "header claims")
-    # a tensor declared with 10^12 elements: refused by the shape check before anything is allocated
+    # a tensor declared with 10^12 elements: refused by the header parser before anything is allocated
     key = next(iter(names_shapes))
     header = {key: {"dtype": "F32", "shape": [10**6, 10**6], "data_offsets": [0, 4 * 10**12]}}
-    refused({WEIGHTS: safetensors_bytes(header), CONFIG: good_files[CONFIG]}, store, "mismatch", "do not match")
+    refused({WEIGHTS: safetensors_bytes(header), CONFIG: good_files[CONFIG]}, store, "weights", "header claims")
     # a header length (first 8 bytes) larger than the file
     refused({WEIGHTS: struct.pack("<Q", 10**12) + b"{}", CONFIG: good_files[CONFIG]}, store, "weights", "header length")
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from .bounded_io import read_bytes, read_json
 from .checkpoint import user_store
 from .errors import ExplorerError
 
@@ -87,14 +88,17 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def _read_meta(folder: Path) -> dict:
+    """A class's ``meta.json`` (bounded, regular file only: ``vae.bounded_io``), checked field by field."""
     try:
-        raw = (folder / META).read_bytes()[:4096]
-        meta = json.loads(raw)
-        if not isinstance(meta, dict) or not isinstance(meta.get("choices"), list):
-            raise ValueError
-        return meta
-    except (OSError, ValueError):
-        raise ClassroomError("unknown_code", "no open class has this code") from None
+        meta = read_json(folder / META, limit=4096, max_depth=3)
+        ok = (isinstance(meta, dict) and isinstance(meta.get("choices"), list)
+              and all(isinstance(c, str) for c in meta["choices"])
+              and isinstance(meta.get("expires_at", 0), (int, float)) and not isinstance(meta.get("expires_at"), bool))
+    except ExplorerError:
+        ok = False
+    if not ok:
+        raise ClassroomError("unknown_code", "no open class has this code")
+    return meta
 
 
 def _open_folder(code: str, store: Path | None, now: float | None = None) -> tuple[Path, dict]:
@@ -172,9 +176,9 @@ def tally(code: str, store: Path | None = None) -> Tally:
         if entry.name.startswith(".") or not _VOTER.match(entry.name) or entry.is_symlink():
             continue
         try:
-            answer = entry.read_bytes()[:64].decode("utf-8", "replace")
-        except OSError:
-            continue  # removed meanwhile
+            answer = read_bytes(entry, 64).decode("utf-8", "replace")
+        except ExplorerError:
+            continue  # removed meanwhile, too long, or not a regular file (a FIFO is never waited on)
         if answer in counts:
             counts[answer] += 1
     return Tally(code=folder.name, counts=counts, revealed=bool(meta.get("revealed")),

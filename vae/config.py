@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .errors import ConfigError
+from .bounded_io import loads_json, short
+from .errors import ConfigError, DatasetError
 from .kinds import KINDS, get_kind
 
 ARCHS = ("mlp", "conv")
@@ -35,7 +36,9 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return abs(value) < 1e300 if isinstance(value, int) else math.isfinite(value)
 
 
 def _from_dict(cls, data: dict, what: str):
@@ -93,20 +96,25 @@ class ModelConfig:
 
     def validate(self) -> "ModelConfig":
         """Raise ``ConfigError`` naming the first invalid field; return self when all is well."""
-        _check(isinstance(self.kind, str) and self.kind in KINDS, f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
-        _check(self.arch in ARCHS, f"arch must be one of {', '.join(ARCHS)}, got {self.arch!r}")
-        _check(self.recon in RECON_LOSSES, f"recon must be one of {', '.join(RECON_LOSSES)}, got {self.recon!r}")
+        _check(isinstance(self.kind, str) and self.kind in KINDS, f"kind must be one of {', '.join(KINDS)}, got {short(self.kind)}")
+        _check(self.arch in ARCHS, f"arch must be one of {', '.join(ARCHS)}, got {short(self.arch)}")
+        _check(self.recon in RECON_LOSSES, f"recon must be one of {', '.join(RECON_LOSSES)}, got {short(self.recon)}")
         _check(_is_int(self.latent_dim) and 1 <= self.latent_dim <= MAX_LATENT_DIM,
-               f"latent_dim must be an integer in [1, {MAX_LATENT_DIM}], got {self.latent_dim!r}")
+               f"latent_dim must be an integer in [1, {MAX_LATENT_DIM}], got {short(self.latent_dim)}")
         _check(isinstance(self.image_shape, tuple) and len(self.image_shape) == 2
                and all(_is_int(s) and 1 <= s <= MAX_SIDE for s in self.image_shape),
-               f"image_shape must be [height, width] with sides in [1, {MAX_SIDE}], got {self.image_shape!r}")
+               f"image_shape must be [height, width] with sides in [1, {MAX_SIDE}], got {short(self.image_shape)}")
         _check(isinstance(self.hidden, list) and 1 <= len(self.hidden) <= MAX_HIDDEN_LAYERS
                and all(_is_int(h) and 1 <= h <= MAX_HIDDEN for h in self.hidden),
-               f"hidden must be 1 to {MAX_HIDDEN_LAYERS} layer sizes in [1, {MAX_HIDDEN}], got {self.hidden!r}")
+               f"hidden must be 1 to {MAX_HIDDEN_LAYERS} layer sizes in [1, {MAX_HIDDEN}], got {short(self.hidden)}")
         get_kind(self.kind).beta.check(self.kind, self.beta)
-        _check(_is_number(self.noise) and 0 <= self.noise <= 1, f"noise must be a number in [0, 1], got {self.noise!r}")
-        _check(isinstance(self.dataset, str) and 0 < len(self.dataset) <= 4096, "dataset must be a dataset name")
+        _check(_is_number(self.noise) and 0 <= self.noise <= 1, f"noise must be a number in [0, 1], got {short(self.noise)}")
+        from .data import check_dataset_name  # data imports nothing of this module; lazily, to keep it light
+
+        try:
+            check_dataset_name(self.dataset)
+        except DatasetError as exc:
+            raise ConfigError(str(exc)) from None
         if self.arch == "conv":
             h, w = self.image_shape
             _check(h % 4 == 0 and w % 4 == 0 and h >= 8 and w >= 8,
@@ -130,11 +138,7 @@ class ModelConfig:
     @classmethod
     def from_json(cls, text: str) -> "ModelConfig":
         """Parse JSON text; malformed JSON raises ``ConfigError``."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"config is not valid JSON: {exc}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(loads_json(text, what="config", error=ConfigError))
 
 
 @dataclass
@@ -154,16 +158,16 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """Raise ``ConfigError`` naming the first invalid field; return self when all is well."""
-        _check(_is_int(self.epochs) and 1 <= self.epochs <= 10000, f"epochs must be an integer in [1, 10000], got {self.epochs!r}")
-        _check(_is_number(self.lr) and 0 < self.lr <= 1000, f"lr must be a number in (0, 1000], got {self.lr!r}")
+        _check(_is_int(self.epochs) and 1 <= self.epochs <= 10000, f"epochs must be an integer in [1, 10000], got {short(self.epochs)}")
+        _check(_is_number(self.lr) and 0 < self.lr <= 1000, f"lr must be a number in (0, 1000], got {short(self.lr)}")
         _check(_is_int(self.batch_size) and 1 <= self.batch_size <= 65536,
-               f"batch_size must be an integer in [1, 65536], got {self.batch_size!r}")
-        _check(_is_int(self.seed) and 0 <= self.seed < 2**32, f"seed must be an integer in [0, 2^32), got {self.seed!r}")
-        _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+               f"batch_size must be an integer in [1, 65536], got {short(self.batch_size)}")
+        _check(_is_int(self.seed) and 0 <= self.seed < 2**32, f"seed must be an integer in [0, 2^32), got {short(self.seed)}")
+        _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}, got {short(self.device)}")
         _check(_is_number(self.val_fraction) and 0 <= self.val_fraction <= 0.5,
-               f"val_fraction must be a number in [0, 0.5], got {self.val_fraction!r}")
+               f"val_fraction must be a number in [0, 0.5], got {short(self.val_fraction)}")
         _check(_is_int(self.early_stop) and 0 <= self.early_stop <= 10000,
-               f"early_stop must be an integer in [0, 10000] (epochs of patience; 0 = off), got {self.early_stop!r}")
+               f"early_stop must be an integer in [0, 10000] (epochs of patience; 0 = off), got {short(self.early_stop)}")
         _check(self.early_stop == 0 or self.val_fraction > 0,
                "early_stop needs a validation split: give val_fraction > 0 (e.g. 0.1)")
         return self

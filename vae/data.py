@@ -10,8 +10,8 @@ need a network once, then cached), ``npz:PATH`` (a user's own file).
 """
 from __future__ import annotations
 
+import math
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from .bounded_io import NpzReader, is_regular, read_npz, short
 from .errors import DatasetError
 
 
@@ -63,15 +64,17 @@ def _to_dataset(name, x, y, image_shape, train_idx, test_idx, label_names=None, 
     )
 
 
+MAX_CACHE_VALUES = 100_000_000  # the largest cached set: 70,000 × 784 OpenML images
+
+
 def _cached_arrays(key: str, build: Callable[[], dict]) -> dict:
     """Load ``key`` from the cache folder, or build it, save it atomically and return it."""
     path = cache_dir() / f"{key}.npz"
     if path.exists():
         try:
-            with np.load(path, allow_pickle=False) as f:
-                return {k: f[k] for k in f.files}
-        except (OSError, ValueError, zipfile.BadZipFile):
-            path.unlink(missing_ok=True)  # a damaged cache is rebuilt, never trusted
+            return read_npz(path, max_file=1 << 30, max_values=MAX_CACHE_VALUES, max_bytes=1 << 30, error=DatasetError)
+        except DatasetError:
+            path.unlink(missing_ok=True)  # a damaged (or not regular) cache is rebuilt, never trusted
     arrays = build()
     tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
     np.savez_compressed(tmp, **arrays)
@@ -212,8 +215,53 @@ def load_openml(name: str) -> Dataset:
     return _to_dataset(name, a["x"], a["y"], (28, 28), train, test, labels)
 
 
-MAX_NPZ_BYTES = 200 * 1024 * 1024
-MAX_NPZ_VALUES = 60_000_000
+MAX_NPZ_BYTES = 200 * 1024 * 1024      # the file itself (compressed)
+MAX_NPZ_VALUES = 60_000_000            # values of 'x' (declared shape, checked before inflating)
+MAX_NPZ_ARRAY_BYTES = 256 * 1024 * 1024  # bytes of one array once decompressed (60M float32 = 229 MB)
+MAX_NPZ_MEMBERS = 16
+
+
+def _npz_reader(path: Path) -> NpzReader:
+    return NpzReader(path, max_file=MAX_NPZ_BYTES, max_values=MAX_NPZ_VALUES, max_bytes=MAX_NPZ_ARRAY_BYTES,
+                     max_members=MAX_NPZ_MEMBERS, error=DatasetError, follow_symlinks=True)
+
+
+def _check_x_header(h, name: str) -> tuple[int, int]:
+    """Refuse an 'x' from its declared dtype and shape (before its data is inflated); return its image shape."""
+    if h.dtype.kind not in "uif":
+        raise DatasetError(f"'x' must hold numbers, got dtype {h.dtype}")
+    if len(h.shape) not in (2, 3):
+        raise DatasetError(f"'x' must have shape (N, H, W) or (N, D), got {short(h.shape)}")
+    if h.shape[0] == 0 or h.count == 0:
+        raise DatasetError("'x' is empty: the file holds no images")
+    if len(h.shape) == 2:
+        side = math.isqrt(h.shape[1])
+        if side * side != h.shape[1]:
+            raise DatasetError(f"'x' has {h.shape[1]} values per row, which is not a square image (e.g. 784 = 28×28)")
+        image = (side, side)
+    else:
+        image = h.shape[1:]
+    if max(image) > 128 or min(image) < 2:
+        raise DatasetError(f"images must be between 2 and 128 pixels a side, got {image[0]}×{image[1]}")
+    return tuple(image)
+
+
+def _open_npz(path: str | os.PathLike) -> NpzReader:
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"no such file: {path}")
+    reader = _npz_reader(path)
+    if "x" not in reader.members:
+        found = ", ".join(short(n, 24) for n in reader.files[:8]) or "none"
+        reader.close()
+        raise DatasetError(f"{path.name} has no array named 'x' (found: {found})")
+    return reader
+
+
+def npz_image_shape(path: str | os.PathLike) -> tuple[int, int]:
+    """The image shape of a user's ``.npz`` from the header of its ``x`` alone (no data inflated)."""
+    with _open_npz(path) as reader:
+        return _check_x_header(reader.header("x"), "x")
 
 
 def load_npz(path: str | os.PathLike) -> Dataset:
@@ -221,43 +269,23 @@ def load_npz(path: str | os.PathLike) -> Dataset:
 
     Refused with a ``DatasetError`` naming the problem: missing or oversized file, not an npz,
     pickled objects, no ``x``, wrong shape, empty, NaN/inf, values outside both ranges, bad labels.
+    Everything about size is judged from the zip's end record and the arrays' ``.npy`` headers before any
+    data is inflated (``vae.bounded_io.NpzReader``): a decompression bomb costs a few kB of reading.
     Split: a fixed permutation, 20% test (at least one image in each part).
     """
     path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"no such file: {path}")
-    size = path.stat().st_size
-    if size > MAX_NPZ_BYTES:
-        raise DatasetError(f"{path.name} is {size / 2**20:.0f} MB; the limit is {MAX_NPZ_BYTES // 2**20} MB")
-    try:
-        f = np.load(path, allow_pickle=False)
-        if not hasattr(f, "files"):  # a plain .npy array (no context manager, nothing to close)
-            raise DatasetError(f"{path.name} is a single .npy array, not an .npz archive with an 'x' array")
-        with f:
-            if "x" not in f.files:
-                raise DatasetError(f"{path.name} has no array named 'x' (found: {', '.join(f.files) or 'none'})")
-            x = f["x"]
-            y = f["y"] if "y" in f.files else None
-    except DatasetError:
-        raise
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise DatasetError(f"{path.name} is not a readable .npz file ({exc})") from None
-    if x.dtype.kind not in "uif":
-        raise DatasetError(f"'x' must hold numbers, got dtype {x.dtype}")
-    if x.ndim not in (2, 3):
-        raise DatasetError(f"'x' must have shape (N, H, W) or (N, D), got {x.shape}")
-    if x.shape[0] == 0 or x.size == 0:
-        raise DatasetError("'x' is empty: the file holds no images")
-    if x.size > MAX_NPZ_VALUES:
-        raise DatasetError(f"'x' holds {x.size:,} values; the limit is {MAX_NPZ_VALUES:,}")
-    if x.ndim == 2:
-        side = int(np.sqrt(x.shape[1]))
-        if side * side != x.shape[1]:
-            raise DatasetError(f"'x' has {x.shape[1]} values per row, which is not a square image (e.g. 784 = 28×28)")
-        x = x.reshape(-1, side, side)
-    if max(x.shape[1:]) > 128 or min(x.shape[1:]) < 2:
-        raise DatasetError(f"images must be between 2 and 128 pixels a side, got {x.shape[1]}×{x.shape[2]}")
-    x = x.astype(np.float32)
+    with _open_npz(path) as reader:
+        image = _check_x_header(reader.header("x"), "x")
+        n = reader.header("x").shape[0]
+        if "y" in reader.members:
+            hy = reader.header("y")
+            if hy.shape != (n,) or hy.dtype.kind not in "iub":
+                raise DatasetError(f"'y' must be {n} integer labels in [0, 1000), got shape {short(hy.shape)} dtype {hy.dtype}")
+            y = reader.array("y")
+        else:
+            y = None
+        x = reader.array("x")
+    x = x.reshape(-1, *image).astype(np.float32, copy=False)
     if not np.isfinite(x).all():
         raise DatasetError("'x' contains NaN or infinite values")
     lo, hi = float(x.min()), float(x.max())
@@ -265,14 +293,13 @@ def load_npz(path: str | os.PathLike) -> Dataset:
         raise DatasetError(f"'x' values must lie in [0, 1] or [0, 255], got [{lo:g}, {hi:g}]")
     if hi > 1:
         x = x / 255.0
-    n = len(x)
     if n < 2:
         raise DatasetError("at least 2 images are needed (one to train, one to test)")
     if y is None:
         y = np.zeros(n, dtype=np.int64)
     else:
-        if y.shape != (n,) or y.dtype.kind not in "iub" or (y < 0).any() or (y >= 1000).any():
-            raise DatasetError(f"'y' must be {n} integer labels in [0, 1000), got shape {y.shape} dtype {y.dtype}")
+        if (y < 0).any() or (y >= 1000).any():
+            raise DatasetError(f"'y' must be {n} integer labels in [0, 1000), got values in [{y.min()}, {y.max()}]")
         y = y.astype(np.int64)
     perm = np.random.default_rng(0).permutation(n)
     n_test = max(1, n // 5)
@@ -286,6 +313,10 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "mnist-full": lambda: load_openml("mnist-full"),
     "fashion-mnist": lambda: load_openml("fashion-mnist"),
 }
+#: Image shape of every registered dataset, known without loading it (a config's shape is checked against it).
+IMAGE_SHAPES: dict[str, tuple[int, int]] = {"mnist": (28, 28), "digits": (8, 8), "sprites": (32, 32),
+                                            "mnist-full": (28, 28), "fashion-mnist": (28, 28)}
+MAX_NAME_CHARS = 4096
 
 
 def dataset_names() -> list[str]:
@@ -293,10 +324,42 @@ def dataset_names() -> list[str]:
     return list(DATASETS)
 
 
+def check_dataset_name(name: object) -> str:
+    """``name`` if it is a registered dataset or ``npz:PATH`` (one line of printable text); else ``DatasetError``."""
+    if isinstance(name, str) and name in DATASETS:
+        return name
+    if (isinstance(name, str) and name.startswith("npz:") and 4 < len(name) <= MAX_NAME_CHARS
+            and name.isprintable()):
+        return name
+    raise DatasetError(f"unknown dataset {short(name)}; choose one of {', '.join(DATASETS)} or npz:PATH")
+
+
+def dataset_image_shape(name: str, uploads: Path | None = None) -> tuple[int, int]:
+    """Image shape of dataset ``name`` without loading its images: the registry's, or the header of an
+    ``npz:`` file's ``x``.
+
+    With ``uploads`` (a model imported from outside), an ``npz:`` file must be a regular file directly in that
+    folder (the store's uploads); any other path gets the same message whether it exists or not, so the
+    answer tells nothing about the server's files.
+    """
+    name = check_dataset_name(name)
+    if name in IMAGE_SHAPES:
+        return IMAGE_SHAPES[name]
+    path = Path(name[4:])
+    if uploads is not None:
+        outside = DatasetError(f"dataset must be one of {', '.join(DATASETS)} or a file uploaded to this server")
+        try:
+            inside = path.is_absolute() and path.parent.resolve() == Path(uploads).resolve() and is_regular(path)
+        except (OSError, ValueError, RuntimeError):
+            inside = False
+        if not inside:
+            raise outside
+    return npz_image_shape(path)
+
+
 def load_dataset(name: str) -> Dataset:
     """Load a dataset by registry name or ``npz:PATH``; unknown names raise ``DatasetError``."""
+    name = check_dataset_name(name)
     if name.startswith("npz:"):
         return load_npz(name[4:])
-    if name not in DATASETS:
-        raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)} or npz:PATH")
     return DATASETS[name]()

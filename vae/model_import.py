@@ -6,35 +6,42 @@ and refuses, with a ``ModelImportError`` naming the problem:
 
 * pickle-based checkpoints (``.pt``, ``.pth``, ``.pkl``, ``.bin``, ``.ckpt``), also when disguised
   as ``model.safetensors`` (their bytes are recognised and never unpickled);
-* files or a total over the size limits, zip members that are too large once uncompressed (the
-  declared size is checked before reading and the read itself is bounded), absolute or ``..``
-  member names, symlinks, unexpected files;
+* files or a total over the size limits; zips with too many entries (counted from the zip's end record
+  before the directory is parsed), members compressed other than stored/deflated, members that are too
+  large once uncompressed (the declared size is checked before reading and the read itself stops one byte
+  past it: ``vae.bounded_io``), absolute or ``..`` member names, symlinks, unexpected files;
 * an invalid ``config.json`` (unknown keys, absurd sizes: ``read_config`` validates before any
-  allocation), weights that are not safetensors, truncated, claim huge tensors or do not match the
-  config's shapes (compared on the ``meta`` device, before allocating anything);
-* a model name that is invalid or already taken (``safe_model_path``).
+  allocation; JSON nested too deeply, NaN/Infinity); a ``dataset`` that is neither a registered dataset
+  nor a file in the store's uploads folder, or whose images are not the config's ``image_shape``;
+* a ``metrics.json`` that does not fit its schema (``vae.metrics_schema``);
+* weights that are not safetensors, truncated, claim huge tensors, do not match the config's shapes
+  (compared on the ``meta`` device, before allocating anything), or hold NaN or infinite values;
+* a model name that is invalid or already taken (``safe_model_path``); a store that is full, read-only or
+  missing gets one clear message.
 
 Validation happens in ``<store>/.import-xxxxxxxx`` (ignored by ``list_models``), which is removed on
 any failure; on success it is renamed atomically to ``<store>/<name>``.
 """
 from __future__ import annotations
 
+import errno
 import io
-import json
 import os
 import shutil
 import stat
-import struct
 import uuid
-import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 import torch
 
-from .checkpoint import CONFIG, METRICS, WEIGHTS, load_model, read_config, read_metrics, safe_model_path, user_store
-from .errors import CheckpointError, ConfigError
+from .bounded_io import open_zip, read_member, short
+from .checkpoint import (CONFIG, METRICS, WEIGHTS, load_model, read_config, read_metrics_checked, rename_no_replace,
+                         safe_model_path, uploads_dir, user_store)
+from .data import dataset_image_shape
+from .errors import CheckpointError, ConfigError, DatasetError
 from .models import build_model
+from .safetensors_header import header_from_bytes
 
 MAX_FILE_BYTES = 100 << 20     # one file of the model folder
 MAX_TOTAL_BYTES = 100 << 20    # all files together (after unzipping)
@@ -54,6 +61,11 @@ class ModelImportError(CheckpointError):
         super().__init__(message)
 
 
+def _clip(text: str, limit: int = 64) -> str:
+    """An outside name as a message field: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB"
 
@@ -67,37 +79,41 @@ def _check_member_name(raw: str) -> PurePosixPath:
     name = raw.replace("\\", "/")
     path = PurePosixPath(name)
     if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in path.parts or "\x00" in name:
-        raise ModelImportError("unsafe_name", f"refused: the archive member {raw!r} has an absolute path or '..'",
-                               name=raw)
+        raise ModelImportError("unsafe_name", f"refused: the archive member {short(raw)} has an absolute path or '..'",
+                               name=_clip(raw))
     return path
 
 
 def read_zip(data: bytes, max_file: int | None = None, max_total: int | None = None) -> dict[str, bytes]:
-    """Files of a zipped model folder (at most one folder level), refusing zip bombs and unsafe members."""
+    """Files of a zipped model folder (at most one folder level), refusing zip bombs and unsafe members.
+
+    The entry count comes from the zip's end record before the directory is parsed, every size is judged
+    from the declared one before inflating, and each read stops one byte past it (``vae.bounded_io``).
+    """
     max_file = MAX_FILE_BYTES if max_file is None else max_file
     max_total = MAX_TOTAL_BYTES if max_total is None else max_total
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-        raise ModelImportError("bad_zip", f"the .zip file cannot be read ({exc})", detail=str(exc)) from None
+
+    def refuse(message: str) -> ModelImportError:
+        return ModelImportError("bad_zip", f"the .zip file cannot be read ({message})", detail=message)
+
+    def too_many(n: int, message: str) -> ModelImportError:
+        return ModelImportError("zip_members", f"the .zip holds {n:,} entries; a model folder has at most 3 files", n=f"{n:,}")
+
+    zf = open_zip(io.BytesIO(data), what="the file", max_members=MAX_ZIP_MEMBERS, error=refuse, too_many=too_many)
     with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ZIP_MEMBERS:
-            raise ModelImportError("zip_members", f"the .zip holds {len(infos)} entries; a model folder has at most 3 files",
-                                   n=len(infos))
         declared = 0
-        members: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
-        for info in infos:
+        members = []
+        for info in zf.infolist():
             path = _check_member_name(info.filename)
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise ModelImportError("symlink", f"refused: the archive member {info.filename!r} is a symbolic link",
-                                       name=info.filename)
+                raise ModelImportError("symlink", f"refused: the archive member {short(info.filename)} is a symbolic link",
+                                       name=_clip(info.filename))
             if info.is_dir() or not path.parts or path.parts[0] in IGNORED or path.name in IGNORED:
                 continue
             if info.file_size > max_file:
-                raise ModelImportError("too_large", f"{info.filename} would be {_mb(info.file_size)} once unzipped; "
-                                       f"the limit is {_mb(max_file)}", name=info.filename,
+                raise ModelImportError("too_large", f"{short(info.filename)} would be {_mb(info.file_size)} once unzipped; "
+                                       f"the limit is {_mb(max_file)}", name=_clip(info.filename),
                                        size=_mb(info.file_size), limit=_mb(max_file))
             declared += info.file_size
             if declared > max_total:
@@ -109,16 +125,9 @@ def read_zip(data: bytes, max_file: int | None = None, max_total: int | None = N
                                    "(model.safetensors, config.json), at its top level or in one folder")
         out: dict[str, bytes] = {}
         for info, path in members:
-            try:
-                with zf.open(info) as f:  # bounded read: a lying header cannot make us inflate more
-                    content = f.read(max_file + 1)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, RuntimeError) as exc:
-                raise ModelImportError("bad_zip", f"the .zip file cannot be read ({exc})", detail=str(exc)) from None
-            if len(content) > max_file:
-                raise ModelImportError("too_large", f"{info.filename} is larger than the limit once unzipped",
-                                       name=info.filename, size=f"> {_mb(max_file)}", limit=_mb(max_file))
+            content = read_member(zf, info, max_file, what="the file", error=refuse)
             if path.name in out:
-                raise ModelImportError("duplicate", f"the .zip holds {path.name} twice", name=path.name)
+                raise ModelImportError("duplicate", f"the .zip holds {short(path.name)} twice", name=_clip(path.name))
             out[path.name] = content
     return out
 
@@ -141,14 +150,14 @@ def _collect(files: Mapping[str, bytes] | bytes) -> dict[str, bytes]:
     for raw, data in files.items():
         name = str(raw)
         if "/" in name or "\\" in name or name in ("", ".", ".."):
-            raise ModelImportError("unsafe_name", f"refused: the file name {name!r} contains a path", name=name)
+            raise ModelImportError("unsafe_name", f"refused: the file name {short(name)} contains a path", name=_clip(name))
         if name.lower().endswith(PICKLE_SUFFIXES):
-            raise ModelImportError("pickle", f"{name} is a pickle-based checkpoint: it could run arbitrary code when "
-                                   "loaded, so it is never loaded. Export the weights to model.safetensors instead.",
-                                   name=name)
+            raise ModelImportError("pickle", f"{short(name)} is a pickle-based checkpoint: it could run arbitrary code "
+                                   "when loaded, so it is never loaded. Export the weights to model.safetensors instead.",
+                                   name=_clip(name))
         if name not in ALLOWED:
-            raise ModelImportError("unexpected", f"unexpected file {name!r}: a model folder holds "
-                                   f"{WEIGHTS}, {CONFIG} and optionally {METRICS}", name=name)
+            raise ModelImportError("unexpected", f"unexpected file {short(name)}: a model folder holds "
+                                   f"{WEIGHTS}, {CONFIG} and optionally {METRICS}", name=_clip(name))
         if len(data) > MAX_FILE_BYTES:
             raise ModelImportError("too_large", f"{name} is {_mb(len(data))}; the limit is {_mb(MAX_FILE_BYTES)}",
                                    name=name, size=_mb(len(data)), limit=_mb(MAX_FILE_BYTES))
@@ -168,30 +177,14 @@ def _collect(files: Mapping[str, bytes] | bytes) -> dict[str, bytes]:
 
 
 def safetensors_shapes(data: bytes) -> dict[str, tuple[int, ...]]:
-    """Tensor shapes declared by a safetensors header, read without loading any tensor."""
-    if len(data) < 8:
-        raise ModelImportError("weights", f"{WEIGHTS} is truncated ({len(data)} bytes)", detail="truncated")
-    (n,) = struct.unpack("<Q", data[:8])
-    if n > len(data) - 8:
-        raise ModelImportError("weights", f"{WEIGHTS} is not a safetensors file (its header length does not fit the file)",
-                               detail="header length does not fit the file")
+    """Tensor shapes declared by a safetensors header (``vae.safetensors_header``: the one parser), read
+    without loading any tensor; any problem is a ``ModelImportError`` ``weights``."""
     try:
-        header = json.loads(data[8:8 + n])
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ModelImportError("weights", f"{WEIGHTS} is not a safetensors file (unreadable header)",
-                               detail="unreadable header") from None
-    if not isinstance(header, dict):
-        raise ModelImportError("weights", f"{WEIGHTS} has an invalid header", detail="invalid header")
-    shapes = {}
-    for key, info in header.items():
-        if key == "__metadata__":
-            continue
-        try:
-            shapes[key] = tuple(int(s) for s in info["shape"])
-        except (TypeError, KeyError, ValueError):
-            raise ModelImportError("weights", f"{WEIGHTS}: tensor {key!r} has an invalid header entry",
-                                   detail=f"invalid entry {key!r}") from None
-    return shapes
+        header = header_from_bytes(data, WEIGHTS)
+    except CheckpointError as exc:
+        detail = str(exc).removeprefix(f"{WEIGHTS} ")
+        raise ModelImportError("weights", str(exc), detail=detail) from None
+    return {key: entry.shape for key, entry in header.items()}
 
 
 def _check_shapes(mcfg, shapes: dict[str, tuple[int, ...]]) -> None:
@@ -209,47 +202,89 @@ def _check_shapes(mcfg, shapes: dict[str, tuple[int, ...]]) -> None:
             raise ModelImportError("mismatch", f"the weights do not match config.json: {detail}", detail=detail)
 
 
+STORE_ERRORS = {errno.ENOSPC: "store_full", errno.EDQUOT: "store_full", errno.EROFS: "store_readonly",
+                errno.EACCES: "store_readonly", errno.EPERM: "store_readonly", errno.ENOENT: "store_missing",
+                errno.ENOTDIR: "store_missing"}
+
+
+def _store_error(exc: OSError) -> ModelImportError:
+    """The message for a store that cannot be written: full, read-only, missing (or another system error)."""
+    code = STORE_ERRORS.get(exc.errno, "store")
+    reason = exc.strerror or type(exc).__name__
+    return ModelImportError(code, f"the model store cannot be written ({reason})", detail=reason)
+
+
+def _check_dataset(mcfg, store: Path) -> None:
+    """The config's dataset must be a registered one or an upload of this store, with the config's image shape."""
+    try:
+        shape = dataset_image_shape(mcfg.dataset, uploads=uploads_dir(store))
+    except DatasetError as exc:
+        raise ModelImportError("dataset", f"config.json names an unusable dataset: {exc}", detail=str(exc)) from None
+    if tuple(mcfg.image_shape) != tuple(shape):
+        have, need = "×".join(map(str, mcfg.image_shape)), "×".join(map(str, shape))
+        raise ModelImportError("dataset_shape", f"config.json says {have} images but the dataset's images are {need}",
+                               have=have, need=need)
+
+
+def _validate_folder(tmp: Path, shapes: dict[str, tuple[int, ...]], store: Path) -> None:
+    """Every check that reads the written files: config, metrics schema, shapes, dataset, loadable finite weights."""
+    try:
+        mcfg, _ = read_config(tmp)
+    except CheckpointError as exc:
+        detail = str(exc).split(": ", 1)[-1].removeprefix(f"{CONFIG}: ")
+        raise ModelImportError("config", f"config.json is invalid: {detail}", detail=detail) from None
+    try:
+        _, problems = read_metrics_checked(tmp)
+    except CheckpointError as exc:
+        detail = str(exc).split(": ", 1)[-1]
+        raise ModelImportError("metrics", f"metrics.json is not valid: {detail}", detail=detail) from None
+    if problems:
+        detail = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+        raise ModelImportError("metrics", f"metrics.json is not valid: {detail}", detail=detail)
+    try:
+        _check_shapes(mcfg, shapes)
+    except ConfigError as exc:
+        raise ModelImportError("config", f"config.json is invalid: {exc}", detail=str(exc)) from None
+    _check_dataset(mcfg, store)
+    try:
+        load_model(tmp)
+    except CheckpointError as exc:
+        detail = str(exc).replace(f"{tmp.name}: ", "")
+        raise ModelImportError("weights", f"{WEIGHTS} cannot be loaded: {detail}", detail=detail) from None
+
+
 def import_model(files: Mapping[str, bytes] | bytes, name: str, store: str | os.PathLike | None = None) -> Path:
     """Validate an uploaded model folder (dict of file name → bytes, or the bytes of a .zip) and add it
-    to the user store as ``name``; return its path. Raises ``ModelImportError``; leaves nothing behind."""
+    to the user store as ``name``; return its path. Raises ``ModelImportError``; leaves nothing behind,
+    also when the store is full, read-only or missing (``store_*`` codes)."""
     store = Path(store or user_store()).resolve()
     content = _collect(files)  # in memory: the files are judged before the name
     try:
         target = safe_model_path(str(name).strip(), store)
     except CheckpointError:
-        raise ModelImportError("name", f"invalid model name {name!r}", name=name) from None
-    if target.exists():
+        raise ModelImportError("name", f"invalid model name {short(name)}", name=_clip(str(name))) from None
+    if os.path.lexists(target):
         raise ModelImportError("exists", f"a model named {target.name!r} already exists", name=target.name)
     shapes = safetensors_shapes(content[WEIGHTS])
-    store.mkdir(parents=True, exist_ok=True)
-    tmp = store / f"{TEMP_PREFIX}{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
     try:
-        for fname, data in content.items():
-            (tmp / fname).write_bytes(data)
+        store.mkdir(parents=True, exist_ok=True)
+        tmp = store / f"{TEMP_PREFIX}{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
+    except OSError as exc:
+        raise _store_error(exc) from None
+    try:
         try:
-            mcfg, _ = read_config(tmp)
-        except CheckpointError as exc:
-            detail = str(exc).split(": ", 1)[-1].removeprefix(f"{CONFIG}: ")
-            raise ModelImportError("config", f"config.json is invalid: {detail}", detail=detail) from None
-        if METRICS in content:
-            try:
-                read_metrics(tmp)
-            except CheckpointError:
-                raise ModelImportError("metrics", "metrics.json is not valid JSON") from None
+            for fname, data in content.items():
+                (tmp / fname).write_bytes(data)
+        except OSError as exc:
+            raise _store_error(exc) from None
+        _validate_folder(tmp, shapes, store)
         try:
-            _check_shapes(mcfg, shapes)
-        except ConfigError as exc:
-            raise ModelImportError("config", f"config.json is invalid: {exc}", detail=str(exc)) from None
-        try:
-            load_model(tmp)
-        except CheckpointError as exc:
-            detail = str(exc).replace(f"{tmp.name}: ", "")
-            raise ModelImportError("weights", f"{WEIGHTS} cannot be loaded: {detail}", detail=detail) from None
-        try:
-            os.rename(tmp, target)  # atomic; fails if a folder of that name appeared meanwhile
-        except OSError:
+            rename_no_replace(tmp, target)  # atomic; refuses a folder (even empty) that appeared meanwhile
+        except FileExistsError:
             raise ModelImportError("exists", f"a model named {target.name!r} already exists", name=target.name) from None
+        except OSError as exc:
+            raise _store_error(exc) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -16,7 +16,9 @@ from typing import Callable
 
 import numpy as np
 
+from .bounded_io import read_npz
 from .data import cache_dir
+from .errors import ExplorerError
 
 METHODS = ("native", "pca", "tsne")
 MAX_TSNE_POINTS = 5000
@@ -109,6 +111,31 @@ def _cache_file(model_dir: Path, method: str, mu: np.ndarray) -> list[Path]:
     return [model_dir / "projections" / name, cache_dir() / "projections" / name]
 
 
+def _read_cache(path: Path, method: str, mu: np.ndarray) -> Projection | None:
+    """A cached projection of ``mu``, or None when the file is absent or unusable (too large, not a regular
+    file, a symbolic link, arrays of the wrong shape): it is then recomputed, never trusted.
+
+    Read with ``vae.bounded_io.read_npz``: a FIFO planted in ``projections/`` is refused at once (no hang).
+    """
+    if not os.path.lexists(path) or path.parent.is_symlink():
+        return None
+    n, d = np.shape(mu)
+    try:
+        f = read_npz(path, max_file=64 << 20, max_values=2 * max(n, d) + 16, max_bytes=256 << 20)
+    except ExplorerError:
+        return None
+    coords = f.get("coords")
+    if coords is None or coords.shape != (n, 2) or coords.dtype.kind != "f" or not np.isfinite(coords).all():
+        return None
+    if method == "tsne":
+        return Projection("tsne", coords, mu=np.asarray(mu, np.float32))
+    shapes = {"mean": (d,), "components": (2, d), "explained": (2,)}
+    if any(k not in f or f[k].shape != s or f[k].dtype.kind != "f" or not np.isfinite(f[k]).all()
+           for k, s in shapes.items()):
+        return None
+    return Projection("pca", coords, f["mean"], f["components"], f["explained"])
+
+
 def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = None,
             progress: Callable[[float], None] | None = None) -> Projection:
     """Projection of ``mu`` by ``method``, read from / written to the disk cache when ``model_dir`` is given.
@@ -121,19 +148,16 @@ def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = N
         raise ValueError(f"unknown projection {method!r}; choose one of {', '.join(METHODS)}")
     paths = _cache_file(Path(model_dir), method, mu) if model_dir else []
     for path in paths:
-        if path.is_file():
-            try:
-                with np.load(path, allow_pickle=False) as f:
-                    if method == "pca":
-                        return Projection("pca", f["coords"], f["mean"], f["components"], f["explained"])
-                    return Projection("tsne", f["coords"], mu=np.asarray(mu, np.float32))
-            except (OSError, ValueError, KeyError):
-                pass  # unreadable cache: recompute
+        cached = _read_cache(path, method, mu)
+        if cached is not None:
+            return cached
     proj = fit_pca(mu) if method == "pca" else fit_tsne(mu, progress=progress)
     arrays = {"coords": proj.coords}
     if method == "pca":
         arrays.update(mean=proj.mean, components=proj.components, explained=proj.explained)
     for path in paths:
+        if path.parent.is_symlink():
+            continue  # a linked cache folder is never written through
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".tmp{os.getpid()}.npz")

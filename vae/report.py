@@ -12,9 +12,11 @@ import json
 import os
 from pathlib import Path
 
+from .bounded_io import open_regular, read_json
 from .checkpoint import WEIGHTS, load_model
 from .classifier import has_classifier, load_classifier
 from .data import cache_dir, load_dataset
+from .errors import CheckpointError, ExplorerError
 from .metrics import evaluate_model
 from .regularity import full_report
 
@@ -25,7 +27,7 @@ REPORT_FILE = "report.json"
 def weights_digest(folder: str | os.PathLike) -> str:
     """SHA-256 (hex, 16 chars) of a model folder's weights file."""
     h = hashlib.sha256()
-    with open(Path(folder) / WEIGHTS, "rb") as f:
+    with open_regular(Path(folder) / WEIGHTS, error=CheckpointError) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()[:16]
@@ -35,13 +37,21 @@ def _cache_paths(folder: Path, digest: str) -> list[Path]:
     return [folder / REPORT_FILE, cache_dir() / "reports" / f"{digest}-v{REPORT_VERSION}.json"]
 
 
+MAX_REPORT_BYTES = 16 << 20
+
+
 def _read_cached(paths: list[Path], digest: str) -> dict | None:
+    """The cached report of these weights, or None (absent, stale, or unreadable: too large, not JSON, not a
+    regular file — a FIFO planted as ``report.json`` is refused at once by ``vae.bounded_io``, never waited on)."""
     for path in paths:
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
+        if not os.path.lexists(path):
             continue
-        if isinstance(data, dict) and data.get("_digest") == digest and data.get("_version") == REPORT_VERSION:
+        try:
+            data = read_json(path, limit=MAX_REPORT_BYTES, max_depth=8)
+        except ExplorerError:
+            continue
+        if (isinstance(data, dict) and data.get("_digest") == digest and data.get("_version") == REPORT_VERSION
+                and isinstance(data.get("report"), dict)):
             return data["report"]
     return None
 

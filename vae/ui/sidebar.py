@@ -12,6 +12,7 @@ from ..checkpoint import ModelInfo
 from ..kinds import DEFAULT_KIND, KINDS, get_kind
 from .cache import available_models
 from .i18n import LANG_NAMES, LANGS, current_lang, t
+from .plain_text import escape_markdown
 
 
 @dataclass
@@ -36,8 +37,12 @@ class Selection:
 
 
 def model_label(m: ModelInfo) -> str:
-    """Short human label of a model for pickers: name, β, denoising noise, shipped or user."""
-    name = m.id.split("/", 1)[1]
+    """Short human label of a model for pickers: name, β, denoising noise, shipped or user.
+
+    Pages put it into markdown (captions, messages), so the name (a folder name: data from the store) goes
+    through ``escape_markdown``; ordinary names come out unchanged, so the label also reads right in
+    select-box options."""
+    name = escape_markdown(m.id.split("/", 1)[1])
     extra = [f"β={m.beta:g}"] if m.beta is not None and get_kind(m.kind).beta.free else []
     if m.noise:
         extra.append(f"σ_noise={m.noise:g}")
@@ -78,7 +83,7 @@ def sidebar() -> Selection:
         models = available_models()
         sel.all_models = models
         for warning in st.session_state.get("_store_warnings", []):
-            st.warning(t("side.store_warning", detail=warning), icon="⚠️")
+            st.warning(t("side.store_warning", detail=escape_markdown(warning)), icon="⚠️")
         datasets = sorted({m.dataset for m in models}, key=lambda d: (d != "mnist", d))
         if not datasets:
             st.info(t("side.no_models"))

@@ -27,15 +27,27 @@ def state_value(result: Any, name: str) -> Any:
         return None
 
 
-def index(value: Any, n: int) -> int | None:
-    """A test-set index in [0, n), or None. Accepts ints (and integral floats, as JSON numbers arrive)."""
+def _finite(value: Any, limit: float) -> float | None:
+    """``value`` as a float when it is a real number (not a bool) with |value| ≤ ``limit``, else None.
+
+    Compared before converting: ``float(10**400)`` would raise ``OverflowError``.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if isinstance(value, float):
-        if not math.isfinite(value) or value != int(value):
-            return None
-        value = int(value)
-    return value if 0 <= value < n else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if not -limit <= value <= limit:  # exact for any int, whatever its size
+        return None
+    return float(value)
+
+
+def index(value: Any, n: int) -> int | None:
+    """A test-set index in [0, n), or None. Accepts ints (and integral floats, as JSON numbers arrive)."""
+    v = _finite(value, max(n, 0))
+    if v is None or v != int(v):
+        return None
+    v = int(v)
+    return v if 0 <= v < n else None
 
 
 def code(value: Any, d: int, limit: float = MAX_ABS_CODE) -> list[float] | None:
@@ -44,10 +56,8 @@ def code(value: Any, d: int, limit: float = MAX_ABS_CODE) -> list[float] | None:
         return None
     out = []
     for v in value:
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            return None
-        v = float(v)
-        if not math.isfinite(v) or abs(v) > limit:
+        v = _finite(v, limit)
+        if v is None:
             return None
         out.append(v)
     return out
@@ -55,7 +65,7 @@ def code(value: Any, d: int, limit: float = MAX_ABS_CODE) -> list[float] | None:
 
 def choice(value: Any, allowed: tuple[str, ...] | list[str]) -> str | None:
     """One of ``allowed`` strings, or None."""
-    return value if isinstance(value, str) and value in allowed else None
+    return value if isinstance(value, str) and value in tuple(allowed) else None
 
 
 def mapping(value: Any) -> dict:
