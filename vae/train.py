@@ -5,7 +5,9 @@ Like minGPT's trainer it holds no model-specific code: the model's ``forward``,
 hook once training completes) define the objective. Progress goes to ``callback(event, info)``:
 ``("batch", {epoch, step, steps, loss})`` after every batch and ``("epoch", record)`` after
 every epoch, where ``record`` holds train and test ``recon``, ``kl`` and ``total`` (and ``val_*`` when a
-validation split is held out, see ``TrainConfig.val_fraction`` and ``early_stop``).
+validation split is held out, see ``TrainConfig.val_fraction`` and ``early_stop``). Given a
+``vae.film.FilmRecorder``, ``fit`` also takes the training film's snapshots on its schedule and emits each as
+``("snapshot", event)`` (see ``FilmRecorder.take``), without touching the training's random streams.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import torch
 
 from .config import ModelConfig, TrainConfig
 from .data import Dataset
+from .film import FilmRecorder
 from .denoising import add_noise
 from .losses import loss_terms, per_image_terms
 from .models import Autoencoder
@@ -84,7 +87,7 @@ def validation_split(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, 
 
 
 def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback | None = None,
-        should_stop: Callable[[], bool] | None = None) -> FitResult:
+        should_stop: Callable[[], bool] | None = None, film: FilmRecorder | None = None) -> FitResult:
     """Train ``model`` on ``data.x_train`` with Adam; evaluate on ``data.x_test`` after each epoch.
 
     Deterministic under ``cfg.seed`` (shuffling, reparameterisation noise, denoising noise).
@@ -97,6 +100,11 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
     training stops once P epochs pass without a lower ``val_total`` (the training objective on held-out
     images), and the weights of the best epoch (``best_epoch``) are restored, also when all epochs ran
     (early stopping, Prechelt 1998, "Early Stopping — But When?").
+
+    With ``film``, snapshots are taken before the first batch and after the batches of
+    ``film.schedule(epochs, batches per epoch)``, plus the last batch when early stopping ends the run sooner;
+    each goes to ``callback("snapshot", event)``. They run in eval mode without gradients or sampling, so the
+    weights come out bit-identical with and without a film.
     """
     cfg.validate()
     mcfg: ModelConfig = model.cfg
@@ -117,6 +125,16 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
     result = FitResult()
     good_state = copy.deepcopy(model.state_dict())
     start = time.perf_counter()
+    plan = film.schedule(cfg.epochs, steps) if film is not None else set()
+
+    def snapshot(global_step: int) -> None:
+        event = film.take(model, global_step)
+        if callback:
+            callback("snapshot", event)
+
+    if 0 in plan:
+        snapshot(0)
+    done = 0  # batches done
     for epoch in range(1, cfg.epochs + 1):
         perm = torch.randperm(n, generator=gen).to(device)
         sums = {"recon": 0.0, "kl": 0.0, "total": 0.0}
@@ -139,8 +157,11 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
             opt.step()
             for k in sums:
                 sums[k] += terms[k].item() * len(idx)
+            done += 1
             if callback:
                 callback("batch", {"epoch": epoch, "step": step + 1, "steps": steps, "loss": loss.item()})
+            if done in plan:
+                snapshot(done)
             if should_stop and should_stop():
                 result.completed = False
                 result.stop_reason = f"stopped by request at epoch {epoch}, batch {step + 1}"
@@ -175,6 +196,8 @@ def fit(model: Autoencoder, data: Dataset, cfg: TrainConfig, callback: Callback 
                 best_total, best_state, result.best_epoch = record["val_total"], good_state, epoch
             elif epoch - result.best_epoch >= cfg.early_stop:
                 break
+    if film is not None and film.events and film.events[-1]["global_step"] != done:
+        snapshot(done)  # early stopping ended the run before the schedule's last batch
     if best_state is not None:
         model.load_state_dict(best_state)
     model.kind.after_fit(model, x_train)

@@ -4,7 +4,8 @@
 ``train_and_save`` seeds, builds the model from its config, runs ``vae.train.fit`` (progress through the
 callback, Stop through ``should_stop``), rounds the weights to the stored precision (so the stored metrics
 describe exactly what is stored), evaluates on the test split and writes the folder atomically with
-``vae.checkpoint.save_model``. An incomplete run (NaN, Stop) saves nothing and says why.
+``vae.checkpoint.save_model``, then its training film (``vae.film``: snapshots taken by ``fit``, written as
+``film.npz`` into the saved folder). An incomplete run (NaN, Stop) saves nothing and says why.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import torch
 from .checkpoint import save_model
 from .config import ModelConfig, TrainConfig
 from .data import Dataset
+from .film import FilmRecorder, film_from_snapshots, write_film
 from .metrics import evaluate_model
 from .models import Autoencoder, build_model
 from .train import Callback, FitResult, fit
@@ -49,15 +51,18 @@ def round_to(model: torch.nn.Module, dtype: torch.dtype) -> None:
 def train_and_save(model_cfg: ModelConfig, train_cfg: TrainConfig, data: Dataset, out: str | os.PathLike, *,
                    callback: Callback | None = None, should_stop: Callable[[], bool] | None = None,
                    store_dtype: torch.dtype = torch.float32, overwrite: bool = False,
-                   extra_metrics: dict | None = None) -> RunResult:
+                   extra_metrics: dict | None = None, record_film: bool = True) -> RunResult:
     """Train a model of ``model_cfg`` on ``data`` and save it to ``out``; nothing is saved when the run does
     not complete (``result.fit.completed`` is False and ``result.fit.stop_reason`` says why).
 
-    ``extra_metrics`` (e.g. the command line, where it was trained) is merged into ``metrics.json``.
+    ``extra_metrics`` (e.g. the command line, where it was trained) is merged into ``metrics.json``. With
+    ``record_film`` (the default) the training film is recorded (``callback`` also receives its ``"snapshot"``
+    events) and saved as ``film.npz``; recording changes nothing of the weights.
     """
     torch.manual_seed(train_cfg.seed)
     model = build_model(model_cfg)
-    result = fit(model, data, train_cfg, callback, should_stop=should_stop)
+    recorder = FilmRecorder(data.x_test, data.y_test) if record_film else None
+    result = fit(model, data, train_cfg, callback, should_stop=should_stop, film=recorder)
     run = RunResult(fit=result, model=model)
     if not result.completed:
         return run
@@ -67,5 +72,7 @@ def train_and_save(model_cfg: ModelConfig, train_cfg: TrainConfig, data: Dataset
     metrics.update({"history": result.history, "train_seconds": round(result.seconds, 2),
                     **({"best_epoch": result.best_epoch} if result.best_epoch else {}), **(extra_metrics or {})})
     run.path = save_model(model, out, metrics, train_cfg, dtype=store_dtype, overwrite=overwrite)
+    if recorder is not None and recorder.events:
+        write_film(film_from_snapshots(recorder.events, best_epoch=result.best_epoch), run.path)
     run.metrics = metrics
     return run
