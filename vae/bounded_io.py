@@ -31,6 +31,7 @@ import re
 import stat
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
@@ -252,6 +253,11 @@ def open_zip(f: BinaryIO, *, what: str, max_members: int, error: ErrorFactory = 
     return zf
 
 
+#: What inflating a damaged member can raise (a bad CRC, a corrupt deflate stream, a short read).
+_STREAM_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, OSError, EOFError,
+                  RuntimeError, ValueError)
+
+
 def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, *, what: str,
                 error: ErrorFactory = ExplorerError) -> bytes:
     """One zip member's bytes, refused from its declared size over ``limit``; the inflation itself stops one
@@ -262,8 +268,7 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, *, what:
     try:
         with zf.open(info) as m:
             data = m.read(info.file_size + 1)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, RuntimeError,
-            ValueError) as exc:
+    except _STREAM_ERRORS as exc:
         raise error(f"{what} cannot be read ({short(str(exc), 60)})") from None
     if len(data) != info.file_size:
         raise error(f"{what}: {short(info.filename)} does not match its declared size")
@@ -373,8 +378,11 @@ class NpzReader:
             return self._headers[name]
         info, what = self.members[name], f"array {short(name)}"
         unreadable = lambda m: self.error(f"{self.what} is not a readable .npz file ({m})")  # noqa: E731
-        with self._open(info, what) as stream:
-            h = read_npy_header(stream, what=what, error=unreadable)
+        try:
+            with self._open(info, what) as stream:
+                h = read_npy_header(stream, what=what, error=unreadable)
+        except _STREAM_ERRORS as exc:
+            raise unreadable(f"{what} cannot be read: {short(str(exc), 60)}") from None
         self._check(name, h, info)
         self._headers[name] = h
         return h
@@ -395,8 +403,7 @@ class NpzReader:
     def _open(self, info: zipfile.ZipInfo, what: str):
         try:
             return self._zip.open(info)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, RuntimeError,
-                ValueError) as exc:
+        except _STREAM_ERRORS as exc:
             raise self.error(f"{what} cannot be read ({short(str(exc), 60)})") from None
 
     def array(self, name: str) -> np.ndarray:
@@ -418,7 +425,7 @@ class NpzReader:
                     pos += len(chunk)
                 if stream.read(1):
                     raise self.error(f"{what} holds more data than its header declares")
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+        except _STREAM_ERRORS as exc:
             if isinstance(exc, ExplorerError):
                 raise
             raise self.error(f"{what} cannot be read ({short(str(exc), 60)})") from None

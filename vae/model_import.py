@@ -125,7 +125,7 @@ def read_zip(data: bytes, max_file: int | None = None, max_total: int | None = N
                                    "(model.safetensors, config.json), at its top level or in one folder")
         out: dict[str, bytes] = {}
         for info, path in members:
-            content = read_member(zf, info, max_file, what="the file", error=refuse)
+            content = read_member(zf, info, max_file, what=f"member {short(info.filename)}", error=refuse)
             if path.name in out:
                 raise ModelImportError("duplicate", f"the .zip holds {short(path.name)} twice", name=_clip(path.name))
             out[path.name] = content
