@@ -213,7 +213,7 @@ def test_pages_lay_out_one_column_per_kind_in_play(tmp_path, monkeypatch):
 
 
 def test_lecture_claims_judge_only_the_lecture_kinds():
-    from vae.ui.compare_figures import check_claims
+    from vae.ui.compare_view import check_claims
 
     # the AE + Gaussian has the AE's weights, hence its reconstruction: a tie that must not break the AE's claim
     claims = {c.metric: c for c in check_claims({"recon": {"ae": 100.0, "vae": 110.0, "beta-vae": 120.0, "ae-gauss": 100.0}})}

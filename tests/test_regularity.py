@@ -14,7 +14,6 @@ from vae.checkpoint import PRETRAINED_DIR, load_model
 from vae.classifier import DigitClassifier, load_classifier
 from vae.data import sprite_factor_grid
 from vae.models import build_model
-from vae.train import evaluate_terms
 
 from conftest import require_shipped, tiny_config
 
@@ -350,7 +349,6 @@ def test_iwae_bounds_on_shipped_vae(mnist):
     assert k1["iwae"] == pytest.approx(k1["elbo"], abs=1e-9)  # K = 1: the same number
     assert k50["iwae"] >= k50["elbo"]
     assert k50["iwae"] > k1["iwae"]
-    assert R.smoothness(model, x, n_pairs=50)["smoothness"] >= 1.0
 
 
 def test_full_report_keys_and_json(sprites):
@@ -405,21 +403,102 @@ def test_fact_b_vae_aggregate_posterior_is_closer_to_the_prior(mnist, dim):
     assert w_vae < w_ae, (w_vae, w_ae)
 
 
-BETA_SWEEP = [(0.25, "mnist-betavae0.25-2d"), (0.5, "mnist-betavae0.5-2d"), (1.0, "mnist-vae-2d"),
-              (2.0, "mnist-betavae2-2d"), (4.0, "mnist-betavae4-2d"), (8.0, "mnist-betavae8-2d")]
+def _trio(dim: int) -> dict[str, str]:
+    return {"ae": f"mnist-ae-{dim}d", "vae": f"mnist-vae-{dim}d", "beta-vae": f"mnist-betavae4-{dim}d"}
 
 
 @shipped
-def test_fact_c_beta_sweep(mnist):
-    rows = []
-    for beta, name in BETA_SWEEP:
+@pytest.mark.parametrize("dim", [2, 16])
+def test_fact_coverage_the_ae_is_worst_in_both_directions(mnist, dim):
+    """Coverage (k-NN precision and recall, Kynkäänniemi et al. 2019) computed from the weights: the AE's is the
+    lowest at both latent sizes, and the direction that fails is recall (codes the prior never reaches)."""
+    from vae.latent import encode, generator_codes
+
+    cov = {}
+    for kind, name in _trio(dim).items():
         model = _shipped(name)
-        rows.append((beta, float(R.kl_per_dim(model, mnist.x_test).sum()),
-                     evaluate_terms(model, mnist.x_train)["recon"], evaluate_terms(model, mnist.x_test)["recon"]))
-    kl = [r[1] for r in rows]
-    train_rec = [r[2] for r in rows]
-    assert all(a > b for a, b in zip(kl, kl[1:])), rows  # KL decreases as β grows
-    assert all(a < b for a, b in zip(train_rec, train_rec[1:])), rows  # reconstruction error grows (train)
+        mu, logvar = encode(model, mnist.x_test[:1000])
+        cov[kind] = R.coverage(mu, generator_codes(model, 1000, seed=0), logvar=logvar, seed=0)
+    assert cov["ae"]["coverage"] < min(cov["vae"]["coverage"], cov["beta-vae"]["coverage"]), cov
+    assert cov["ae"]["prior_recall"] < 0.5 * min(cov["vae"]["prior_recall"], cov["beta-vae"]["prior_recall"]), cov
+
+
+@shipped
+@pytest.mark.parametrize("dim", [2, 16])
+def test_fact_vae_interpolations_are_smoother(mnist, dim):
+    ratio = {k: R.smoothness(_shipped(n), mnist.x_test, seed=0)["smoothness"] for k, n in _trio(dim).items()}
+    assert ratio["ae"] > max(ratio["vae"], ratio["beta-vae"]), ratio
+
+
+def _shipped_reports(names):
+    """The shipped models' reports (vae.report: cached by weights digest, computed when stale)."""
+    from vae.report import model_report
+
+    return {n: model_report(PRETRAINED_DIR / n) for n in names}
+
+
+# Claims of Compare's checklist that do NOT hold on the shipped (seed-0) models, each explained on the page
+# (vae.ui.compare_render.claim_notes: training vs test reconstruction of the three models). At d = 2 the AE,
+# VAE and β-VAE reconstruct the test images within 2 nats of each other and the AE's lead flips with the seed.
+CHECKLIST_EXCEPTIONS = {2: {"recon"}, 16: set()}
+
+
+@shipped
+@pytest.mark.parametrize("dim", [2, 16])
+def test_fact_compare_checklist_on_the_shipped_models_and_their_seeds(dim):
+    """Every claim of Compare's checklist, exactly as the page checks it (vae.ui.compare_view), on the shipped
+    models and on the two other training seeds of each (vae.seeds): it holds on every seed, or it is one of the
+    documented exceptions, which the page explains."""
+    from vae.ui import compare_view as cv
+
+    names = _trio(dim)
+    require_shipped(*names.values())
+    reports = _shipped_reports(names.values())
+    trio = [(k, SimpleNamespace(id=n, path=str(PRETRAINED_DIR / n))) for k, n in names.items()]
+    claims = cv.claims_over_seeds(cv.seed_reports(trio, reports))
+    assert [len(c.per_seed) for c in claims] == [3] * len(cv.LECTURE_CLAIMS), "missing seeds: scripts/train_seeds.py"
+    assert {c.metric for c in claims if c.holds is not True} == CHECKLIST_EXCEPTIONS[dim]
+    for c in claims:
+        if c.metric not in CHECKLIST_EXCEPTIONS[dim]:
+            assert c.per_seed == [True, True, True], c
+
+
+def _sweep(dim: int) -> list:
+    return [SimpleNamespace(id=n, path=str(PRETRAINED_DIR / n), beta=b) for b, n in (
+        (0.25, f"mnist-betavae0.25-{dim}d"), (0.5, f"mnist-betavae0.5-{dim}d"), (1.0, f"mnist-vae-{dim}d"),
+        (2.0, f"mnist-betavae2-{dim}d"), (4.0, f"mnist-betavae4-{dim}d"), (8.0, f"mnist-betavae8-{dim}d"))]
+
+
+@shipped
+def test_fact_c_beta_sweep_16d_every_trend_on_every_seed():
+    """The β slide along the 16-D sweep, as Compare checks it: KL falls, reconstruction loss and MSE grow, at every
+    step, on the shipped models and on both other seeds."""
+    from vae.ui import compare_view as cv
+
+    models = _sweep(16)
+    require_shipped(*(m.id for m in models))
+    for c in cv.sweep_claims(models, _shipped_reports(m.id for m in models)):
+        assert c.monotone == [True, True, True], c
+
+
+@shipped
+def test_fact_c_beta_sweep_2d_kl_on_every_seed_reconstruction_as_the_page_says():
+    """At d = 2 the KL falls at every step on every seed. The reconstruction trend is positive but not monotone
+    (steps of 1-2 nats against a seed spread of ±2): the page must say so (a red mark) rather than claim it, and
+    β = 8 is the worst reconstruction on every seed."""
+    from vae.ui import compare_view as cv
+    from vae.ui.compare_render import claim_lines
+
+    models = _sweep(2)
+    require_shipped(*(m.id for m in models))
+    reports = _shipped_reports(m.id for m in models)
+    claims = {c.metric: c for c in cv.sweep_claims(models, reports)}
+    assert claims["kl"].monotone == [True, True, True]
+    assert min(claims["recon"].rho) > 0 and np.mean(claims["recon"].rho) > 0.5, claims["recon"]
+    for metric in ("recon", "mse"):
+        runs = [[r[metric] for r in cv.reports_over_seeds(m.path, reports[m.id])] for m in models]
+        assert all(max(run[s] for run in runs[:-1]) < runs[-1][s] for s in range(3)), (metric, runs)
+    assert claims["recon"].holds is False and ":red[" in claim_lines([claims["recon"]])[0]
 
 
 VAE_MODELS = ["mnist-vae-2d", "mnist-betavae4-2d", "mnist-vae-16d", "mnist-betavae4-16d", "mnist-dvae-16d",

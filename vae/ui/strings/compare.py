@@ -73,14 +73,67 @@ STRINGS = {
     "compare.claim.fails": {"en": "not on these models (best: {winners})",
                             "fr": "pas sur ces modèles (meilleur : {winners})"},
     "compare.claim.na": {"en": "cannot be checked here", "fr": "invérifiable ici"},
-    "compare.claims.note": {
-        "en": "Where a prediction fails, look at the models, not the lecture first: on 4,000 training images a "
-              "2-D AE overfits (its test reconstruction is worse), and an AE whose codes spread far from the "
-              "origin can leave few \"holes\" by this measure while its prior samples still look poor.",
-        "fr": "Quand une prédiction échoue, regardez d'abord les modèles : sur 4 000 images d'entraînement un AE "
-              "2-D sur-apprend (sa reconstruction de test est moins bonne), et un AE dont les codes s'étalent loin "
-              "de l'origine peut laisser peu de « trous » selon cette mesure tout en donnant de mauvais "
-              "échantillons a priori."},
+    "compare.claim.seeds": {"en": "— on {k} of {n} training seeds", "fr": "— sur {k} des {n} graines d'entraînement"},
+    "compare.table.spread": {
+        "en": "[mean ± sd] = over the {n} training seeds of each model (the shown model and the same command retrained "
+              "with other seeds), on the rows whose claim the seeds disagree on.",
+        "fr": "[moy. ± é.-t.] = sur les {n} graines d'entraînement de chaque modèle (le modèle affiché et la même commande "
+              "réentraînée avec d'autres graines), sur les lignes dont les graines ne s'accordent pas sur la prédiction."},
+    "compare.why.recon": {
+        "en": "Why the AE's reconstruction claim is not clear-cut at d = {dim} — training → test reconstruction: {rows}. "
+              "The lecture's claim is about the loss each model minimises, i.e. the training figures. On the test images "
+              "a small model overfits the 4,000 training images (early stopping on 400 held-out images reduces this, "
+              "it does not remove it), and the VAE's noise on z also acts as a regulariser.",
+        "fr": "Pourquoi la prédiction sur la reconstruction de l'AE n'est pas nette en d = {dim} — reconstruction "
+              "entraînement → test : {rows}. Le cours parle de la perte que chaque modèle minimise, donc des chiffres "
+              "d'entraînement. Sur les images de test, un petit modèle sur-apprend les 4 000 images d'entraînement "
+              "(l'arrêt précoce sur 400 images mises de côté le réduit sans le supprimer), et le bruit du VAE sur z "
+              "agit aussi comme une régularisation."},
+    "compare.why.recon.row": {"en": "{kind} {train} → {test}", "fr": "{kind} {train} → {test}"},
+    "compare.why.seeds": {"en": "\u201c{claim}\u201d: the training seeds do not all agree; its row shows [mean ± sd] over seeds.",
+                          "fr": "« {claim} » : les graines d'entraînement ne s'accordent pas toutes ; sa ligne montre "
+                                "[moy. ± é.-t.] sur les graines."},
+    "compare.sweep.claims": {"en": "The β slide, checked along this sweep (test split; shown models, then every training seed):",
+                             "fr": "La diapositive β, vérifiée le long de ce balayage (jeu de test ; modèles affichés, "
+                                   "puis chaque graine d'entraînement) :"},
+    "compare.trend.kl": {"en": "a larger β pays less KL (codes closer to the prior)",
+                         "fr": "un β plus grand paie moins de KL (codes plus proches de la loi a priori)"},
+    "compare.trend.recon": {"en": "a larger β reconstructs worse (reconstruction loss)",
+                            "fr": "un β plus grand reconstruit moins bien (perte de reconstruction)"},
+    "compare.trend.mse": {"en": "a larger β reconstructs worse (MSE per pixel of the decoded μ)",
+                          "fr": "un β plus grand reconstruit moins bien (MSE par pixel du μ décodé)"},
+    "compare.trend.holds": {"en": "holds at every step (Spearman ρ with β: {rho})",
+                            "fr": "vérifié à chaque pas (ρ de Spearman avec β : {rho})"},
+    "compare.trend.fails": {"en": "not at every step (Spearman ρ with β: {rho})",
+                            "fr": "pas à chaque pas (ρ de Spearman avec β : {rho})"},
+    "compare.trend.na": {"en": "cannot be checked here (fewer than three models)",
+                         "fr": "invérifiable ici (moins de trois modèles)"},
+    "compare.why.gap": {
+        "en": "Why: the gap between test and training reconstruction shrinks from {g0:.1f} nats at β = {b0:g} to {g1:.1f} "
+              "at β = {b1:g}. The KL term also regularises: small-β models overfit the 4,000 training images more, even "
+              "with early stopping, and on the test split this offsets part of what β costs.",
+        "fr": "Pourquoi : l'écart entre reconstruction de test et d'entraînement passe de {g0:.1f} nats à β = {b0:g} à "
+              "{g1:.1f} à β = {b1:g}. Le terme KL régularise aussi : les modèles à petit β sur-apprennent davantage les "
+              "4 000 images d'entraînement, même avec l'arrêt précoce, et sur le jeu de test cela compense une partie de "
+              "ce que β coûte."},
+    "compare.why.train": {"en": "On the training split (switch above) every step goes the lecture's way.",
+                          "fr": "Sur le jeu d'entraînement (basculez ci-dessus), chaque pas va dans le sens du cours."},
+    "compare.why.spread": {
+        "en": "Over {n} training seeds the test reconstruction of one β varies by up to ±{sd:.1f} nats (sd), while "
+              "neighbouring β differ by {lo:.1f} to {hi:.1f} on average: a step smaller than the spread can go either "
+              "way on one seed. The grey diamonds are the means over seeds, with ±sd bars.",
+        "fr": "Sur {n} graines d'entraînement, la reconstruction de test d'un même β varie jusqu'à ±{sd:.1f} nats "
+              "(é.-t.), alors que deux β voisins diffèrent de {lo:.1f} à {hi:.1f} en moyenne : un pas plus petit que "
+              "cette dispersion peut aller dans un sens ou dans l'autre pour une graine. Les losanges gris sont les "
+              "moyennes sur les graines, avec des barres ±é.-t."},
+    "compare.why.sixteen": {
+        "en": "In 2-D the bottleneck caps the rate (a few nats of KL for every β), so β moves the reconstruction "
+              "little. Choose latent dimension 16 in the sidebar: there the shipped sweep spans about 30 nats of KL and the "
+              "trade-off is large and clear.",
+        "fr": "En 2-D le goulot d'étranglement plafonne le débit (quelques nats de KL pour tout β), si bien que β "
+              "bouge peu la reconstruction. Choisissez la dimension latente 16 dans la barre latérale : le "
+              "balayage fourni y couvre environ 30 nats de KL et le compromis est net."},
+    "compare.rd.spread": {"en": "mean ± sd over seeds", "fr": "moy. ± é.-t. sur les graines"},
     "compare.key_fmt": {"en": "{name}: **{value}**", "fr": "{name} : **{value}**"},
     "compare.same_axes": {"en": "Same axes for the three maps", "fr": "Mêmes axes pour les trois cartes"},
     "compare.same_axes_help": {"en": "Off: each map zooms on its own codes (their shapes become visible, their scales no longer compare).",
@@ -175,15 +228,6 @@ STRINGS = {
     "compare.split": {"en": "Numbers from the", "fr": "Chiffres du"},
     "compare.split.test": {"en": "test split", "fr": "jeu de test"},
     "compare.split.train": {"en": "training split (last epoch)", "fr": "jeu d'entraînement (dernière époque)"},
-    "compare.sweep.caption": {
-        "en": "The models are trained on only 4,000 images, so the small-β models overfit: on the test split the "
-              "reconstruction is not monotone in β in 2-D, while on the training split (and in 16-D) the trade-off "
-              "is clear. Training figures are the running averages of the last epoch (sampled z), test figures "
-              "come from the evaluation.",
-        "fr": "Les modèles n'ont vu que 4 000 images : les modèles à petit β sur-apprennent, si bien que sur le jeu "
-              "de test la reconstruction n'est pas monotone en β en 2-D, alors que sur le jeu d'entraînement (et en "
-              "16-D) le compromis est net. Les chiffres d'entraînement sont les moyennes de la dernière époque (z "
-              "échantillonné), ceux du test viennent de l'évaluation."},
     "compare.sweep.too_few": {"en": "Fewer than two VAE / β-VAE models with this latent dimension: no sweep to draw.",
                               "fr": "Moins de deux VAE / β-VAE avec cette dimension latente : pas de balayage à tracer."},
     "compare.rd.title": {"en": "Rate–distortion ({split})", "fr": "Débit–distorsion ({split})"},

@@ -1,0 +1,80 @@
+"""The shipped lecture models' metrics over more training seeds, without shipping their weights.
+
+One seed can order two models either way when their difference is within the seed-to-seed spread
+(Locatello et al. 2019, "Challenging Common Assumptions in the Unsupervised Learning of Disentangled
+Representations", §5: the random seed matters more than most hyperparameters). ``scripts/train_seeds.py``
+retrains a shipped model with its own recorded command under other ``--seed`` values, computes each
+one's full report (``vae.report.compute_report``) and keeps only the numbers, ~5 kB per model instead of
+~1 MB of weights, in ``pretrained/_seeds/<model>/seeds.json`` = {"command": the shipped model's command,
+"reports": {seed: report}}. The shipped model itself is seed 0.
+
+``reports_over_seeds`` gives the Compare page every seed of a shipped model, and only while the recorded
+command is still the one in the model's ``metrics.json``: a retrained model never borrows stale seeds.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from pathlib import Path
+
+from .checkpoint import PRETRAINED_DIR, read_metrics, write_folder_atomically
+
+SEEDS_DIR = PRETRAINED_DIR / "_seeds"
+SEEDS_FILE = "seeds.json"
+MAX_SEEDS_BYTES = 1 << 20
+# The models Compare's checklist and β sweep judge: the AE and the β sweep (β = 1 is the VAE) at both latent sizes.
+LECTURE_MODELS = tuple(f"mnist-{k}-{d}d" for d in (2, 16)
+                       for k in ("ae", "betavae0.25", "betavae0.5", "vae", "betavae2", "betavae4", "betavae8"))
+
+
+def seed_argv(command: str, seed: int, out: str | os.PathLike) -> list[str]:
+    """The argv for ``vae.__main__.main`` that reruns a recorded ``python -m vae train …`` command with
+    another ``--seed`` and ``--out`` (everything else as recorded)."""
+    argv = shlex.split(command)
+    if argv[:4] != ["python", "-m", "vae", "train"]:
+        raise ValueError(f"not a training command: {command[:80]!r}")
+    argv = argv[3:]
+    for flag, value in (("--seed", str(seed)), ("--out", str(out))):
+        if flag in argv:
+            argv[argv.index(flag) + 1] = value
+        else:
+            argv += [flag, value]
+    return argv
+
+
+def _path(name: str) -> Path:
+    return SEEDS_DIR / name / SEEDS_FILE
+
+
+def write_seed_reports(name: str, command: str, reports: dict[int, dict]) -> Path:
+    """Store the per-seed ``reports`` of shipped model ``name`` (trained by ``command`` with seed 0)."""
+    payload = json.dumps({"command": command, "reports": {str(s): r for s, r in sorted(reports.items())}}, indent=1)
+    write_folder_atomically(SEEDS_DIR / name, lambda tmp: (tmp / SEEDS_FILE).write_text(payload), overwrite=True)
+    return _path(name)
+
+
+def stored_seed_reports(name: str) -> tuple[str | None, dict[int, dict]]:
+    """(recorded command, {seed: report}) of shipped model ``name``; (None, {}) when there are none or the
+    file is unreadable."""
+    try:
+        path = _path(name)
+        if path.is_symlink() or path.stat().st_size > MAX_SEEDS_BYTES:
+            return None, {}
+        data = json.loads(path.read_text())
+        reports = {int(s): r for s, r in data["reports"].items() if isinstance(r, dict)}
+        return str(data["command"]), reports
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None, {}
+
+
+def reports_over_seeds(folder: str | os.PathLike, report: dict) -> list[dict]:
+    """``report`` (the model's own, seed 0 for a shipped model) followed by the reports of its other seeds,
+    when ``folder`` is a shipped model whose seeds were computed from its current command; else [report]."""
+    folder = Path(folder)
+    if folder.parent.resolve() != PRETRAINED_DIR.resolve():
+        return [report]
+    command, reports = stored_seed_reports(folder.name)
+    if not reports or command != read_metrics(folder).get("command"):
+        return [report]
+    return [report, *(reports[s] for s in sorted(reports) if s != 0)]

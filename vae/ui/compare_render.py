@@ -1,0 +1,177 @@
+"""What the Compare page draws, translated and cached, so that ``pages/compare.py`` only lays it out.
+
+The decisions (which models, which claims, which seeds) come from ``vae.ui.compare_view``; this module
+turns them into the page's table, markdown lines, notes and figures in the session's language. The map
+figures are plain specs cached per (models, their weights' versions, projection, axes, language).
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ..errors import ExplorerError
+from ..kinds import KINDS, get_kind
+from . import cache
+from . import compare_view as cv
+from .compare_figures import METRIC_KEYS, code_map_figure, format_value, metric_table
+from .i18n import t
+from .map_figures import data_range
+
+PRIOR_SEED = 0
+N_PRIOR = 36
+PRIOR_BOX = np.array([[-2.2, -2.2], [2.2, 2.2]])  # the prior's 2σ circle stays in view on native maps
+MARKS = {True: ":green[:material/check_circle:]", False: ":red[:material/cancel:]", None: ":gray[:material/remove:]"}
+
+
+def stored(path: str) -> dict:
+    """A model's metrics.json ({} when it cannot be read: a broken file never stops the page)."""
+    try:
+        return cache.stored_metrics(path)
+    except (ExplorerError, OSError, ValueError):
+        return {}
+
+
+def progress_text(info, i: int, n: int) -> str:
+    """The progress bar's text while the report of model ``info`` (i of n) is computed."""
+    return t("compare.computing", name=info.id.split("/", 1)[-1], i=i, n=n)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _map_figures(models: tuple, versions: tuple, dataset: str, method: str, same_axes: bool, lang: str) -> dict:
+    maps = {}
+    for kind, path in models:
+        try:
+            maps[kind] = (cache.projection(path, method).coords, cache.encoded_test_set(path)["labels"])
+        except (ExplorerError, ValueError) as exc:
+            maps[kind] = str(exc)
+    try:
+        names = list(cache.get_dataset(dataset).label_names)
+    except ExplorerError:
+        names = []
+    box = [PRIOR_BOX] if method == "native" else []
+    shared = data_range([m[0] for m in maps.values() if not isinstance(m, str)] + box) if same_axes else None
+    axes = (t(f"compare.axis.{method}", i=1), t(f"compare.axis.{method}", i=2))
+    out = {}
+    for kind, entry in maps.items():
+        if isinstance(entry, str):
+            out[kind] = entry
+            continue
+        xr, yr = shared or data_range([entry[0], *box])
+        out[kind] = code_map_figure(entry[0], entry[1], names, x_range=xr, y_range=yr, axis_titles=axes,
+                                    image_word=t("compare.map.image"), label_word=t("common.label"),
+                                    prior_circle=method == "native")
+    return out
+
+
+def map_figures(models: tuple, dataset: str, method: str, same_axes: bool, lang: str) -> dict:
+    """{kind: map figure, or the error message when the model's codes cannot be shown} for ``models`` =
+    ((kind, model path), …): the encoded test set, native 2-D or PCA, on shared axes when ``same_axes``."""
+    versions = tuple(cache.model_version(p) for _, p in models)
+    return _map_figures(models, versions, dataset, method, same_axes, lang)
+
+
+def column_label(kind: str, info) -> str:
+    """A model's column header: its kind, and β when the kind's β is free (the β-VAE)."""
+    return t(f"kind.{kind}") + (f" (β={info.beta:g})" if get_kind(kind).beta.free and info.beta is not None else "")
+
+
+def metric_view(trio, reports: dict):
+    """(the metrics table, its winner marks, the lecture's claims checked over seeds, the number of seeds
+    they were checked on) for the trio's models; disputed rows show their [mean ± sd] over seeds."""
+    columns = {info.id: column_label(kind, info) for kind, info in trio if info is not None}
+    by_kind = cv.seed_reports(trio, reports)
+    claims = cv.claims_over_seeds(by_kind)
+    ids = {kind: info.id for kind, info in trio if info is not None}
+    spread = {m: {ids[k]: s for k, s in per_kind.items()} for m, per_kind in cv.disputed_spread(claims, by_kind).items()}
+    table, marks, _ = metric_table(reports, columns, names={k: t(f"compare.m.{k}") for k in METRIC_KEYS},
+                                   meanings={k: t(f"compare.d.{k}") for k in METRIC_KEYS},
+                                   metric_col=t("compare.table.metric"), meaning_col=t("compare.table.meaning"),
+                                   spread=spread)
+    trio_runs = [len(v) for k, v in by_kind.items() if KINDS[k].lecture_trio] if by_kind else []
+    return table, marks, claims, min(trio_runs, default=0)
+
+
+def _seeds_text(verdicts: list) -> str:
+    if len(verdicts) < 2:
+        return ""
+    return " " + t("compare.claim.seeds", k=sum(v is True for v in verdicts), n=len(verdicts))
+
+
+def claim_lines(claims, n_seeds: int = 0) -> list[str]:
+    """Markdown lines of the checklist: one per trio claim (``ClaimCheck``) or β-sweep trend (``SweepClaim``),
+    with its verdict on the shown models and on how many training seeds it holds."""
+    lines = []
+    for c in claims:
+        if isinstance(c, cv.SweepClaim):
+            rho = ", ".join(f"{r:.2f}" for r in c.rho) or "—"
+            verdict = t("compare.trend.na") if c.holds is None else t(
+                "compare.trend.holds" if c.holds else "compare.trend.fails", rho=rho)
+            lines.append(f"- {MARKS[c.holds]} {t(f'compare.trend.{c.metric}')} — {verdict}{_seeds_text(c.monotone)}")
+            continue
+        who = ", ".join(t(f"kind.{k}") for k in KINDS if k in c.winners)
+        verdict = {True: "compare.claim.holds", False: "compare.claim.fails", None: "compare.claim.na"}[c.holds]
+        lines.append(f"- {MARKS[c.holds]} {t(f'compare.claim.{c.metric}')} — {t(verdict, winners=who)}"
+                     f"{_seeds_text(c.per_seed)}")
+    return lines
+
+
+def claim_notes(claims, trio, reports: dict, latent_dim: int) -> list[str]:
+    """Why a trio claim fails here, or holds on some seeds only, from the models' own numbers."""
+    notes = []
+    for c in claims:
+        if c.holds is not False and c.seeds_agree:
+            continue
+        if c.metric == "recon":
+            rows = []
+            for kind, info in trio:
+                if info is None or info.id not in reports or not KINDS[kind].lecture_trio:
+                    continue
+                metrics = stored(info.path)
+                train = cv.kept_epoch(metrics.get("history"), metrics.get("best_epoch")).get("train_recon")
+                rows.append(t("compare.why.recon.row", kind=t(f"kind.{kind}"), train=format_value("recon", train),
+                              test=format_value("recon", reports[info.id].get("recon"))))
+            notes.append(t("compare.why.recon", dim=latent_dim, rows="; ".join(rows)))
+        else:
+            notes.append(t("compare.why.seeds", claim=t(f"compare.claim.{c.metric}")))
+    return notes
+
+
+def sweep_notes(claims, models, reports: dict, latent_dim: int) -> list[str]:
+    """Why a β-slide trend fails on the test split here, or holds on some seeds only: the generalisation gap
+    per β and the spread over seeds, measured on the sweep's models."""
+    if all(c.holds is not False and len(set(c.monotone)) <= 1 for c in claims):
+        return []
+    notes = []
+    gaps = cv.sweep_gaps(models, reports, stored)
+    if len(gaps) >= 2:
+        (b0, g0), (b1, g1) = gaps[0], gaps[-1]
+        notes.append(t("compare.why.gap", b0=b0, g0=g0, b1=b1, g1=g1))
+    train = [cv.sweep_point(m.id, m.beta, reports.get(m.id), stored(m.path), "train") for m in models]
+    recon = [p.recon for p in train if p is not None]
+    if len(recon) == len(models) and all(b > a for a, b in zip(recon, recon[1:])):
+        notes.append(t("compare.why.train"))
+    spread = [s for s in cv.sweep_spread(models, reports, "recon") if s[3] > 1]
+    if spread:
+        means = [m for _, m, _, _ in spread]
+        steps = np.abs(np.diff(means)) if len(means) > 1 else np.array([0.0])
+        notes.append(t("compare.why.spread", n=min(s[3] for s in spread), sd=max(s[2] for s in spread),
+                       lo=float(steps.min()), hi=float(steps.max())))
+    if latent_dim == 2:
+        notes.append(t("compare.why.sixteen"))
+    return notes
+
+
+def sprite_rows(groups: dict[str, dict[str, list]]) -> list[dict]:
+    """The sprites table: one row per model, then one "mean ± sd, n seeds" row per group."""
+    group_col, model_col = t("compare.sprites.group"), t("compare.sprites.model")
+    rows = []
+    for label, g in groups.items():
+        ids = [mid for mid, _ in g[cv.SPRITE_METRICS[0]]]
+        for i, mid in enumerate(ids):
+            rows.append({group_col: label, model_col: mid.split("/", 1)[-1],
+                         **{t(f"compare.m.{k}"): format_value(k, g[k][i][1]) for k in cv.SPRITE_METRICS}})
+    for label, g in groups.items():
+        stats = {k: cv.seed_spread([v for _, v in g[k]]) for k in cv.SPRITE_METRICS}
+        rows.append({group_col: label, model_col: t("compare.sprites.mean", n=max(s[2] for s in stats.values())),
+                     **{t(f"compare.m.{k}"): f"{s[0]:.3f} ± {s[1]:.3f}" if s[2] else "—" for k, s in stats.items()}})
+    return rows
