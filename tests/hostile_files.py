@@ -1,4 +1,5 @@
-"""Builders of hostile files for the issue-11 tests: zip/npz bombs, lying headers, forged safetensors.
+"""Builders of hostile files for the issue-11 tests: zip/npz bombs, lying headers, forged safetensors; and the
+fixtures those tests share (an empty store, the files of a good tiny model folder).
 
 The bombs are written by hand (local headers, central directory, end record), so a test can make a member
 lie about its size or its CRC, or inflate to gigabytes from a few megabytes, in well under a second.
@@ -12,6 +13,34 @@ import zipfile
 import zlib
 
 import numpy as np
+import pytest
+import torch
+
+
+def tree(root) -> list[str]:
+    """Every path under ``root``, hidden ones included (the "before/after" of a no-harm check)."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """An empty user store (``$VAE_MODEL_STORE``) under the test's temporary folder."""
+    s = tmp_path / "store"
+    s.mkdir()
+    monkeypatch.setenv("VAE_MODEL_STORE", str(s))
+    return s
+
+
+@pytest.fixture(scope="module")
+def good_files(tmp_path_factory) -> dict[str, bytes]:
+    """The three files of a valid tiny model folder (8×8 digits, hidden [16]) whose metrics fit the schema."""
+    from conftest import tiny_config
+    from vae.checkpoint import CONFIG, METRICS, WEIGHTS, save_model
+    from vae.models import build_model
+
+    torch.manual_seed(0)
+    folder = save_model(build_model(tiny_config()), tmp_path_factory.mktemp("src") / "m", {"train_seconds": 1.0})
+    return {n: (folder / n).read_bytes() for n in (WEIGHTS, CONFIG, METRICS)}
 
 
 def npy_header(shape, descr: str = "<f4", fortran: bool = False) -> bytes:

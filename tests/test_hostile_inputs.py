@@ -21,10 +21,11 @@ import pytest
 import torch
 
 from conftest import tiny_config
-from hostile_files import bz2_zip, many_entries_zip, npy_header, npz_bomb, raw_zip, safetensors_raw, zeros_deflate
-from vae import bounded_io, safetensors_header
-from vae.bounded_io import NpzReader, json_depth, loads_json, read_json
-from vae.checkpoint import CONFIG, METRICS, WEIGHTS, list_models, load_model, read_config, read_metrics, save_model
+from hostile_files import (bz2_zip, good_files, many_entries_zip, npy_header, npz_bomb, raw_zip,  # noqa: F401 - fixtures
+                           safetensors_raw, store, tree, zeros_deflate)
+from vae import safetensors_header
+from vae.bounded_io import json_depth, loads_json, read_json
+from vae.checkpoint import CONFIG, METRICS, WEIGHTS, list_models, load_model, read_config, read_metrics
 from vae.data import load_npz
 from vae.errors import CheckpointError, ConfigError, DatasetError, ExplorerError
 from vae.model_import import ModelImportError, import_model, read_zip
@@ -33,9 +34,6 @@ from vae.ui.explorer import messages
 
 SHORT = 300  # no refusal message may be longer than this, whatever the input
 
-
-def tree(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
 class Cost:
@@ -64,18 +62,8 @@ def refused_npz(tmp_path: Path, raw: bytes, needle: str, max_seconds: float = 1.
     return message
 
 
-@pytest.fixture(scope="module")
-def good_files(tmp_path_factory) -> dict[str, bytes]:
-    torch.manual_seed(0)
-    folder = save_model(build_model(tiny_config()), tmp_path_factory.mktemp("src") / "m", {"train_seconds": 1.0})
-    return {n: (folder / n).read_bytes() for n in (WEIGHTS, CONFIG, METRICS)}
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = tmp_path / "store"
-    s.mkdir()
-    return s
 
 
 def import_refused(files, store: Path, code: str, needle: str = "") -> ModelImportError:

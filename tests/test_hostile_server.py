@@ -6,15 +6,20 @@ The bomb is 3.6 MB on the wire and 3.5 GiB once inflated; the cap leaves the ser
 uses after its first pages, so inflating it (what ``np.load`` did) cannot succeed. The bounded reader
 refuses it from its ``.npy`` header: the uploader gets a clear message, the server's memory hardly moves,
 and the other session's page still renders. No traceback reaches either browser.
+
+The same server's store holds two forged model folders whose config fields are markdown (an image from
+another server, a link): every visitor's sidebar lists them as skipped, as plain text — no image is fetched,
+no link is drawn (``vae.ui.plain_text.escape_markdown``).
 """
 from __future__ import annotations
 
+import json
 import re
 import resource
 
 import pytest
 
-from hostile_files import many_entries_zip, npz_bomb
+from hostile_files import good_files, many_entries_zip, npz_bomb  # noqa: F401 - good_files is a fixture
 
 HEADROOM = 1536 << 20
 
@@ -57,7 +62,17 @@ def submit(page, label: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_npz_bomb_on_a_memory_capped_server_leaves_other_sessions_working(tmp_path):
+def plant_forged_models(store, good_files) -> None:
+    """Two model folders whose config fields are markdown, echoed by the store's warning in every sidebar."""
+    for name, field, value in (("evil1", "kind", "![x](http://127.0.0.1:9/a.png)"), ("evil2", "arch", "[c](http://127.0.0.1:9/c)")):
+        folder = store / name
+        folder.mkdir(parents=True)
+        for fname, data in good_files.items():
+            (folder / fname).write_bytes(data)
+        (folder / "config.json").write_text(json.dumps({**json.loads(good_files["config.json"]), field: value}))
+
+
+def test_npz_bomb_on_a_memory_capped_server_leaves_other_sessions_working(tmp_path, good_files):
     from browser_utils import StreamlitServer, launch_browser, require_browser, wait_idle
     from vae.ui.strings.train import STRINGS as TRAIN
 
@@ -70,14 +85,25 @@ def test_npz_bomb_on_a_memory_capped_server_leaves_other_sessions_working(tmp_pa
         "100k entries": (many_entries_zip(100_000), "100,000 entries"),
     }
     assert len(bombs["3.5 GiB of zeros"][0]) < 4 << 20
+    plant_forged_models(tmp_path / "store", good_files)
     server = StreamlitServer(env={"VAE_MODEL_STORE": str(tmp_path / "store")})
     try:
         server.wait_ready()
         with sync_playwright() as p:
             browser = launch_browser(p)
             student, other = browser.new_context().new_page(), browser.new_context().new_page()
+            leaks = []
+            student.on("request", lambda r: leaks.append(r.url) if "127.0.0.1:9/" in r.url else None)
             student.goto(server.url + "training?lang=en", timeout=120_000)
             wait_idle(student)
+            # the forged fields are shown as text: no image fetched, no link drawn
+            sidebar = student.locator("[data-testid='stSidebar']")
+            warning = sidebar.locator("[data-testid='stAlert']").filter(has_text="evil1")
+            shown = lambda loc: loc.inner_text().replace("\u2060", "")  # noqa: E731 - the invisible word joiner
+            assert "![x](http://127.0.0.1:9/a.png)" in shown(warning.first)
+            assert "[c](http://127.0.0.1:9/c)" in shown(sidebar)
+            assert not sidebar.locator("img[src*='127.0.0.1:9'], a[href*='127.0.0.1:9']").count()
+            assert leaks == []
             other.goto(server.url + "map?lang=en", timeout=120_000)
             wait_idle(other)
             pid = server.proc.pid

@@ -28,6 +28,7 @@ import torch
 from safetensors.torch import save_file
 
 from conftest import require_shipped, small_dataset, tiny_config
+from hostile_files import good_files, store, tree  # noqa: F401 - shared fixtures
 from vae import checkpoint, model_import
 from vae.checkpoint import (CONFIG, METRICS, PRETRAINED_DIR, WEIGHTS, list_models, load_model, read_config,
                             read_metrics, safe_model_path, save_model, uploads_dir, write_folder_atomically)
@@ -40,23 +41,9 @@ from vae.ui.plain_text import escape_markdown
 SHORT = 300
 
 
-def tree(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    s = tmp_path / "store"
-    s.mkdir()
-    monkeypatch.setenv("VAE_MODEL_STORE", str(s))
-    return s
 
-
-@pytest.fixture(scope="module")
-def good_files(tmp_path_factory) -> dict[str, bytes]:
-    torch.manual_seed(0)
-    folder = save_model(build_model(tiny_config()), tmp_path_factory.mktemp("src") / "m", {"train_seconds": 1.0})
-    return {n: (folder / n).read_bytes() for n in (WEIGHTS, CONFIG, METRICS)}
 
 
 def with_config(good_files, **changes) -> dict[str, bytes]:
@@ -258,12 +245,17 @@ def test_cli_store_dtype_float16_overflow_is_one_line(tmp_path, capsys, monkeypa
 
 @pytest.mark.parametrize("text", ["![x](http://evil.example/a.png)", "[click](javascript:alert(1))", "<img src=x>",
                                   ":red[big] :material/home: $x^2$", "www.evil.example", "http://evil.example",
-                                  "**bold** _it_ ~~del~~ `code`", "# title\n- item\n1. one", "a | b\n--|--"])
+                                  "**bold** _it_ ~~del~~ `code`", "# title\n- item\n1. one", "a | b\n--|--",
+                                  "mail me: evil@evil.example", "HTTPS://EVIL.EXAMPLE"])
 def test_escape_markdown_leaves_no_markup(text):
     escaped = escape_markdown(text)
     assert "\n" not in escaped
     for ch in "[]<>!*`~$:#|":  # ( and ) mean something only after an (escaped) ]
         assert ch not in escaped.replace(f"\\{ch}", ""), (text, escaped)
+    # GFM autolinks the text after escapes are resolved: the invisible word joiner must break every URL
+    unescaped = re.sub(r"\\(.)", r"\1", escaped)
+    assert re.search(r"(?i)https?://|www\.|@\w", unescaped) is None, escaped
+    assert unescaped.replace("\u2060", "") == " ".join(text.split())
 
 
 def test_escape_markdown_keeps_ordinary_names():

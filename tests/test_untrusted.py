@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import pickle
 import stat
 import struct
@@ -20,9 +19,10 @@ import pytest
 import torch
 
 from conftest import small_dataset, tiny_config
+from hostile_files import good_files, store, tree  # noqa: F401 - fixtures shared with the issue-11 tests
 from vae import data as vdata
 from vae import model_import
-from vae.checkpoint import CONFIG, METRICS, WEIGHTS, list_models, load_model, safe_model_path, save_model
+from vae.checkpoint import CONFIG, METRICS, WEIGHTS, list_models, load_model, safe_model_path
 from vae.errors import CheckpointError, DatasetError
 from vae.model_import import ModelImportError, import_model
 from vae.models import build_model
@@ -39,25 +39,9 @@ class Payload:
         return (open, (self.marker, "w"))
 
 
-def tree(root: Path) -> list[str]:
-    """Every path under ``root``, hidden ones included (the "before/after" of a no-harm check)."""
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    s = tmp_path / "store"
-    s.mkdir()
-    monkeypatch.setenv("VAE_MODEL_STORE", str(s))
-    return s
 
-
-@pytest.fixture(scope="module")
-def good_files(tmp_path_factory) -> dict[str, bytes]:
-    """The three files of a valid tiny model folder (8×8 digits, hidden [16])."""
-    torch.manual_seed(0)
-    folder = save_model(build_model(tiny_config()), tmp_path_factory.mktemp("src") / "m", {"train_seconds": 1.0})
-    return {n: (folder / n).read_bytes() for n in (WEIGHTS, CONFIG, METRICS)}
 
 
 def zipped(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:

@@ -5,7 +5,8 @@ widget labels as GitHub-flavoured markdown (plus its own directives: ``:red[…]
 ``$…$`` LaTeX). A value that comes from a model folder (a name, a dataset, an error message quoting a
 config) and is interpolated into such text could otherwise show an image fetched from another server (it
 leaks every viewer's address and Referer), a clickable link, or just break the layout. ``escape_markdown``
-makes such a value render literally.
+makes such a value render literally: markdown punctuation is backslash-escaped, and the autolinks GFM finds
+in the text itself (``http://``, ``www.``, ``a@b.c``) are broken by an invisible word joiner.
 
 It escapes only what markdown could interpret, so ordinary names (``mnist-vae-2d``, ``my_vae``,
 ``betavae0.5``) come out unchanged and read the same where a label is shown without markdown (select-box
@@ -22,17 +23,19 @@ _UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 #: A line start that makes a list: "- x", "+ x", "1. x", "1) x" (the marker needs a space or the end after it).
 _BULLET = re.compile(r"^([-+])(?=\s|$)")
 _NUMBERED = re.compile(r"^(\d{1,9})(?=[.)](?:\s|$))")
-#: GFM autolinks a bare "www." even without a scheme.
-_WWW = re.compile(r"(?i)\b(www)\.")
+#: GFM turns "http://…", "www.…" and "a@b.c" into links after parsing, on the text itself, so backslashes cannot
+#: stop it: an invisible WORD JOINER (U+2060) inside "http", "www" and after "@" does.
+_AUTOLINK = re.compile(r"(?i)(?<=h)(?=ttps?:)|(?<=w)(?=ww\.)|(?<=@)")
+WORD_JOINER = "\u2060"
 
 
 def escape_markdown(value: object) -> str:
     """``value`` as text that Streamlit markdown shows literally, on one line (no block structure)."""
     text = " ".join(str(value).split())  # newlines, tabs and runs of spaces: one space (no code blocks, no tables)
     text = "".join(c for c in text if c.isprintable())
+    text = _AUTOLINK.sub(WORD_JOINER, text)
     text = _ALWAYS.sub(r"\\\1", text)
     text = _UNDERSCORE.sub(r"\\_", text)
-    text = _WWW.sub(r"\1\\.", text)
     text = _BULLET.sub(r"\\\1", text)
     return _NUMBERED.sub(r"\1\\", text)
 
