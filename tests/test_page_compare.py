@@ -79,7 +79,7 @@ def test_sweep_chart_claims_and_split_toggle(page_en):
     assert len(spread["y"]) == 6 and all(sd > 0 for sd in spread["error_y"]["array"])
     lines = _lines(at, "compare.sweep.claims")
     assert len(lines) == len(cv.SWEEP_CLAIMS) and "check_circle" in lines[0]
-    assert "on 3 of 3 training seeds" in lines[0]
+    assert "(holds on 3 of 3 training seeds)" in lines[0]
     at.radio(key="compare.split").set_value("train").run()
     assert not at.exception
     train = _chart(at, "compare.rd")

@@ -73,7 +73,8 @@ STRINGS = {
     "compare.claim.fails": {"en": "not on these models (best: {winners})",
                             "fr": "pas sur ces modèles (meilleur : {winners})"},
     "compare.claim.na": {"en": "cannot be checked here", "fr": "invérifiable ici"},
-    "compare.claim.seeds": {"en": "— on {k} of {n} training seeds", "fr": "— sur {k} des {n} graines d'entraînement"},
+    "compare.claim.seeds": {"en": "(holds on {k} of {n} training seeds)",
+                            "fr": "(vérifié sur {k} des {n} graines d'entraînement)"},
     "compare.table.spread": {
         "en": "[mean ± sd] = over the {n} training seeds of each model (the shown model and the same command retrained "
               "with other seeds), on the rows whose claim the seeds disagree on.",
