@@ -126,6 +126,15 @@ def code_map_figure(coords: np.ndarray, labels: np.ndarray, label_names: Sequenc
                     height: int = 320) -> go.Figure:
     """A small non-clickable map of the encoded test set, one trace per label (SVG), with the prior's 2σ
     circle (dashed) when the axes are the latent space itself."""
+    return figure(**code_map_spec(coords, labels, label_names, x_range=x_range, y_range=y_range, axis_titles=axis_titles,
+                                  image_word=image_word, label_word=label_word, prior_circle=prior_circle, height=height))
+
+
+def code_map_spec(coords: np.ndarray, labels: np.ndarray, label_names: Sequence[str], *, x_range, y_range,
+                  axis_titles: tuple[str, str], image_word: str, label_word: str, prior_circle: bool,
+                  height: int = 320) -> dict:
+    """``code_map_figure``'s ``data`` and ``layout`` as plain lists and dicts (cheap to cache and copy: a
+    pickled ``go.Figure`` is validated again when it is unpickled)."""
     coords, labels = np.asarray(coords, dtype=float), np.asarray(labels)
     data = []
     if prior_circle:
@@ -140,7 +149,7 @@ def code_map_figure(coords: np.ndarray, labels: np.ndarray, label_names: Sequenc
                      "mode": "markers", "name": name, "customdata": idx.tolist(),
                      "marker": {"size": 4, "color": COLORS[int(lab) % len(COLORS)], "opacity": 0.8},
                      "hovertemplate": f"{image_word} #%{{customdata}}<br>{label_word}: {name}<extra></extra>"})
-    return figure(data, {
+    return dict(data=data, layout={
         "height": height, "margin": {"l": 5, "r": 5, "t": 10, "b": 5}, "hovermode": "closest", "showlegend": False,
         "xaxis": {"range": list(x_range), "title": {"text": axis_titles[0]}, "zeroline": True, "constrain": "domain"},
         "yaxis": {"range": list(y_range), "title": {"text": axis_titles[1]}, "zeroline": True, "scaleanchor": "x",

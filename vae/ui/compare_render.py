@@ -13,9 +13,10 @@ from ..errors import ExplorerError
 from ..kinds import KINDS, get_kind
 from . import cache
 from . import compare_view as cv
-from .compare_figures import METRIC_KEYS, code_map_figure, format_value, metric_table
+from .compare_figures import METRIC_KEYS, code_map_spec, format_value, metric_table
 from .i18n import t
 from .map_figures import data_range
+from .plotly_spec import figure
 
 PRIOR_SEED = 0
 N_PRIOR = 36
@@ -37,7 +38,7 @@ def progress_text(info, i: int, n: int) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _map_figures(models: tuple, versions: tuple, dataset: str, method: str, same_axes: bool, lang: str) -> dict:
+def _map_specs(models: tuple, versions: tuple, dataset: str, method: str, same_axes: bool, lang: str) -> dict:
     maps = {}
     for kind, path in models:
         try:
@@ -57,7 +58,7 @@ def _map_figures(models: tuple, versions: tuple, dataset: str, method: str, same
             out[kind] = entry
             continue
         xr, yr = shared or data_range([entry[0], *box])
-        out[kind] = code_map_figure(entry[0], entry[1], names, x_range=xr, y_range=yr, axis_titles=axes,
+        out[kind] = code_map_spec(entry[0], entry[1], names, x_range=xr, y_range=yr, axis_titles=axes,
                                     image_word=t("compare.map.image"), label_word=t("common.label"),
                                     prior_circle=method == "native")
     return out
@@ -67,7 +68,8 @@ def map_figures(models: tuple, dataset: str, method: str, same_axes: bool, lang:
     """{kind: map figure, or the error message when the model's codes cannot be shown} for ``models`` =
     ((kind, model path), …): the encoded test set, native 2-D or PCA, on shared axes when ``same_axes``."""
     versions = tuple(cache.model_version(p) for _, p in models)
-    return _map_figures(models, versions, dataset, method, same_axes, lang)
+    specs = _map_specs(models, versions, dataset, method, same_axes, lang)  # plain specs: cheap to copy out
+    return {kind: spec if isinstance(spec, str) else figure(**spec) for kind, spec in specs.items()}
 
 
 def column_label(kind: str, info) -> str:
