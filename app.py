@@ -13,6 +13,7 @@ setup_process()  # once per process: one torch thread, and Streamlit's post-run 
 # (script, title key, icon, URL path); pages listed in MAP_PAGES draw Plotly maps in the explorer component
 PAGES = [
     ("pages/latent_map.py", "nav.map", ":material/scatter_plot:", "map"),
+    ("pages/lecture.py", "nav.lecture", ":material/co_present:", "lecture"),
     ("pages/latent_walk.py", "nav.walk", ":material/tune:", "walk"),
     ("pages/generate.py", "nav.generate", ":material/auto_awesome:", "generation"),
     ("pages/train.py", "nav.train", ":material/model_training:", "training"),

@@ -6,6 +6,7 @@ from vae.kinds import DEFAULT_KIND
 from vae.ui import samples
 from vae.ui.i18n import t
 from vae.ui.images import grid_shape
+from vae.ui.lecture import classroom_ui
 from vae.ui.sidebar import kind_header, model_label, selection_with_models
 
 st.title(t("generate.title"))
@@ -19,6 +20,16 @@ quiz_opts = {1: t("generate.quiz.opt1"), 2: t("generate.quiz.opt2")}
 answer = st.radio(t("generate.quiz.question"), list(quiz_opts), index=None, key="generate.quiz",
                   format_func=quiz_opts.__getitem__)
 
+# ---- the class answers too: a class code, votes from the students' laptops, the teacher's live tally ---------
+role = classroom_ui.role()
+classroom_ui.publish(role)
+classroom_ui.vote(role, answer)
+classroom_ui.tally_panel(role, quiz_opts)
+class_revealed = classroom_ui.revealed(role)
+classroom_ui.poll(role, None, class_revealed)
+with st.expander(t("lecture.class.header"), expanded=role.teacher):
+    classroom_ui.panel(role, sel, "generation")
+
 
 def _reveal() -> None:
     st.session_state["generate.revealed"] = True
@@ -28,7 +39,10 @@ def _new_seed() -> None:
     st.session_state["generate.seed"] = st.session_state.get("generate.seed", 0) + 1
 
 
-if answer is None and not st.session_state.get("generate.revealed"):
+if role.student and not class_revealed:  # a student's samples come when the teacher reveals them
+    st.info(t("lecture.quiz.wait_reveal"))
+    st.stop()
+if answer is None and not st.session_state.get("generate.revealed") and not class_revealed:
     st.button(t("generate.quiz.show"), key="generate.show", on_click=_reveal)
     st.info(t("generate.quiz.waiting"))
     st.stop()

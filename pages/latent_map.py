@@ -5,6 +5,7 @@ import streamlit as st
 from vae.errors import DatasetError, ExplorerError
 from vae.ui.explorer.views import latent_map, map_projection
 from vae.ui.i18n import t
+from vae.ui import url_state
 from vae.ui.sidebar import selection_with_models
 
 st.title(t("map.title"))
@@ -12,10 +13,13 @@ st.caption(t("map.intro"))
 sel = selection_with_models()
 focus = sel.focus
 methods = (["native"] if focus.latent_dim == 2 else []) + ["pca", "tsne"]
+url_state.adopt("map_projection", "proj", lambda v: url_state.parse_choice(v, methods),
+                note=url_state.note_in(st, t("map.projection")))
 if st.session_state.get("map_projection") not in methods:
     st.session_state.pop("map_projection", None)
 method = st.segmented_control(t("map.projection"), methods, default=methods[0], required=True, key="map_projection",
                               format_func={m: t(f"map.proj.{m}") for m in methods}.__getitem__, help=t("map.proj_help"))
+url_state.publish({"proj": None if method == methods[0] else method})
 
 
 @st.fragment

@@ -189,3 +189,30 @@ def reveal(code: str, store: Path | None = None) -> None:
     """Mark the class's answer as revealed (students' screens then show the samples too)."""
     folder, meta = _open_folder(code, store)
     _write_json(folder / META, {**meta, "revealed": True})
+
+
+STEP_FILE = "step"
+
+
+def publish_step(code: str, step: str, store: Path | None = None) -> None:
+    """Publish the teacher's lecture step (a slug such as ``kl``) in class ``code``, so students who follow the
+    teacher see the same step; a write-then-rename of one small file, like a vote (every replica reads it)."""
+    folder, _ = _open_folder(code, store)
+    if not isinstance(step, str) or not _CHOICE.match(step):
+        raise ClassroomError("bad_step", "invalid lecture step")
+    tmp = folder / f".{STEP_FILE}.{uuid.uuid4().hex}"
+    tmp.write_text(step, encoding="utf-8")
+    os.replace(tmp, folder / STEP_FILE)
+
+
+def teacher_step(code: str, store: Path | None = None) -> str | None:
+    """The lecture step the teacher of class ``code`` last published, or None (none yet, or unreadable)."""
+    folder, _ = _open_folder(code, store)
+    path = folder / STEP_FILE
+    try:
+        if path.is_symlink():
+            return None
+        step = path.read_bytes()[:64].decode("utf-8", "replace")
+    except OSError:
+        return None
+    return step if _CHOICE.match(step) else None

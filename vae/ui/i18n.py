@@ -1,9 +1,18 @@
 """English/French text for the app: ``t("map.title")`` returns the string in the current language.
 
-The language lives in ``st.session_state["lang"]``; it starts from the ``?lang=`` query parameter
-(``en`` or ``fr``) and the sidebar switches it at any time.
+The language lives in ``st.session_state["lang"]``; it comes from the ``?lang=`` query parameter (``en`` or
+``fr``) when the URL brings one this session has not seen yet (first run, a pasted link, Back/Forward), and
+the sidebar switches it at any time (writing it into the URL). Without ``?lang=`` a session speaks English,
+except on a page that declares another default (``PAGE_LANGUAGES``: the Lecture speaks French, the course's
+language). A session that opens such a page starts in its language (the page is read from the browser's
+address, ``st.context.url``, before anything is drawn); a session that moves to it from another page switches
+when the page calls :func:`page_default_language`. Either way the default only applies while nobody chose a
+language: a ``?lang=`` in a link or a choice in the sidebar always wins, on every page, and is kept when the
+user moves to another page.
 """
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -11,13 +20,19 @@ from .strings import all_strings
 
 LANGS = ("en", "fr")
 LANG_NAMES = {"en": "English", "fr": "Français"}
+DEFAULT_LANG = "en"
+PAGE_LANGUAGES = {"lecture": "fr"}  # URL path -> the page's default language
 STRINGS = all_strings()
+_FROM_URL = "_lang_from_url"      # the ``?lang=`` this session last read or wrote
+_CHOSEN = "_lang_chosen"          # True once a link or the user chose the language
+_PENDING = "_lang_pending"        # a page's default language, applied at the start of the next run
 
 
 def current_lang() -> str:
-    """The language of this session (``en`` by default)."""
-    lang = st.session_state.get("lang", "en")
-    return lang if lang in LANGS else "en"
+    """The language of this session (``en`` by default; a page's default waiting to be applied counts already)."""
+    pending = None if st.session_state.get(_CHOSEN) else st.session_state.get(_PENDING)
+    lang = pending or st.session_state.get("lang", DEFAULT_LANG)
+    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def t(key: str, **fmt) -> str:
@@ -30,9 +45,55 @@ def t(key: str, **fmt) -> str:
 
 
 def init_language() -> None:
-    """Take the language from ``?lang=`` when the session starts or when the URL asks for another."""
+    """Settle the run's language before anything is drawn: a ``?lang=`` the session has not seen yet wins (and
+    counts as chosen); then, unless a language was chosen, the default of the page the session opens on
+    (``PAGE_LANGUAGES``) or one a page asked for in the previous run; else the session keeps its language.
+
+    A language that is neither English nor in the URL (a page default) is written into the URL, so a link
+    copied from the address bar opens in the same language."""
     q = st.query_params.get("lang")
-    if q in LANGS and st.session_state.get("_lang_from_url") != q:
+    if q in LANGS and st.session_state.get(_FROM_URL) != q:
         st.session_state["lang"] = q
-        st.session_state["_lang_from_url"] = q
-    st.session_state.setdefault("lang", "en")
+        st.session_state[_FROM_URL] = q
+        st.session_state[_CHOSEN] = True
+    if "lang" not in st.session_state and not st.session_state.get(_CHOSEN):
+        st.session_state.setdefault(_PENDING, PAGE_LANGUAGES.get(opened_page()))
+    pending = st.session_state.pop(_PENDING, None)
+    if pending in LANGS and not st.session_state.get(_CHOSEN):
+        st.session_state["lang"] = pending
+        if q != pending:
+            set_url_language(pending, chosen=False)
+    st.session_state.setdefault("lang", DEFAULT_LANG)
+
+
+def opened_page() -> str:
+    """The URL path of the page the browser shows (``lecture``, ``map``; ``""`` for the app's root), read from
+    the address the browser reports (``st.context.url``) without the server's base path."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser (a bare script run)
+        return ""
+    path = [p for p in urlsplit(url).path.split("/") if p]
+    base = [p for p in str(st.get_option("server.baseUrlPath") or "").split("/") if p]
+    return "/".join(path[len(base):]) if path[:len(base)] == base else ""
+
+
+def set_url_language(lang: str, chosen: bool = True) -> None:
+    """Write ``lang`` into the URL (``?lang=``) and remember it as read; ``chosen``: the user picked it."""
+    st.query_params["lang"] = lang
+    st.session_state[_FROM_URL] = lang
+    if chosen:
+        st.session_state[_CHOSEN] = True
+
+
+def page_default_language(lang: str) -> None:
+    """Called by a page whose default language is ``lang``: when no language was chosen (no ``?lang=`` in the
+    URL, no choice in the sidebar) and the session speaks another one, switch to ``lang`` and rerun once, so the
+    navigation, the sidebar and the page all speak it (the page itself speaks it from this call on). A session
+    that opened on the page already speaks it (:func:`init_language`): no rerun then, which matters because a
+    first run cut short would leave the browser's widgets out of step with the server's. Other pages keep
+    English as their default."""
+    if st.session_state.get(_CHOSEN) or current_lang() == lang or lang not in LANGS:
+        return
+    st.session_state[_PENDING] = lang
+    st.rerun()

@@ -1,6 +1,9 @@
 """The sidebar, drawn once by ``app.py`` for every page: language, dataset, models in play, focus model.
 
-Pages read the choice with ``selection()``; they never draw their own model pickers.
+Pages read the choice with ``selection()``; they never draw their own model pickers. The choice lives in the
+URL (:mod:`vae.ui.url_state`: ``data``, ``d``, one parameter per kind, ``focus``): a link opens the same
+models, Back/Forward restores the previous choice, and a link's value that does not fit falls back to the
+default with a note at the top of the page.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import streamlit as st
 from ..checkpoint import ModelInfo
 from ..kinds import DEFAULT_KIND, KINDS, get_kind
 from .cache import available_models
+from . import url_state
 from .i18n import LANG_NAMES, LANGS, current_lang, t
 from .plain_text import escape_markdown
 
@@ -70,14 +74,32 @@ def _default_index(options: list[ModelInfo], kind: str) -> int:
 
 
 def _set_lang() -> None:
-    lang = st.session_state["lang"]
-    st.query_params["lang"] = lang
-    st.session_state["_lang_from_url"] = lang
+    from .i18n import set_url_language
+
+    set_url_language(st.session_state["lang"])
+
+
+def _publish(sel: Selection, defaults: dict[str, str | None]) -> None:
+    """Write the sidebar's choice into the URL, each parameter left out when it is the default."""
+    values = selection_params(sel)
+    url_state.publish({k: (None if v == defaults.get(k) else v) for k, v in values.items()})
+
+
+def selection_params(sel: Selection) -> dict[str, str | None]:
+    """The sidebar's choice as URL parameters, every one spelt out (for links made to be shared)."""
+    params: dict[str, str | None] = {"data": sel.dataset, "d": None if sel.latent_dim is None else str(sel.latent_dim)}
+    for kind in KINDS:
+        m = sel.models.get(kind)
+        params[kind] = url_state.model_param(m.id) if m is not None else None
+    params["focus"] = next((k for k, m in sel.models.items() if m is not None and m is sel.focus), None)
+    return params
 
 
 def sidebar() -> Selection:
     """Draw the sidebar and store the ``Selection`` in session state."""
     sel = Selection()
+    box = st.container()  # top of the main area: notes about a link's values that could not be used
+    defaults: dict[str, str | None] = {}
     with st.sidebar:
         st.selectbox(t("side.language"), LANGS, key="lang", format_func=LANG_NAMES.get, on_change=_set_lang)
         models = available_models()
@@ -89,11 +111,21 @@ def sidebar() -> Selection:
             st.info(t("side.no_models"))
             st.session_state["selection"] = sel
             return sel
+        url_state.adopt("sel_dataset", "data", lambda v: url_state.parse_choice(v, datasets),
+                        note=url_state.note_in(box, t("side.dataset")))
+        if st.session_state.get("sel_dataset") not in datasets:
+            st.session_state.pop("sel_dataset", None)
         sel.dataset = st.selectbox(t("side.dataset"), datasets, key="sel_dataset")
+        defaults["data"] = datasets[0]
         in_data = [m for m in models if m.dataset == sel.dataset]
         dims = sorted({m.latent_dim for m in in_data})
-        sel.latent_dim = st.selectbox(t("side.latent_dim"), dims, key="sel_latent",
-                                      index=dims.index(2) if 2 in dims else 0)
+        url_state.adopt("sel_latent", "d", lambda v: url_state.parse_int(v, dims),
+                        note=url_state.note_in(box, t("side.latent_dim")))
+        if st.session_state.get("sel_latent") not in dims:
+            st.session_state.pop("sel_latent", None)
+        default_dim = dims.index(2) if 2 in dims else 0
+        sel.latent_dim = st.selectbox(t("side.latent_dim"), dims, key="sel_latent", index=default_dim)
+        defaults["d"] = str(dims[default_dim])
         st.caption(t("side.models"))
         for kind, spec in KINDS.items():
             options = [m for m in in_data if m.kind == kind and m.latent_dim == sel.latent_dim]
@@ -112,16 +144,25 @@ def sidebar() -> Selection:
             else:  # another kind joins the pages only when the teacher picks one of its models
                 ids, index = [""] + ids, 0
                 labels[""] = t("side.none")
+            url_state.adopt(key, kind, lambda v, ids=ids: url_state.model_from_param(v, ids),
+                            note=url_state.note_in(box, t(f"kind.{kind}")))
             if st.session_state.get(key) not in ids:
                 st.session_state.pop(key, None)
             chosen = st.selectbox(t(f"kind.{kind}"), ids, key=key, index=index, format_func=labels.__getitem__)
+            defaults[kind] = url_state.model_param(ids[index]) if ids[index] else None
             sel.models[kind] = next((m for m in options if m.id == chosen), None)
         present = [k for k, m in sel.lineup() if m]
         if present:
-            focus = st.radio(t("side.focus"), present, key="sel_focus", horizontal=True,
-                             index=present.index(DEFAULT_KIND) if DEFAULT_KIND in present else 0,
+            url_state.adopt("sel_focus", "focus", lambda v: url_state.parse_choice(v, present),
+                            note=url_state.note_in(box, t("side.focus")))
+            if st.session_state.get("sel_focus") not in present:
+                st.session_state.pop("sel_focus", None)
+            default_focus = present.index(DEFAULT_KIND) if DEFAULT_KIND in present else 0
+            focus = st.radio(t("side.focus"), present, key="sel_focus", horizontal=True, index=default_focus,
                              format_func={k: t(f"kind.{k}") for k in present}.__getitem__)
             sel.focus = sel.models[focus]
+            defaults["focus"] = present[default_focus]
+    _publish(sel, defaults)
     st.session_state["selection"] = sel
     return sel
 

@@ -17,7 +17,7 @@ from ...checkpoint import ModelInfo
 from ...decoder_export import UnsupportedDecoder, export_decoder
 from ...denoising import denoisers, partners
 from ...explorer_data import flat_uint8
-from .. import cache
+from .. import cache, url_state
 from ..i18n import current_lang, t
 from ..sidebar import Selection, model_label
 from . import COMPONENT, messages, mount
@@ -105,13 +105,27 @@ def latent_map(sel: Selection, method: str) -> MapState:
     data = map_data(sel, method)
     n, d = _size(focus.path)
     previous = st.session_state.get(MAP_KEY)
-    state = MapState(messages.index(messages.state_value(previous, "inspected"), n),
-                     messages.code(messages.state_value(previous, "pinned"), d))
-    data["inspected"] = state.inspected
+    (inspected, i_url), (pinned, z_url) = url_state.map_link(  # the URL keeps them: links, Back/Forward
+        messages.index(messages.state_value(previous, "inspected"), n), messages.code(messages.state_value(previous, "pinned"), d), n, d)
+    state = MapState(inspected, pinned)
+    data["inspected"], data["inspected_from_server"] = state.inspected, i_url
+    if state.pinned is not None and z_url:
+        data["pinned_xy"], data["pinned_from_server"] = _pinned_xy(focus.path, method, state.pinned), True
     if data["main"]["decoder"] is None and state.pinned is not None:
         data["server_pinned"] = _server_decode(focus.path, state.pinned)
     mount("map", key=MAP_KEY, data=data, state={"inspected": None, "pinned": None})
     return state
+
+
+def _pinned_xy(path: str, method: str, z: list[float]) -> list[float] | None:
+    """Map coordinates of a pinned code: the code itself (native), its PCA projection; None on t-SNE (no
+    forward map for a new code: a pin from a link shows on the native and PCA maps only)."""
+    if method == "native":
+        return list(z[:2])
+    proj = cache.projection(path, method)
+    if method == "pca" and proj.components is not None:
+        return ((np.asarray(z, np.float64) - proj.mean) @ proj.components.T).tolist()
+    return None
 
 
 def _size(path: str) -> tuple[int, int]:

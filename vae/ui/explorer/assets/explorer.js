@@ -6,8 +6,9 @@ import { G } from "./core.js";
 import { MapView } from "./view_map.js";
 import { WalkView } from "./view_walk.js";
 import { DrawView } from "./view_draw.js";
+import { PresenterView } from "./view_presenter.js";
 
-const VIEWS = { map: MapView, walk: WalkView, draw: DrawView };
+const VIEWS = { map: MapView, walk: WalkView, draw: DrawView, presenter: PresenterView };
 const INSTANCES = window.__vaeExplorerInstances || (window.__vaeExplorerInstances = new WeakMap());
 
 export default function (component) {

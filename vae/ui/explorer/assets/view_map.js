@@ -751,7 +751,8 @@ export class MapView {
     if (Number.isInteger(data.inspected) && data.inspected !== this.inspected && (first || data.inspected_from_server)) {
       this.inspect(data.inspected, null, false);
     }
-    if (first && Array.isArray(data.pinned_xy) && data.pinned_xy.length === 2) this.pin(data.pinned_xy, null, false);
+    const pxy = data.pinned_xy, samePin = this.pinned && pxy && this.pinned.xy[0] === pxy[0] && this.pinned.xy[1] === pxy[1];
+    if ((first || data.pinned_from_server) && Array.isArray(pxy) && pxy.length === 2 && !samePin) this.pin(pxy, null, false);
     if (data.server_pinned && !m.decoder && this.pinCanvas) {
       drawImage(this.pinCanvas, Uint8Array.from(data.server_pinned));
     }

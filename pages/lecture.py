@@ -1,0 +1,26 @@
+"""Lecture (Cours): the chapter on auto-encoders and VAEs in the course's order, one idea per step: the slide's
+formula, a few sentences, the live widget, the number that proves it, a link to the full page. French by
+default; presenter mode for a projector; students follow the teacher's steps and answer the micro-quiz."""
+import streamlit as st
+
+from vae.ui.i18n import current_lang, page_default_language, t
+from vae.ui.lecture import classroom_ui
+from vae.ui.lecture.render import current_step, slide, step_bar
+from vae.ui.sidebar import selection
+
+page_default_language("fr")
+lang = current_lang()
+role = classroom_ui.role()
+step = current_step()
+with st.container(key="lecture-title"):
+    st.title(t(f"lecture.{step.slug}.title"))
+presenting = step_bar(step)
+if not presenting:
+    st.caption(t("lecture.intro"))
+slide(step.slug, role, lang)
+
+classroom_ui.publish(role)
+classroom_ui.publish_step(role, step.slug)
+classroom_ui.poll(role, step.slug, classroom_ui.revealed(role))
+with st.expander(t("lecture.class.header"), expanded=role.teacher):
+    classroom_ui.panel(role, selection(), "lecture", follow=True)

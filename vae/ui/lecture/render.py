@@ -1,0 +1,135 @@
+"""How the Lecture page draws: which step is shown (the URL's ``?step=``, the step bar, the keyboard, the
+teacher's step for a student who follows), presenter mode, and one step's slide.
+
+The keyboard belongs to the explorer component's ``presenter`` view (``assets/view_presenter.js``): it listens
+to ``keydown`` on the page's document (components v2 render in the page's DOM), ignores keys typed into
+inputs, sliders and menus, and reports ``move`` = {"to": step index, "seq": n} once per key press: one rerun
+per step change. It also folds the sidebar away and enlarges type and images in presenter mode (a class on
+the page's body, styled in ``assets/explorer.css``).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ...errors import ExplorerError
+from .. import url_state
+from ..explorer import messages, mount
+from ..i18n import t
+from ..sidebar import Selection, selection, selection_params
+from . import classroom_ui, widgets
+from .steps import SLUGS, STEPS, Step, step_of
+
+NAV = "lecture.nav"                   # the step shown (its slug): the step bar's widget
+PRESENT = "lecture.present"           # presenter mode (toggle)
+PRESENTER_KEY = "lecture.presenter"   # the explorer's presenter view: keys, presenter styles
+QUIZ = "lecture.quiz.answer"
+
+
+def _go(slug: str) -> None:
+    st.session_state[NAV] = slug
+
+
+def _move(delta: int) -> None:
+    i = SLUGS.index(st.session_state.get(NAV, SLUGS[0]))
+    _go(SLUGS[max(0, min(len(SLUGS) - 1, i + delta))])
+
+
+def _on_key() -> None:
+    """The presenter view reported a key press: ``move.to`` is the index of the step to show (validated)."""
+    move = messages.mapping(messages.state_value(st.session_state.get(PRESENTER_KEY), "move"))
+    to = messages.index(move.get("to"), len(SLUGS))
+    if to is not None:
+        _go(SLUGS[to])
+
+
+def current_step() -> Step:
+    """The step to show this run: a step the follow poll brought, else the URL's ``?step=`` when it is news (a
+    link, Back/Forward; an unknown step falls back to the first, with a note), else the session's."""
+    goto = st.session_state.pop(classroom_ui.GOTO, None)
+    if goto in SLUGS:
+        _go(goto)
+    url_state.adopt(NAV, "step", lambda v: url_state.parse_choice(v, SLUGS), note=url_state.note_in(st, t("lecture.step")))
+    url_state.adopt(PRESENT, "present", lambda v: {"1": True, "0": False}.get(v), note=url_state.note_in(st, t("lecture.present")))
+    if st.session_state.get(NAV) not in SLUGS:
+        _go(SLUGS[0])
+    return step_of(st.session_state[NAV])
+
+
+def step_bar(step: Step) -> bool:
+    """Previous / the nine steps / next, the step counter and the presenter toggle; the keyboard (presenter
+    view). Returns whether presenter mode is on. The step and the mode are written to the URL."""
+    i = SLUGS.index(step.slug)
+    c_prev, c_nav, c_next, c_count, c_mode = st.columns([0.7, 4.6, 0.7, 1.6, 2.4], vertical_alignment="center")
+    c_prev.button("←", key="lecture.prev", on_click=_move, args=(-1,), disabled=i == 0, help=t("lecture.prev"),
+                  width="stretch")
+    c_nav.segmented_control(t("lecture.jump"), SLUGS, key=NAV, required=True, label_visibility="collapsed",
+                            format_func=lambda s: str(SLUGS.index(s) + 1), width="stretch")
+    c_next.button("→", key="lecture.next", on_click=_move, args=(1,), disabled=i == len(SLUGS) - 1,
+                  help=t("lecture.next"), width="stretch")
+    with c_count.container(key="lecture-counter"):
+        st.markdown(f"**{t('lecture.counter', k=i + 1, n=len(SLUGS))}**")
+    presenting = c_mode.toggle(t("lecture.present"), key=PRESENT, help=t("lecture.present_help"))
+    mount("presenter", key=PRESENTER_KEY, data={"step": i, "count": len(SLUGS), "presenting": bool(presenting)},
+          state={"move": _on_key})
+    url_state.publish({"step": None if i == 0 else step.slug, "present": "1" if presenting else None})
+    return bool(presenting)
+
+
+def link_params(step: Step, sel: Selection, lang: str) -> dict[str, str]:
+    """The query of the link from ``step`` to its full page: the sidebar's models, the language, the step's
+    own page state (focus, projection) and the map's inspected index and pinned code when it shows the map."""
+    params = {k: v for k, v in selection_params(sel).items() if v is not None}
+    params.update(lang=lang, **step.link_params)
+    if step.page == "pages/latent_map.py":
+        params["proj"] = widgets.map_method(sel)
+        for key in ("i", "z"):
+            if url_state.raw(key) is not None:
+                params[key] = url_state.raw(key)
+    return params
+
+
+@st.fragment
+def slide(slug: str, role: classroom_ui.Role, lang: str) -> None:
+    """One step: the formula, the sentences, the number and the link beside them, then the live widget. The
+    widget's own controls rerun this fragment only."""
+    step, sel = step_of(slug), selection()
+    with st.container(key="lecture-formula"):
+        st.latex(step.formula)
+    text, side = st.columns([3, 2], gap="large")
+    text.markdown(t(f"lecture.{slug}.text"))
+    number_box = side.container(key="lecture-number")
+    side.page_link(step.page, label=t(f"lecture.{slug}.link"), icon=":material/open_in_new:",
+                   query_params=link_params(step, sel, lang))
+    with st.container(key=f"lecture-widget-{slug}"):
+        if step.quiz:
+            quiz(role, sel)
+        try:
+            number = step.widget(sel)
+        except ExplorerError as exc:
+            st.error(t("common.error_model", detail=exc))
+            number = None
+    with number_box:
+        if number is None:
+            st.caption(t("lecture.no_number"))
+        else:
+            st.metric(number.label, number.value)
+            st.caption(number.caption)
+
+
+def quiz(role: classroom_ui.Role, sel: Selection) -> None:
+    """The micro-quiz of step 3: the question; a student's answer goes to the class, the teacher sees the live
+    tally and reveals; without a class, answering reveals. Then the same prior codes decoded by every model."""
+    opts = {1: t("generate.quiz.opt1"), 2: t("generate.quiz.opt2")}
+    answer = st.radio(t("generate.quiz.question"), list(opts), index=None, key=QUIZ, format_func=opts.__getitem__)
+    if role.student:
+        st.caption(t("lecture.quiz.vote_class", code=role.code))
+    classroom_ui.vote(role, answer)
+    classroom_ui.tally_panel(role, opts)
+    shown = classroom_ui.revealed(role) if role.code else answer is not None
+    if not shown:
+        st.info(t("lecture.quiz.wait_reveal") if role.code else t("generate.quiz.waiting"))
+        return
+    if answer is not None:
+        (st.success if answer == 2 else st.warning)(t(f"generate.quiz.{'right' if answer == 2 else 'wrong'}"))
+    widgets.prior_samples(sel)
+    st.markdown(t("generate.quiz.explain"))
