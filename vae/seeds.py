@@ -9,7 +9,8 @@ one's full report (``vae.report.compute_report``) and keeps only the numbers, ~5
 "reports": {seed: report}}. The shipped model itself is seed 0.
 
 ``reports_over_seeds`` gives the Compare page every seed of a shipped model, and only while the recorded
-command is still the one in the model's ``metrics.json``: a retrained model never borrows stale seeds.
+command still trains what the model's ``metrics.json`` says it was trained with (``same_recipe``): a model
+retrained otherwise never borrows stale seeds.
 """
 from __future__ import annotations
 
@@ -41,6 +42,21 @@ def seed_argv(command: str, seed: int, out: str | os.PathLike) -> list[str]:
         else:
             argv += [flag, value]
     return argv
+
+
+def same_recipe(a: str | None, b: str | None) -> bool:
+    """Whether two recorded ``python -m vae train`` commands train the same model: the same options once parsed
+    (argument order, ``--out`` and ``--force`` do not matter)."""
+    from .__main__ import _parser
+
+    def recipe(command: str) -> dict:
+        args = vars(_parser().parse_args(shlex.split(command)[3:]))
+        return {k: v for k, v in args.items() if k not in ("out", "force", "argv")}
+
+    try:
+        return a is not None and b is not None and recipe(a) == recipe(b)
+    except (SystemExit, ValueError):  # argparse exits on a command it cannot parse
+        return False
 
 
 def _path(name: str) -> Path:
@@ -75,6 +91,6 @@ def reports_over_seeds(folder: str | os.PathLike, report: dict) -> list[dict]:
     if folder.parent.resolve() != PRETRAINED_DIR.resolve():
         return [report]
     command, reports = stored_seed_reports(folder.name)
-    if not reports or command != read_metrics(folder).get("command"):
+    if not reports or not same_recipe(command, read_metrics(folder).get("command")):
         return [report]
     return [report, *(reports[s] for s in sorted(reports) if s != 0)]
