@@ -85,6 +85,9 @@ def _publish(sel: Selection, defaults: dict[str, str | None]) -> None:
     url_state.publish({k: (None if v == defaults.get(k) else v) for k, v in values.items()})
 
 
+SIDEBAR_PARAMS = ("data", "d", *KINDS, "focus")  # the URL parameters the sidebar reads and writes
+
+
 def selection_params(sel: Selection) -> dict[str, str | None]:
     """The sidebar's choice as URL parameters, every one spelt out (for links made to be shared)."""
     params: dict[str, str | None] = {"data": sel.dataset, "d": None if sel.latent_dim is None else str(sel.latent_dim)}

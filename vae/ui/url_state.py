@@ -69,7 +69,8 @@ def parse_choice(value: str | None, allowed: Iterable[str]) -> str | None:
 
 def parse_int(value: str | None, allowed: Iterable[int]) -> int | None:
     """An integer written in decimal that is one of ``allowed``, else None."""
-    if not isinstance(value, str) or not value.strip().lstrip("-").isdigit() or len(value) > 12:
+    digits = value[1:] if isinstance(value, str) and value.startswith("-") else value
+    if not isinstance(digits, str) or not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
         return None
     number = int(value)
     return number if number in set(allowed) else None
@@ -77,7 +78,7 @@ def parse_int(value: str | None, allowed: Iterable[int]) -> int | None:
 
 def parse_index(value: str | None, n: int) -> int | None:
     """A test-set index in [0, n) written in decimal, else None (``-1``, ``3.5``, ``NaN``, ``1e9``: None)."""
-    if not isinstance(value, str) or not value.isdigit() or len(value) > 12:
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()) or len(value) > 12:
         return None
     return messages.index(int(value), n)
 

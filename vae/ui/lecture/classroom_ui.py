@@ -67,13 +67,20 @@ def _open() -> None:
 
 def role() -> Role:
     """This session's role: the teacher of the class it opened, a student of the class in the link (``?class=``)
-    or typed, or no class. A class that expired or vanished is dropped, with a message."""
+    or typed, or no class. A code that names no open class (expired, mistyped) is dropped, with a message."""
     url_state.adopt(JOIN, "class", _normalised, note=url_state.note_in(st, t("lecture.class.code")))
     teaching = st.session_state.get(TEACHER)
     if teaching:
         return Role(teaching, True)
     code = _normalised(st.session_state.get(JOIN) or "")
-    return Role(code, False) if code else Role()
+    if not code:
+        return Role()
+    try:
+        classroom.tally(code)  # the class exists and is open (two small reads)
+    except ClassroomError as exc:
+        st.error(error_text(exc))
+        return Role()
+    return Role(code, False)
 
 
 def publish(r: Role) -> None:
@@ -103,7 +110,7 @@ def panel(r: Role, sel: Selection, url_path: str, follow: bool = False) -> None:
     if st.session_state.get("_class.error"):
         st.error(st.session_state.pop("_class.error"))
     typed = st.session_state.get(JOIN)
-    if typed and not r.code:
+    if typed and _normalised(typed) is None:
         st.error(t("lecture.class.err.bad_code"))
     if r.student and follow:
         st.toggle(t("lecture.class.follow"), key=FOLLOW, value=True)

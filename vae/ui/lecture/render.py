@@ -15,7 +15,7 @@ from ...errors import ExplorerError
 from .. import url_state
 from ..explorer import messages, mount
 from ..i18n import t
-from ..sidebar import Selection, selection, selection_params
+from ..sidebar import SIDEBAR_PARAMS, Selection, selection
 from . import classroom_ui, widgets
 from .steps import SLUGS, STEPS, Step, step_of
 
@@ -75,16 +75,12 @@ def step_bar(step: Step) -> bool:
     return bool(presenting)
 
 
-def link_params(step: Step, sel: Selection, lang: str) -> dict[str, str]:
-    """The query of the link from ``step`` to its full page: the sidebar's models, the language, the step's
-    own page state (focus, projection) and the map's inspected index and pinned code when it shows the map."""
-    params = {k: v for k, v in selection_params(sel).items() if v is not None}
+def link_params(step: Step, lang: str) -> dict[str, str]:
+    """The query of the link from ``step`` to its full page: the sidebar's choice and the map's inspected index
+    and pinned code as the URL holds them (defaults left out, as the pages write them), the language, and the
+    step's own page state (the model to explore)."""
+    params = {k: url_state.raw(k) for k in (*SIDEBAR_PARAMS, "i", "z") if url_state.raw(k) is not None}
     params.update(lang=lang, **step.link_params)
-    if step.page == "pages/latent_map.py":
-        params["proj"] = widgets.map_method(sel)
-        for key in ("i", "z"):
-            if url_state.raw(key) is not None:
-                params[key] = url_state.raw(key)
     return params
 
 
@@ -99,7 +95,7 @@ def slide(slug: str, role: classroom_ui.Role, lang: str) -> None:
     text.markdown(t(f"lecture.{slug}.text"))
     number_box = side.container(key="lecture-number")
     side.page_link(step.page, label=t(f"lecture.{slug}.link"), icon=":material/open_in_new:",
-                   query_params=link_params(step, sel, lang))
+                   query_params=link_params(step, lang))
     with st.container(key=f"lecture-widget-{slug}"):
         if step.quiz:
             quiz(role, sel)

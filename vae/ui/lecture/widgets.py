@@ -83,7 +83,7 @@ def denoise(sel: Selection) -> Number | None:
     for row in ("noisy", *rows, "clean"):
         st.markdown(f"**{t(titles[row])}**" + (f" · {model_label(rows[row])}" if row in rows else ""))
         for col, picture in zip(st.columns(DENOISE_IMAGES), shown.pictures[row]):
-            col.image(picture, width="stretch", output_format="PNG")
+            col.image(picture, output_format="PNG")
     err = float(shown.panel.mse["denoised"].mean())
     if plain is None:
         return Number(t("lecture.denoise.number"), f"{err:.4f}")

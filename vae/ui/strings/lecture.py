@@ -59,11 +59,11 @@ _STEPS = {
     "posterior": {
         "title": ("From AE to VAE: one observation = one distribution", "De l'AE au VAE : une observation = une distribution"),
         "text": (
-            "The variational auto-encoder's encoder outputs a distribution q_φ(z|x) = N(μ_x, σ_x) instead of one "
+            "The variational auto-encoder's encoder outputs a distribution $q_\\phi(z \\mid x) = \\mathcal{N}(\\mu_x, \\sigma_x)$ instead of one "
             "point: a data point x matches many possible codes z. The latent space becomes less sparse, and the "
             "aggregate posterior p(z) = (1/n) Σᵢ q(z|xᵢ) is easy to write down. Draw a digit: the VAE places a cloud "
             "(its 1σ, 2σ, 3σ ellipses) where the AE places a single point.",
-            "L'encodeur de l'auto-encodeur variationnel donne une distribution q_φ(z|x) = N(μ_x, σ_x) au lieu d'un "
+            "L'encodeur de l'auto-encodeur variationnel donne une distribution $q_\\phi(z \\mid x) = \\mathcal{N}(\\mu_x, \\sigma_x)$ au lieu d'un "
             "point : une donnée x correspond à beaucoup de codes z possibles. L'espace latent devient moins "
             "clairsemé, et la postérieure agrégée p(z) = (1/n) Σᵢ q(z|xᵢ) s'écrit facilement. Dessinez un chiffre : "
             "le VAE place un nuage (ses ellipses à 1σ, 2σ, 3σ) là où l'AE place un seul point."),
@@ -77,11 +77,11 @@ _STEPS = {
     "kl": {
         "title": ("Regularisation: the KL divergence and the VAE cost", "Régularisation : la divergence KL et le coût du VAE"),
         "text": (
-            "To sample the prior, the VAE forces every q_φ(z|x) to stay close to p(z) = N(0, I), measured by the "
+            "To sample the prior, the VAE forces every $q_\\phi(z \\mid x)$ to stay close to p(z) = N(0, I), measured by the "
             "Kullback–Leibler divergence. Between Gaussians it has a closed form, so the VAE cost is the "
             "reconstruction term plus this regularisation. Click a dot: the inspector prints its KL, and the map "
             "shows its σ ellipse beside the prior's circle.",
-            "Pour échantillonner la loi a priori, le VAE force chaque q_φ(z|x) à rester proche de p(z) = N(0, I), "
+            "Pour échantillonner la loi a priori, le VAE force chaque $q_\\phi(z \\mid x)$ à rester proche de p(z) = N(0, I), "
             "mesuré par la divergence de Kullback–Leibler. Entre gaussiennes elle a une forme close : le coût du VAE "
             "est le terme de reconstruction plus cette régularisation. Cliquez sur un point : l'inspecteur affiche "
             "sa KL, et la carte montre son ellipse σ à côté du cercle de la loi a priori."),
@@ -93,36 +93,39 @@ _STEPS = {
     "elbo": {
         "title": ("Variational inference and the ELBO", "Inférence variationnelle et ELBO"),
         "text": (
-            "Maximum likelihood needs p_θ(x) = ∫ p(z) p_θ(x|z) dz, which is intractable, and the posterior p_θ(z|x) "
-            "is unknown. We approximate it with q_φ(z|x): log p_θ(x) splits into KL(q ‖ p_θ(z|x)) ≥ 0 plus the ELBO, "
+            "Maximum likelihood needs $p_\\theta(x) = \\int p(z)\\, p_\\theta(x \\mid z)\\, dz$, which is intractable, and the "
+            "posterior $p_\\theta(z \\mid x)$ is unknown. We approximate it with $q_\\phi(z \\mid x)$: $\\log p_\\theta(x)$ splits into "
+            "$KL(q \\,\\Vert\\, p_\\theta(z \\mid x)) \\ge 0$ plus the ELBO, "
             "so maximising the ELBO raises a lower bound of the likelihood and pulls q towards the true posterior. "
             "The lecture's toy model has everything exact: move q(z = 1) and watch the gap close at the posterior.",
-            "Le maximum de vraisemblance demande p_θ(x) = ∫ p(z) p_θ(x|z) dz, incalculable, et la postérieure "
-            "p_θ(z|x) est inconnue. On l'approche par q_φ(z|x) : log p_θ(x) se décompose en KL(q ‖ p_θ(z|x)) ≥ 0 "
-            "plus l'ELBO ; maximiser l'ELBO élève une borne inférieure de la vraisemblance et rapproche q de la vraie "
-            "postérieure. Le modèle jouet du cours est exact : déplacez q(z = 1) et regardez l'écart se refermer sur "
+            "Le maximum de vraisemblance demande $p_\\theta(x) = \\int p(z)\\, p_\\theta(x \\mid z)\\, dz$, incalculable, et la "
+            "postérieure $p_\\theta(z \\mid x)$ est inconnue. On l'approche par $q_\\phi(z \\mid x)$ : $\\log p_\\theta(x)$ se "
+            "décompose en $KL(q \\,\\Vert\\, p_\\theta(z \\mid x)) \\ge 0$ plus l'ELBO ; maximiser l'ELBO élève une "
+            "borne inférieure de la vraisemblance et rapproche q de la vraie postérieure. Le modèle jouet du cours "
+            "est exact : déplacez q(z = 1) et regardez l'écart se refermer sur "
             "la postérieure."),
         "number": ("log p(x) − ELBO", "log p(x) − ELBO"),
         "caption": ("= KL(q ‖ p(z|x)) computed from the posterior directly: {kl:.4f} nats. The true posterior is "
                     "p(z = 1 | x) = {post:.3f}.",
                     "= KL(q ‖ p(z|x)) calculée directement depuis la postérieure : {kl:.4f} nats. La vraie postérieure "
                     "est p(z = 1 | x) = {post:.3f}."),
-        "link": ("Open How a VAE trains (the loss is −ELBO)", "Ouvrir Comment un VAE apprend (le coût est −ELBO)"),
+        "link": ("Open How a VAE trains", "Ouvrir Comment un VAE apprend"),
     },
     "iwae": {
         "title": ("The ELBO's gap: importance-weighted bounds", "L'écart de l'ELBO : bornes à poids d'importance"),
         "text": (
-            "How loose is the ELBO on our VAE? Averaging K importance weights p_θ(x, z_k)/q_φ(z_k|x) inside the log "
-            "gives a tighter bound L_K (Burda, Grosse & Salakhutdinov, 2016): L_1 is the ELBO, and L_K climbs towards "
-            "log p_θ(x) as K grows. What it gains is the part of KL(q ‖ p_θ(z|x)) that the Gaussian q cannot close.",
-            "L'ELBO de notre VAE est-elle lâche ? Moyenner K poids d'importance p_θ(x, z_k)/q_φ(z_k|x) dans le log "
-            "donne une borne plus serrée L_K (Burda, Grosse & Salakhutdinov, 2016) : L_1 est l'ELBO, et L_K monte vers "
-            "log p_θ(x) quand K grandit. Ce qu'elle gagne est la part de KL(q ‖ p_θ(z|x)) que la gaussienne q ne peut "
-            "pas combler."),
-        "number": ("Gap L_{k} − ELBO (nats per image)", "Écart L_{k} − ELBO (nats par image)"),
-        "caption": ("VAE, {n} test images: ELBO {elbo:.2f}, L_{k} {iwae:.2f} nats.",
-                    "VAE, {n} images de test : ELBO {elbo:.2f}, L_{k} {iwae:.2f} nats."),
-        "link": ("Open Compare (ELBO and IWAE of every model)", "Ouvrir Comparer (ELBO et IWAE de chaque modèle)"),
+            "How loose is the ELBO on our VAE? Averaging K importance weights $p_\\theta(x, z_k) / q_\\phi(z_k \\mid x)$ inside the "
+            "log gives a tighter bound $\\mathcal{L}_K$ (Burda, Grosse & Salakhutdinov, 2016): $\\mathcal{L}_1$ is the ELBO, "
+            "and $\\mathcal{L}_K$ climbs towards $\\log p_\\theta(x)$ as K grows. What it gains is the part of "
+            "$KL(q \\,\\Vert\\, p_\\theta(z \\mid x))$ that the Gaussian q cannot close.",
+            "L'ELBO de notre VAE est-elle lâche ? Moyenner K poids d'importance $p_\\theta(x, z_k) / q_\\phi(z_k \\mid x)$ "
+            "dans le log donne une borne plus serrée $\\mathcal{L}_K$ (Burda, Grosse & Salakhutdinov, 2016) : $\\mathcal{L}_1$ "
+            "est l'ELBO, et $\\mathcal{L}_K$ monte vers $\\log p_\\theta(x)$ quand K grandit. Ce qu'elle gagne est la part de "
+            "$KL(q \\,\\Vert\\, p_\\theta(z \\mid x))$ que la gaussienne q ne peut pas combler."),
+        "number": ("IWAE bound (K = {k}) − ELBO, nats per image", "Borne IWAE (K = {k}) − ELBO, nats par image"),
+        "caption": ("VAE, {n} test images: ELBO {elbo:.2f}, IWAE bound with K = {k}: {iwae:.2f} nats.",
+                    "VAE, {n} images de test : ELBO {elbo:.2f}, borne IWAE avec K = {k} : {iwae:.2f} nats."),
+        "link": ("Open Compare", "Ouvrir Comparer"),
     },
     "reparam": {
         "title": ("Training in practice: the reparameterisation trick", "Optimisation des VAE : l'astuce de reparamétrisation"),
@@ -157,7 +160,7 @@ _STEPS = {
                     "(BCE per image), {n} models.",
                     "Jeu de test : KL {kl_lo:.2f} → {kl_hi:.2f} nats, reconstruction {rec_lo:.1f} → {rec_hi:.1f} "
                     "(BCE par image), {n} modèles."),
-        "link": ("Open Compare (the β sweep)", "Ouvrir Comparer (le balayage en β)"),
+        "link": ("Open Compare", "Ouvrir Comparer"),
     },
 }
 
