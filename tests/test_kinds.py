@@ -8,7 +8,7 @@ from vae.__main__ import main as cli
 from vae.config import ModelConfig
 from vae.errors import ConfigError
 from vae.kinds import DEFAULT_KIND, KINDS, BetaError, BetaRule, Kind, get_kind, kind_names, register, unregister
-from vae.ui.training_job import make_configs
+from vae.jobs.form import make_configs
 
 FORM = dict(latent_dim=2, arch="mlp", hidden="16", recon="bce", noise=0.0, epochs=1, lr=1e-3, batch_size=32, seed=0,
             dataset="digits", image_shape=(8, 8))

@@ -1,106 +1,256 @@
-"""Training jobs of the Train page (vae/ui/training_job.py): worker thread, save, stop, NaN, names."""
+"""The Train form's rules (vae/jobs/form.py), the worker's job function run in-process (vae/jobs/worker.py),
+the queue's estimates (vae/jobs/schedule.py), the name reservation (vae/reservation.py) and the page's outcome
+messages (vae/ui/job_view.py). The pool itself, with real worker processes, is tests/test_jobs.py."""
+import errno
+import json
+import os
+
 import pytest
 
 from conftest import small_dataset
-from vae.checkpoint import load_model, read_metrics
+from vae import checkpoint
+from vae.checkpoint import load_model
+from vae.jobs import schedule
+from vae.jobs.form import FormError, check_budget, check_name, make_configs, parse_hidden
+from vae.jobs.limits import Limits
+from vae.jobs.worker import _Channel, run_job
 from vae.kinds import BetaError
-from vae.ui import training_job as tj
+from vae.reservation import NameReserved, held_names, reservations_dir, reserve_name
 
 
 @pytest.fixture
 def data(digits):
-    return small_dataset(digits, 256, 64)
+    return small_dataset(digits, 128, 32)
 
 
-def configs(data, **kw):
+def configs(**kw):
     base = dict(kind="vae", beta=1.0, latent_dim=2, arch="mlp", hidden="16", recon="bce", noise=0.0, epochs=2,
-                lr=1e-3, batch_size=64, seed=0, dataset="digits", image_shape=data.image_shape)
+                lr=1e-3, batch_size=64, seed=0, dataset="digits", image_shape=(8, 8))
     base.update(kw)
-    return tj.make_configs(**base)
+    return make_configs(**base)
 
 
 def test_parse_hidden():
-    assert tj.parse_hidden("256 128") == [256, 128]
-    assert tj.parse_hidden(" 64, 32 ") == [64, 32]
+    assert parse_hidden("256 128") == [256, 128]
+    assert parse_hidden(" 64, 32 ") == [64, 32]
     for bad in ("", "abc", "32 -1", "1.5"):
-        with pytest.raises(tj.FormError) as e:
-            tj.parse_hidden(bad)
+        with pytest.raises(FormError) as e:
+            parse_hidden(bad)
         assert e.value.code == "hidden"
 
 
 @pytest.mark.parametrize("field,value,code", [("epochs", 0, "epochs"), ("lr", 0.0, "lr"), ("lr", -1.0, "lr"),
                                               ("hidden", "x", "hidden"), ("batch_size", 0, "batch_size"),
-                                              ("noise", 2.0, "noise")])
-def test_make_configs_refuses_bad_values(data, field, value, code):
-    with pytest.raises(tj.FormError) as e:
-        configs(data, **{field: value})
+                                              ("noise", 2.0, "noise"), ("early_stop", -1, "early_stop")])
+def test_make_configs_refuses_bad_values(field, value, code):
+    with pytest.raises(FormError) as e:
+        configs(**{field: value})
     assert e.value.code == code
 
 
-def test_beta_rules(data):
+def test_beta_rules():
     # the kind's rule, as in the CLI (tests/test_kinds.py checks every case against the CLI's message)
     with pytest.raises(BetaError, match="β must be"):
-        configs(data, kind="beta-vae", beta=-1.0)
+        configs(kind="beta-vae", beta=-1.0)
     with pytest.raises(BetaError, match="use kind 'beta-vae'"):
-        configs(data, kind="vae", beta=7.0)  # refused, no longer silently forced to 1
-    assert configs(data, kind="vae", beta=None)[0].beta == 1.0
-    assert configs(data, kind="beta-vae", beta=4.0)[0].beta == 4.0
-    assert configs(data, kind="beta-vae", beta=None)[0].beta == 4.0
-    assert configs(data, kind="ae", beta=None)[0].kind == "ae"
+        configs(kind="vae", beta=7.0)  # refused, never silently forced to 1
+    assert configs(kind="vae", beta=None)[0].beta == 1.0
+    assert configs(kind="beta-vae", beta=4.0)[0].beta == 4.0
+    assert configs(kind="beta-vae", beta=None)[0].beta == 4.0
+    assert configs(kind="ae", beta=None)[0].kind == "ae"
     with pytest.raises(BetaError, match="no KL term"):
-        configs(data, kind="ae", beta=-3.0)
+        configs(kind="ae", beta=-3.0)
 
 
-def test_job_runs_to_completion_and_saves(data, tmp_path):
-    m, t = configs(data)
-    job = tj.start_job("tiny-vae", m, t, data, store=tmp_path)
-    assert job.wait(60)
-    snap = job.snapshot()
-    assert snap["status"] == "done", snap["error"]
-    assert snap["progress"] == 1.0 and len(snap["history"]) == 2
-    assert snap["result_path"] == str(tmp_path / "tiny-vae")
-    model = load_model(tmp_path / "tiny-vae")
-    assert model.cfg.latent_dim == 2
-    metrics = read_metrics(tmp_path / "tiny-vae")
-    assert metrics["loss"] > 0 and len(metrics["history"]) == 2
-    assert [p.name for p in tmp_path.iterdir()] == ["tiny-vae"]  # atomic: no temp folder left
-    with pytest.raises(tj.FormError) as e:  # the name is now taken
-        tj.start_job("tiny-vae", m, t, data, store=tmp_path)
-    assert e.value.code == "exists"
+def test_early_stopping_follows_the_cli_defaults():
+    assert configs()[1].val_fraction == 0.0 and configs()[1].early_stop == 0
+    _, tcfg = configs(early_stop=3)
+    assert (tcfg.early_stop, tcfg.val_fraction) == (3, 0.1)  # the CLI's default split with --early-stop
+    assert configs(early_stop=3, val_fraction=0.2)[1].val_fraction == 0.2
+    assert configs(val_fraction=0.25)[1].val_fraction == 0.25  # a split alone only records the validation loss
 
 
-def test_stop_request_saves_nothing(data, tmp_path):
-    m, t = configs(data, epochs=5000)
-    job = tj.start_job("stopped", m, t, data, store=tmp_path)
-    job.stop()
-    assert job.wait(60)
-    snap = job.snapshot()
-    assert snap["status"] == "stopped" and snap["stop_requested"]
-    assert list(tmp_path.iterdir()) == []
+def test_budget_is_refused_with_the_limit_stated():
+    limits = Limits(max_image_epochs=1_000_000, max_seconds=600)
+    check_budget(1497, 668, limits)
+    with pytest.raises(FormError) as e:
+        check_budget(1497, 669, limits)
+    assert e.value.code == "budget"
+    assert e.value.fmt["limit"] == "1,000,000" and e.value.fmt["max_epochs"] == 668 and e.value.fmt["minutes"] == "10"
+    assert limits.max_epochs(4000) == 250 and limits.max_epochs(10**7) == 1
 
 
-def test_nan_training_saves_nothing(data, tmp_path):
-    m, t = configs(data, lr=100.0, epochs=5)
-    job = tj.start_job("exploding", m, t, data, store=tmp_path)
-    assert job.wait(60)
-    snap = job.snapshot()
-    assert snap["status"] == "failed" and "nan" in snap["error"].lower()
-    assert list(tmp_path.iterdir()) == []
+def test_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("VAE_TRAIN_WORKERS", "3")
+    monkeypatch.setenv("VAE_TRAIN_MAX_SECONDS", "90")
+    monkeypatch.setenv("VAE_TRAIN_QUEUE", "nonsense")
+    limits = Limits.from_env()
+    assert (limits.workers, limits.max_seconds, limits.max_queue) == (3, 90.0, 30)
+    monkeypatch.setenv("VAE_TRAIN_WORKERS", "0")  # below the minimum: the default (half the cores, at least 1)
+    assert Limits.from_env().workers == max(1, (os.cpu_count() or 2) // 2)
 
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "", ".hidden", "x" * 80])
-def test_bad_names_are_refused(data, tmp_path, name):
-    m, t = configs(data)
-    with pytest.raises(tj.FormError) as e:
-        tj.start_job(name, m, t, data, store=tmp_path)
+def test_bad_names_are_refused(tmp_path, name):
+    with pytest.raises(FormError) as e:
+        check_name(name, tmp_path)
     assert e.value.code == "name"
     assert list(tmp_path.iterdir()) == []
-    assert not (tmp_path.parent / "x").exists()
 
 
-def test_concurrency_limit(data, tmp_path):
-    m, t = configs(data)
-    with pytest.raises(tj.FormError) as e:
-        tj.start_job("busy", m, t, data, store=tmp_path, max_concurrent=0)
-    assert e.value.code == "busy"
-    assert tj.get_job("nope") is None and tj.get_job(None) is None
+def test_taken_names_are_refused(tmp_path):
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(FormError) as e:
+        check_name("taken", tmp_path)
+    assert e.value.code == "exists"
+    assert check_name("free", tmp_path) == tmp_path / "free"
+
+
+# -- the worker's job, in this process ----------------------------------------------------------------------------
+
+def job_spec(data, out, **kw):
+    mcfg, tcfg = configs(**kw)
+    return {"out": str(out), "model_cfg": mcfg.to_dict(), "train_cfg": tcfg.to_dict(), "dataset": data,
+            "store_dtype": "float32"}
+
+
+def test_run_job_saves_and_reports_every_event(data, tmp_path):
+    events = []
+    outcome = run_job(job_spec(data, tmp_path / "m"), lambda e, i: events.append(e), lambda: None)
+    assert outcome["status"] == "done" and outcome["path"] == str(tmp_path / "m")
+    assert outcome["metrics"]["loss"] > 0 and load_model(tmp_path / "m")
+    assert {"batch", "epoch", "snapshot"} <= set(events)
+
+
+def test_run_job_float16_store(data, tmp_path):
+    outcome = run_job({**job_spec(data, tmp_path / "half"), "store_dtype": "float16"}, lambda e, i: None, lambda: None)
+    assert outcome["status"] == "done"
+    header = json.loads((tmp_path / "half" / "model.safetensors").read_bytes()[8:][:4096].split(b"}}")[0] + b"}}")
+    assert {v["dtype"] for k, v in header.items() if k != "__metadata__"} == {"F16"}
+
+
+@pytest.mark.parametrize("why,status", [("stop", "stopped"), ("budget", "stopped"), ("server", "stopped")])
+def test_run_job_stops_and_saves_nothing(data, tmp_path, why, status):
+    outcome = run_job(job_spec(data, tmp_path / "m", epochs=5000), lambda e, i: None, lambda: why)
+    assert (outcome["status"], outcome["code"]) == (status, why)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_job_nan_fails_and_saves_nothing(data, tmp_path):
+    outcome = run_job(job_spec(data, tmp_path / "m", lr=100.0, epochs=5), lambda e, i: None, lambda: None)
+    assert (outcome["status"], outcome["code"]) == ("failed", "nan")
+    assert "the loss became" in outcome["detail"] and "smaller learning rate" in outcome["detail"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_at_save_is_a_short_message_and_leaves_nothing(data, tmp_path, monkeypatch):
+    real = checkpoint.save_file
+
+    def full_disk(tensors, path, metadata=None):
+        real(tensors, path, metadata=metadata)  # part of the folder is written, then the disk is full
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(checkpoint, "save_file", full_disk)
+    outcome = run_job(job_spec(data, tmp_path / "m"), lambda e, i: None, lambda: None)
+    assert outcome == {"status": "failed", "code": "disk", "detail": os.strerror(errno.ENOSPC)}
+    assert list(tmp_path.iterdir()) == []  # the temp folder of the save is gone too
+
+
+def test_run_job_reports_a_bug_in_one_line(data, tmp_path, monkeypatch):
+    import vae.training_run
+
+    monkeypatch.setattr(vae.training_run, "evaluate_model", lambda *a: 1 / 0)
+    outcome = run_job(job_spec(data, tmp_path / "m"), lambda e, i: None, lambda: None)
+    assert (outcome["status"], outcome["code"]) == ("failed", "bug")
+    assert outcome["detail"] == "ZeroDivisionError: division by zero" and "Traceback" not in outcome["detail"]
+
+
+def test_the_channel_coalesces_batches_and_forwards_everything_else():
+    sent = []
+
+    class Conn:
+        def send_bytes(self, b):
+            import pickle
+
+            sent.append(pickle.loads(b))
+
+        def poll(self):
+            return False
+
+    ch = _Channel(Conn(), max_seconds=600)
+    for step in range(1, 101):
+        ch.emit("batch", {"epoch": 1, "step": step, "steps": 100})
+    ch.emit("snapshot", {"frame": 0})
+    ch.emit("something-new", {"x": [1, 2]})
+    batches = [m for m in sent if m[1] == "batch"]
+    assert 1 <= len(batches) <= 3 and batches[-1][2]["step"] == 100  # the epoch's last batch always goes
+    assert [m[1:] for m in sent if m[1] != "batch"] == [("snapshot", {"frame": 0}), ("something-new", {"x": [1, 2]})]
+    assert ch.should_stop() is None
+    ch.deadline = 0
+    assert ch.should_stop() == "budget"
+
+
+# -- the queue's estimates ----------------------------------------------------------------------------------------
+
+def test_start_estimates():
+    assert schedule.remaining_seconds(elapsed=10, progress=0.25, expected=999) == pytest.approx(30)
+    assert schedule.remaining_seconds(elapsed=10, progress=0.0, expected=25) == 15  # no pace yet: the expectation
+    assert schedule.expected_seconds(1_000_000, speed=1000, cap=600) == 600  # never past the time budget
+    # one worker busy for 30 s more, two jobs of 20 s ahead: 70 s; two workers: the jobs share them
+    assert schedule.start_in([30], [20, 20], workers=1) == 70
+    assert schedule.start_in([30], [20, 20], workers=2) == 30
+    assert schedule.start_in([], [], workers=1) == 0
+
+
+# -- the name reservation -----------------------------------------------------------------------------------------
+
+def test_a_reservation_is_exclusive_released_and_leaves_no_trace(tmp_path):
+    r = reserve_name(tmp_path, "m", "training")
+    with pytest.raises(NameReserved, match="training in progress"):
+        reserve_name(tmp_path, "m", "import")
+    assert held_names(tmp_path) == {"m": "training"}
+    r.release()
+    assert list(tmp_path.iterdir()) == []
+    with reserve_name(tmp_path, "m", "import"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dead_holders_reservation_is_taken_over(tmp_path):
+    r = reserve_name(tmp_path, "m", "training")
+    path = reservations_dir(tmp_path) / "m"
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "pid": 2**22 + 12345}))  # a pid that does not exist on this machine
+    taken = reserve_name(tmp_path, "m", "import")
+    r.release()  # the stale holder's release does not remove the new holder's file
+    assert held_names(tmp_path) == {"m": "import"}
+    taken.release()
+    old = reserve_name(tmp_path, "m", "training")
+    os.utime(path, (0, 0))  # not refreshed for ages (a holder on another machine)
+    assert held_names(tmp_path) == {}
+    reserve_name(tmp_path, "m", "import").release()
+    old.release()
+
+
+# -- the page's messages ------------------------------------------------------------------------------------------
+
+def snap(**kw):
+    base = {"status": "failed", "error_code": "", "error": "", "name": "m", "seconds": 3.0, "dataset": "digits",
+            "latent_dim": 2}
+    return {**base, **kw}
+
+
+@pytest.mark.parametrize("kw,kind,needle", [
+    ({"error_code": "disk", "error": "No space left on device"}, "error", "disk is full (No space left on device)"),
+    ({"error_code": "killed", "error": "signal SIGKILL"}, "error", "ended unexpectedly (signal SIGKILL)"),
+    ({"error_code": "nan", "error": "the loss became nan"}, "error", "NaN or infinite"),
+    ({"status": "stopped", "error_code": "budget"}, "warning", "limit of 10 min"),
+    ({"status": "cancelled", "error_code": "cancel"}, "warning", "cancelled before it started"),
+    ({"status": "done"}, "success", "user/m"),
+    ({"error_code": "bug", "error": "*boom* [x](http://evil)"}, "error", r"\*boom\* \[x\]"),  # never markdown
+])
+def test_outcome_messages(kw, kind, needle):
+    from vae.ui.job_view import outcome_text
+
+    got_kind, text = outcome_text(snap(**kw), 10)
+    assert got_kind == kind and needle in text and "Traceback" not in text

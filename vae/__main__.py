@@ -1,4 +1,4 @@
-"""Command line: ``python -m vae train | evaluate | list``.
+"""Command line: ``python -m vae train | evaluate | list | jobs``.
 
 Errors a user can cause (bad option, missing dataset, corrupt checkpoint, NaN training) print one
 clear line on stderr and exit with status 1 or 2, never a traceback.
@@ -18,6 +18,7 @@ from .checkpoint import PRETRAINED_DIR, list_models, load_model
 from .config import ARCHS, RECON_LOSSES, ModelConfig, TrainConfig
 from .data import load_dataset
 from .errors import ExplorerError
+from .jobs import cli as jobs_cli
 from .kinds import KINDS, get_kind, kind_names
 from .metrics import evaluate_model
 from .training_run import train_and_save
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="every model the app can open")
     ls.add_argument("--json", action="store_true")
+    jobs_cli.add_parser(sub)
     return p
 
 
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv
     try:
         return {"train": cmd_train, "evaluate": cmd_evaluate, "list": cmd_list,
-                "train-classifier": cmd_train_classifier}[args.command](args)
+                "train-classifier": cmd_train_classifier, "jobs": jobs_cli.cmd_jobs}[args.command](args)
     except (ExplorerError, ValueError, OSError) as exc:  # OSError: unreadable file, disk full, …
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -41,6 +41,7 @@ from .checkpoint import (CONFIG, METRICS, WEIGHTS, load_model, read_config, read
 from .data import dataset_image_shape
 from .errors import CheckpointError, ConfigError, DatasetError
 from .models import build_model
+from .reservation import NameReserved, Reservation, reserve_name
 from .safetensors_header import header_from_bytes
 
 MAX_FILE_BYTES = 100 << 20     # one file of the model folder
@@ -266,6 +267,25 @@ def import_model(files: Mapping[str, bytes] | bytes, name: str, store: str | os.
     if os.path.lexists(target):
         raise ModelImportError("exists", f"a model named {target.name!r} already exists", name=target.name)
     shapes = safetensors_shapes(content[WEIGHTS])
+    reservation = _reserve(store, target.name)  # until the rename: a training of that name cannot start meanwhile
+    try:
+        return _write_validated(content, shapes, store, target)
+    finally:
+        reservation.release()
+
+
+def _reserve(store: Path, name: str) -> Reservation:
+    """Reserve ``name`` for this import (``vae.reservation``: shared with trainings, across replicas)."""
+    try:
+        return reserve_name(store, name, "import")
+    except NameReserved as exc:
+        raise ModelImportError("reserved", str(exc), name=name) from None
+    except OSError as exc:
+        raise _store_error(exc) from None
+
+
+def _write_validated(content: dict[str, bytes], shapes: dict, store: Path, target: Path) -> Path:
+    """Write the files into a temp folder of the store, validate them there, rename it to ``target``."""
     try:
         store.mkdir(parents=True, exist_ok=True)
         tmp = store / f"{TEMP_PREFIX}{uuid.uuid4().hex[:8]}"

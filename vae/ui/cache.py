@@ -63,9 +63,27 @@ def get_model(path: str) -> Autoencoder:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def get_dataset(name: str) -> Dataset:
-    """A dataset by name, loaded once per server (raises ``DatasetError`` if it cannot be loaded)."""
+def _registered_dataset(name: str) -> Dataset:
     return load_dataset(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2, ttl=900)
+def _uploaded_dataset(name: str, version: float) -> Dataset:
+    return load_dataset(name)
+
+
+def get_dataset(name: str) -> Dataset:
+    """A dataset by name, loaded once per server (raises ``DatasetError`` if it cannot be loaded).
+
+    Uploads (``npz:``) are small on disk but may hold up to ``vae.uploads.MAX_UPLOAD_VALUES`` values once
+    decompressed: at most two stay in memory, for 15 minutes, keyed by the file's modification time."""
+    if name.startswith("npz:"):
+        try:
+            version = os.stat(name[4:]).st_mtime
+        except OSError:
+            version = 0.0
+        return _uploaded_dataset(name, version)
+    return _registered_dataset(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,204 +1,141 @@
-"""Training jobs for the Train page: a worker thread per job, a server-wide registry, no Streamlit.
+"""The Train page's form and its submission (Streamlit): widgets → ``vae.jobs`` → a queued job, or a message.
 
-The page validates the form (``make_configs``), starts a ``Job`` with ``start_job`` and keeps only
-the job id in its session state; a polling fragment reads ``get_job(id).snapshot()``. The worker
-thread never touches Streamlit: it runs ``vae.train.fit`` with a callback that updates the job
-and ``should_stop = stop_event.is_set``. On success it evaluates the model and saves it atomically
-into the user store (never ``pretrained/``). A NaN stop, a Stop request or any error saves nothing.
+What decides lives in ``vae/``: the form's rules and the budget (``vae.jobs.form``), the pool and its queue
+(``vae.jobs.pool``), uploaded datasets (``vae.uploads``). This module draws the widgets, calls those, and turns
+their errors into translated messages. The page keeps only the job's id in its session state.
 """
 from __future__ import annotations
 
-import threading
 import time
-import traceback
-import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import torch
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ..checkpoint import safe_model_path
-from ..config import ModelConfig, TrainConfig
-from ..data import Dataset
-from ..errors import CheckpointError, ConfigError, ExplorerError
-from ..kinds import get_kind
-from ..training_run import train_and_save
+from ..checkpoint import user_store
+from ..config import ARCHS, RECON_LOSSES
+from ..errors import DatasetError, ExplorerError
+from ..jobs.form import FormError, check_budget, check_name, make_configs
+from ..jobs.limits import Limits
+from ..jobs.pool import Job, JobSpec, get_pool
+from ..kinds import DEFAULT_KIND, KINDS, BetaError
+from ..uploads import UploadError, discard_unused, save_upload
+from .cache import get_dataset
+from .i18n import t
+from .plain_text import escape_markdown
 
-MAX_CONCURRENT = 2          # trainings running at once on this server (2 cores)
-MAX_KEPT = 50               # finished jobs remembered in the registry
-ACTIVE = ("queued", "running")
-
-
-class FormError(ExplorerError):
-    """An invalid Train form value; ``code`` names a translation key ``train.err.<code>``."""
-
-    def __init__(self, code: str, **fmt):
-        self.code, self.fmt = code, fmt
-        super().__init__(f"{code}: {fmt}" if fmt else code)
+JOB_KEY = "train.job_id"
+DATASETS = ("mnist", "digits", "sprites", "upload")
+DTYPES = ("float32", "float16")
 
 
-def parse_hidden(text: str) -> list[int]:
-    """``"256 128"`` (spaces or commas) → [256, 128]; anything else raises ``FormError('hidden')``."""
-    parts = str(text).replace(",", " ").split()
+def session_id() -> str:
+    """The Streamlit session running this script (one active training per session)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""
+
+
+def _beta_rules() -> str:
+    return "; ".join(
+        f"{t(f'kind.{k.name}')}: " + t("train.beta_rule." + ("none" if not k.beta.weighs_kl else "free" if k.beta.free
+                                                             else "fixed"), beta=f"{k.beta.default:g}")
+        for k in KINDS.values())
+
+
+def train_form() -> tuple[dict, object, bool]:
+    """Draw the form (every CLI option but the device, ``--force`` and ``--out``); return (values, upload, submitted)."""
+    labels = lambda prefix, keys: {k: t(f"{prefix}.{k}") for k in keys}  # noqa: E731
+    kinds, archs = labels("kind", KINDS), labels("train.arch", ARCHS)
+    recons, datasets, dtypes = labels("train.recon", RECON_LOSSES), labels("train.dataset", DATASETS), labels("train.store_dtype", DTYPES)
+    v: dict = {}
+    with st.form("train.form"):
+        st.subheader(t("train.form"))
+        c1, c2, c3 = st.columns(3)
+        v["kind"] = c1.selectbox(t("train.kind"), list(KINDS), index=list(KINDS).index(DEFAULT_KIND), key="train.kind",
+                                 format_func=kinds.__getitem__)
+        v["beta"] = c1.number_input(t("train.beta"), value=None, step=0.5, key="train.beta",
+                                    help=t("train.beta_help", rules=_beta_rules()))
+        v["latent_dim"] = c1.number_input(t("train.latent_dim"), value=2, step=1, key="train.latent_dim")
+        v["dataset"] = c1.selectbox(t("train.dataset"), DATASETS, key="train.dataset", format_func=datasets.__getitem__)
+        v["arch"] = c2.selectbox(t("train.arch"), ARCHS, key="train.arch", format_func=archs.__getitem__)
+        v["hidden"] = c2.text_input(t("train.hidden"), value="256 128", key="train.hidden", help=t("train.hidden_help"))
+        v["recon"] = c2.selectbox(t("train.recon"), RECON_LOSSES, key="train.recon", format_func=recons.__getitem__)
+        v["noise"] = c2.number_input(t("train.noise"), value=0.0, step=0.05, format="%.2f", key="train.noise")
+        v["store_dtype"] = c2.selectbox(t("train.store_dtype"), DTYPES, key="train.store_dtype", format_func=dtypes.__getitem__)
+        v["epochs"] = c3.number_input(t("train.epochs"), value=10, step=1, key="train.epochs")
+        v["lr"] = c3.number_input(t("train.lr"), value=0.001, step=0.0005, format="%g", key="train.lr")
+        v["batch_size"] = c3.number_input(t("train.batch_size"), value=128, step=16, key="train.batch_size")
+        v["seed"] = c3.number_input(t("common.seed"), value=0, step=1, key="train.seed")
+        v["early_stop"] = c3.number_input(t("train.early_stop"), value=0, step=1, key="train.early_stop",
+                                          help=t("train.early_stop_help"))
+        v["val_fraction"] = c3.number_input(t("train.val_fraction"), value=None, step=0.05, format="%.2f",
+                                            key="train.val_fraction")
+        upload = st.file_uploader(t("train.upload"), type=["npz"], key="train.upload")
+        v["name"] = st.text_input(t("train.name"), value="my-vae-2d", key="train.name", help=t("train.name_help"))
+        submitted = st.form_submit_button(t("train.submit"), type="primary", key="train.submit")
+    return v, upload, submitted
+
+
+def limits_line(limits: Limits) -> str:
+    """The server's limits in one sentence, with the epochs they allow on MNIST as an example."""
+    return t("train.limits", limit=f"{limits.max_image_epochs:,}", mnist=limits.max_epochs(len(get_dataset("mnist").x_train)),
+             minutes=f"{limits.max_seconds / 60:g}")
+
+
+def _training_data(choice: str, upload) -> tuple[str, int, tuple[int, int]]:
+    """(dataset name for the config, training images, image shape); an upload is validated and kept in the store."""
+    if choice != "upload":
+        data = get_dataset(choice)
+        return choice, len(data.x_train), tuple(data.image_shape)
+    if upload is None:
+        raise FormError("upload")
+    name, data = save_upload(upload.getvalue())
+    return name, len(data.x_train), tuple(data.image_shape)
+
+
+def submit(values: dict, upload) -> Job:
+    """Validate the form and queue its training; raises the errors :func:`error_text` translates.
+
+    An upload written for a form that is then refused (budget, name, queue) is removed again."""
+    check_name(values["name"])  # before any upload is written
+    dataset, n_train, shape = _training_data(values["dataset"], upload)
+    kept_at = time.time()  # a re-upload of the same bytes by another session after this keeps the file
     try:
-        sizes = [int(p) for p in parts]
-    except ValueError:
-        raise FormError("hidden", text=text) from None
-    if not sizes or any(s < 1 for s in sizes):
-        raise FormError("hidden", text=text)
-    return sizes
+        form = {k: values[k] for k in ("kind", "beta", "latent_dim", "arch", "hidden", "recon", "noise", "epochs", "lr",
+                                       "batch_size", "seed", "early_stop", "val_fraction")}
+        mcfg, tcfg = make_configs(**form, dataset=dataset, image_shape=shape)
+        pool = get_pool()
+        check_budget(n_train, tcfg.epochs, pool.limits)
+        return pool.submit(JobSpec(name=str(values["name"]).strip(), model_cfg=mcfg, train_cfg=tcfg, dataset=dataset,
+                                   n_train=n_train, store=user_store(), session=session_id(),
+                                   store_dtype=values["store_dtype"]))
+    except BaseException:
+        discard_unused(user_store(), dataset, since=kept_at)
+        raise
 
 
-def make_configs(*, kind: str, beta: float | None, latent_dim: int, arch: str, hidden: str, recon: str, noise: float,
-                 epochs: int, lr: float, batch_size: int, seed: int, dataset: str,
-                 image_shape: tuple[int, int]) -> tuple[ModelConfig, TrainConfig]:
-    """Check the form values (clear ``FormError`` for the common mistakes) and build validated configs.
-
-    β follows the kind's rule, exactly as in the CLI (``vae.kinds.BetaRule.resolve``): None (an empty
-    field) gives the kind's default; a β the kind refuses (the VAE with β = 4, the AE with any β: it has no KL term)
-    raises ``BetaError`` with the CLI's message, never a silent change.
-    Other invalid values raise ``ConfigError`` with the config's own message.
-    """
-    if int(epochs) < 1:
-        raise FormError("epochs", value=epochs)
-    if float(lr) <= 0:
-        raise FormError("lr", value=lr)
-    if int(batch_size) < 1:
-        raise FormError("batch_size", value=batch_size)
-    if float(noise) < 0 or float(noise) > 1:
-        raise FormError("noise", value=noise)
-    sizes = parse_hidden(hidden)
-    beta = get_kind(kind).beta.resolve(kind, None if beta is None else float(beta))
-    mcfg = ModelConfig(kind=kind, latent_dim=int(latent_dim), image_shape=tuple(image_shape), arch=arch, hidden=sizes,
-                       beta=beta, recon=recon, noise=float(noise),
-                       dataset=dataset).validate()
-    tcfg = TrainConfig(epochs=int(epochs), lr=float(lr), batch_size=int(batch_size), seed=int(seed), device="cpu").validate()
-    return mcfg, tcfg
+def _literal(fmt: dict) -> dict:
+    """A message's text fields shown literally (numbers keep their format codes)."""
+    return {k: escape_markdown(v) if isinstance(v, str) else v for k, v in fmt.items()}
 
 
-@dataclass
-class Job:
-    """One training run. Fields are written by the worker under ``lock``; read them via ``snapshot``."""
-
-    id: str
-    name: str
-    path: Path
-    model_cfg: ModelConfig
-    train_cfg: TrainConfig
-    status: str = "queued"           # queued, running, done, stopped, failed
-    progress: float = 0.0            # fraction of all batches done
-    epoch: int = 0
-    history: list[dict] = field(default_factory=list)
-    error: str | None = None         # why it failed (fit's stop reason or the exception)
-    result_path: str | None = None   # model folder once saved
-    metrics: dict | None = None
-    started: float = field(default_factory=time.time)
-    finished: float | None = None
-    stop_event: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    thread: threading.Thread | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE
-
-    def stop(self) -> None:
-        """Ask the worker to stop after the current batch; nothing will be saved."""
-        self.stop_event.set()
-
-    def snapshot(self) -> dict:
-        """A consistent copy of the fields the page shows."""
-        with self.lock:
-            return {"id": self.id, "name": self.name, "status": self.status, "progress": self.progress,
-                    "epoch": self.epoch, "epochs": self.train_cfg.epochs, "history": [dict(h) for h in self.history],
-                    "error": self.error, "result_path": self.result_path,
-                    "metrics": dict(self.metrics) if self.metrics else None,
-                    "stop_requested": self.stop_event.is_set(), "seconds": (self.finished or time.time()) - self.started,
-                    "variational": self.model_cfg.variational}
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the worker ends (tests and scripts); True if it ended."""
-        if self.thread is not None:
-            self.thread.join(timeout)
-        return not self.active
-
-    # -- worker side -------------------------------------------------------------------------
-    def _callback(self, event: str, info: dict) -> None:
-        with self.lock:
-            if event == "batch":
-                total = max(1, self.train_cfg.epochs * info["steps"])
-                self.progress = min(1.0, ((info["epoch"] - 1) * info["steps"] + info["step"]) / total)
-                self.epoch = info["epoch"]
-            elif event == "epoch":
-                self.history.append(dict(info))
-
-    def _finish(self, status: str, error: str | None = None) -> None:
-        with self.lock:
-            self.status, self.error, self.finished = status, error, time.time()
-
-    def run(self, data: Dataset) -> None:
-        """The worker: train, then evaluate and save, or record why nothing was saved."""
-        try:
-            torch.set_num_threads(1)  # keep the other core for the other sessions
-            with self.lock:
-                self.status = "running"
-            run = train_and_save(self.model_cfg, self.train_cfg, data, self.path, callback=self._callback,
-                                 should_stop=self.stop_event.is_set, extra_metrics={"trained_in": "app"})
-            result = run.fit
-            if self.stop_event.is_set() and not result.completed:
-                self._finish("stopped", result.stop_reason)
-                return
-            if not result.completed:
-                self._finish("failed", result.stop_reason)
-                return
-            metrics, saved = run.metrics, run.path
-            with self.lock:
-                self.metrics, self.result_path, self.progress = metrics, str(saved), 1.0
-            self._finish("done")
-        except ExplorerError as exc:
-            self._finish("failed", str(exc))
-        except Exception as exc:  # a bug must not kill the server silently: report it on the page
-            self._finish("failed", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+def error_text(exc: Exception) -> str:
+    """The translated message for an error of :func:`submit`; values from outside are shown literally."""
+    if isinstance(exc, FormError):
+        return t(f"train.err.{exc.code}", **_literal(exc.fmt))
+    if isinstance(exc, BetaError):  # the kind's β rule, the CLI's message
+        return t(f"kind.err.{exc.code}", **_literal(exc.fmt))
+    if isinstance(exc, UploadError):
+        return t(f"train.err.upload_{exc.code}", **_literal(exc.fmt))
+    if isinstance(exc, DatasetError):  # may quote the file (its array names): shown literally
+        return t("common.error_dataset", detail=escape_markdown(exc))
+    return t("train.err.config", detail=escape_markdown(exc))
 
 
-_JOBS: dict[str, Job] = {}
-_REGISTRY_LOCK = threading.Lock()
-
-
-def get_job(job_id: str | None) -> Job | None:
-    """The job with this id (None if unknown, e.g. after a server restart)."""
-    return _JOBS.get(job_id) if job_id else None
-
-
-def active_jobs() -> list[Job]:
-    return [j for j in _JOBS.values() if j.active]
-
-
-def check_name(name: str, store: Path | None = None) -> Path:
-    """Path of a new user model ``name``; ``FormError`` if the name is invalid or already taken."""
+def submit_form(values: dict, upload) -> None:
+    """Submit and remember the job in the session, or show why not (never a traceback)."""
     try:
-        path = safe_model_path(str(name).strip(), store)
-    except CheckpointError:
-        raise FormError("name", name=name) from None
-    if path.exists() or any(j.path == path and j.active for j in list(_JOBS.values())):
-        raise FormError("exists", name=name)
-    return path
-
-
-def start_job(name: str, model_cfg: ModelConfig, train_cfg: TrainConfig, data: Dataset,
-              store: Path | None = None, max_concurrent: int = MAX_CONCURRENT) -> Job:
-    """Start training in a daemon thread and register the job; refuses bad names and a full server."""
-    with _REGISTRY_LOCK:
-        path = check_name(name, store)
-        if len(active_jobs()) >= max_concurrent:
-            raise FormError("busy", n=max_concurrent)
-        if tuple(data.image_shape) != tuple(model_cfg.image_shape):
-            raise ConfigError(f"the model expects {model_cfg.image_shape} images, the dataset has {data.image_shape}")
-        job = Job(id=uuid.uuid4().hex[:12], name=str(name).strip(), path=path, model_cfg=model_cfg, train_cfg=train_cfg)
-        job.thread = threading.Thread(target=job.run, args=(data,), name=f"train-{job.id}", daemon=True)
-        _JOBS[job.id] = job
-        finished = [j for j in _JOBS.values() if not j.active]
-        for old in sorted(finished, key=lambda j: j.started)[:max(0, len(_JOBS) - MAX_KEPT)]:
-            _JOBS.pop(old.id, None)
-        job.thread.start()
-    return job
+        job = submit(values, upload)
+    except ExplorerError as exc:
+        st.error(error_text(exc))
+        return
+    st.session_state[JOB_KEY] = job.id

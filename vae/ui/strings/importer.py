@@ -22,6 +22,8 @@ STRINGS = {
                           "fr": "nom de modèle invalide « {name} » : utilisez 1 à 64 lettres, chiffres, « . », « _ » ou « - », en commençant par une lettre ou un chiffre (ni « / » ni « .. »)."},
     "importer.err.exists": {"en": "a model named \"{name}\" already exists: choose another name.",
                             "fr": "un modèle nommé « {name} » existe déjà : choisissez un autre nom."},
+    "importer.err.reserved": {"en": "the name \"{name}\" is being used by a training or an import in progress: choose another name.",
+                              "fr": "le nom « {name} » est utilisé par un entraînement ou un import en cours : choisissez un autre nom."},
     "importer.err.pickle": {"en": "{name} is a pickle-based checkpoint (torch.save): loading it could run arbitrary code, so it is never loaded. Export the weights to model.safetensors.",
                             "fr": "{name} est un checkpoint à base de pickle (torch.save) : le charger pourrait exécuter du code arbitraire, il n'est donc jamais chargé. Exportez les poids en model.safetensors."},
     "importer.err.unexpected": {"en": "unexpected file \"{name}\": a model folder holds model.safetensors, config.json and optionally metrics.json.",

@@ -63,8 +63,6 @@ STRINGS = {
                      "fr": "L'entraînement a échoué : {detail}. Rien n'a été enregistré ; votre dossier de modèles est inchangé."},
     "train.lost": {"en": "This training is no longer known to the server (it may have restarted).",
                    "fr": "Le serveur ne connaît plus cet entraînement (il a peut-être redémarré)."},
-    "train.running_elsewhere": {"en": "Trainings running on this server: {n}/{max}.",
-                                "fr": "Entraînements en cours sur ce serveur : {n}/{max}."},
     "train.store": {"en": "Models are saved in {path}", "fr": "Les modèles sont enregistrés dans {path}"},
     "train.err.epochs": {"en": "The number of epochs must be at least 1 (got {value}).",
                          "fr": "Le nombre d'époques doit être au moins 1 (valeur : {value})."},
@@ -80,10 +78,94 @@ STRINGS = {
                        "fr": "Nom de modèle invalide « {name} » : utilisez 1 à 64 lettres, chiffres, « . », « _ » ou « - », en commençant par une lettre ou un chiffre (ni « / » ni « .. »)."},
     "train.err.exists": {"en": "A model named \"{name}\" already exists: choose another name.",
                          "fr": "Un modèle nommé « {name} » existe déjà : choisissez un autre nom."},
-    "train.err.busy": {"en": "The server is already running {n} trainings: wait until one finishes, then try again.",
-                       "fr": "Le serveur fait déjà tourner {n} entraînements : attendez qu'un se termine, puis réessayez."},
-    "train.err.mine": {"en": "Your previous training is still running: stop it or wait for it to finish.",
-                       "fr": "Votre entraînement précédent est encore en cours : arrêtez-le ou attendez qu'il se termine."},
+    "train.err.busy": {"en": "The server is shutting down its trainings: try again in a minute.",
+                       "fr": "Le serveur arrête ses entraînements : réessayez dans une minute."},
+    "train.err.mine": {"en": "Your previous training is still waiting or running: one at a time per student. Stop it or wait for it to finish.",
+                       "fr": "Votre entraînement précédent est encore en attente ou en cours : un à la fois par étudiant. Arrêtez-le ou attendez qu'il se termine."},
     "train.err.config": {"en": "Invalid settings: {detail}", "fr": "Réglages invalides : {detail}"},
     "train.err.upload": {"en": "Choose a .npz file to upload first.", "fr": "Choisissez d'abord un fichier .npz à téléverser."},
+    # -- CLI options the form now covers
+    "train.early_stop": {"en": "Early stopping: patience in epochs (0 = off)", "fr": "Arrêt précoce : patience en époques (0 = désactivé)"},
+    "train.early_stop_help": {
+        "en": "Hold out a validation share of the training images; stop once this many epochs pass without a better "
+              "validation loss, and keep the best epoch's weights (Prechelt 1998).",
+        "fr": "Met de côté une part de validation des images d'entraînement ; s'arrête après ce nombre d'époques sans "
+              "meilleure perte de validation et garde les poids de la meilleure époque (Prechelt 1998)."},
+    "train.val_fraction": {"en": "Validation share (empty: 0.1 with early stopping, else 0)",
+                           "fr": "Part de validation (vide : 0,1 avec arrêt précoce, sinon 0)"},
+    "train.store_dtype": {"en": "Saved precision", "fr": "Précision enregistrée"},
+    "train.store_dtype.float32": {"en": "float32 (exact)", "fr": "float32 (exacte)"},
+    "train.store_dtype.float16": {"en": "float16 (half the file)", "fr": "float16 (fichier deux fois plus petit)"},
+    # -- the shared server: limits, queue, pool
+    "train.limits": {
+        "en": "On this server: at most {limit} images × epochs per training (e.g. {mnist} epochs of MNIST), "
+              "{minutes} min of running time, one training per student at a time. A training keeps running if you "
+              "close this tab: its model appears in the pickers once saved.",
+        "fr": "Sur ce serveur : au plus {limit} images × époques par entraînement (p. ex. {mnist} époques de MNIST), "
+              "{minutes} min de calcul, un entraînement à la fois par étudiant. Un entraînement continue si vous "
+              "fermez cet onglet : son modèle apparaît dans les sélecteurs une fois enregistré."},
+    "train.pool": {"en": "Trainings on this server: {running} running, {queued} waiting; at most {workers} at once.",
+                   "fr": "Entraînements sur ce serveur : {running} en cours, {queued} en attente ; au plus {workers} à la fois."},
+    "train.queue_title": {"en": "Trainings on this server", "fr": "Entraînements sur ce serveur"},
+    "train.col.name": {"en": "model", "fr": "modèle"},
+    "train.col.status": {"en": "state", "fr": "état"},
+    "train.col.progress": {"en": "progress", "fr": "progression"},
+    "train.col.start": {"en": "starts", "fr": "démarre"},
+    "train.status.queued": {"en": "waiting", "fr": "en attente"},
+    "train.status.running": {"en": "running", "fr": "en cours"},
+    "train.queued": {"en": "**{name}** waits in the queue: position {position}. Estimated start: {eta}.",
+                     "fr": "**{name}** attend dans la file : position {position}. Démarrage estimé : {eta}."},
+    "train.eta.soon": {"en": "in a few seconds", "fr": "dans quelques secondes"},
+    "train.eta.seconds": {"en": "in about {s} s", "fr": "dans {s} s environ"},
+    "train.eta.minutes": {"en": "in about {m} min", "fr": "dans {m} min environ"},
+    "train.cancel": {"en": "Cancel", "fr": "Annuler"},
+    "train.cancelled": {"en": "Training cancelled before it started. Nothing was saved.",
+                        "fr": "Entraînement annulé avant son démarrage. Rien n'a été enregistré."},
+    "train.starting": {"en": "{name}: starting (loading the data)…", "fr": "{name} : démarrage (chargement des données)…"},
+    "train.speed": {"en": "{ips} images/s", "fr": "{ips} images/s"},
+    "train.stopped.budget": {
+        "en": "Training stopped: it reached this server's limit of {minutes} min of running time. Nothing was saved: "
+              "try fewer epochs or a smaller model.",
+        "fr": "Entraînement arrêté : il a atteint la limite de {minutes} min de calcul de ce serveur. Rien n'a été "
+              "enregistré : essayez moins d'époques ou un modèle plus petit."},
+    "train.stopped.server": {"en": "Training stopped: the server stopped it. Nothing was saved.",
+                             "fr": "Entraînement arrêté par le serveur. Rien n'a été enregistré."},
+    "train.fail.nan": {"en": "the loss became NaN or infinite (try a smaller learning rate)",
+                       "fr": "la perte est devenue NaN ou infinie (essayez un taux d'apprentissage plus petit)"},
+    "train.fail.disk": {"en": "the server's disk is full ({detail}); no partial files were left",
+                        "fr": "le disque du serveur est plein ({detail}) ; aucun fichier partiel n'a été laissé"},
+    "train.fail.store": {"en": "the model store cannot be written ({detail})",
+                         "fr": "le dossier de modèles n'est pas accessible en écriture ({detail})"},
+    "train.fail.killed": {"en": "the training process ended unexpectedly ({detail}); the server is fine, you can start again",
+                          "fr": "le processus d'entraînement s'est arrêté brutalement ({detail}) ; le serveur va bien, vous pouvez recommencer"},
+    "train.fail.error": {"en": "{detail}", "fr": "{detail}"},
+    "train.fail.bug": {"en": "an internal error ({detail})", "fr": "une erreur interne ({detail})"},
+    "train.err.budget": {
+        "en": "This training would go through {epochs} epochs × {images} images = {total} images; this server allows "
+              "{limit} per training (at most {max_epochs} epochs on this dataset) and {minutes} min of running time.",
+        "fr": "Cet entraînement parcourrait {epochs} époques × {images} images = {total} images ; ce serveur en permet "
+              "{limit} par entraînement (au plus {max_epochs} époques sur ce jeu de données) et {minutes} min de calcul."},
+    "train.err.queue_full": {"en": "The queue is full ({n} trainings waiting): try again in a few minutes.",
+                             "fr": "La file est pleine ({n} entraînements en attente) : réessayez dans quelques minutes."},
+    "train.err.reserved": {"en": "The name \"{name}\" is used by a training in progress: choose another name.",
+                           "fr": "Le nom « {name} » est utilisé par un entraînement en cours : choisissez un autre nom."},
+    "train.err.reserved_import": {"en": "The name \"{name}\" is used by an import in progress: choose another name.",
+                                  "fr": "Le nom « {name} » est utilisé par un import en cours : choisissez un autre nom."},
+    "train.err.store": {"en": "The model store cannot be written ({detail}): nothing was started.",
+                        "fr": "Le dossier de modèles n'est pas accessible en écriture ({detail}) : rien n'a été lancé."},
+    "train.err.shape": {"en": "The model expects {need} images, the dataset has {have}.",
+                        "fr": "Le modèle attend des images {need}, le jeu de données en a de {have}."},
+    "train.err.early_stop": {"en": "The patience must be 0 (off) or more (got {value}).",
+                             "fr": "La patience doit valoir 0 (désactivé) ou plus (valeur : {value})."},
+    "train.err.upload_quota": {
+        "en": "The uploads folder of this server is full ({used} of {limit} MB used): use a built-in dataset, or ask "
+              "your teacher to make room.",
+        "fr": "Le dossier des fichiers téléversés de ce serveur est plein ({used} Mo utilisés sur {limit}) : utilisez "
+              "un jeu de données intégré, ou demandez de la place à votre enseignant."},
+    "train.err.upload_values": {"en": "Your images hold {count} values; uploads are limited to {limit} (about 25,000 images of 28×28).",
+                                "fr": "Vos images comptent {count} valeurs ; les fichiers téléversés sont limités à {limit} (environ 25 000 images 28×28)."},
+    "train.err.upload_disk": {"en": "The upload cannot be stored: the server's disk is full ({detail}).",
+                              "fr": "Le fichier ne peut pas être enregistré : le disque du serveur est plein ({detail})."},
+    "train.err.upload_store": {"en": "The upload cannot be stored ({detail}).",
+                               "fr": "Le fichier ne peut pas être enregistré ({detail})."},
 }

@@ -1,0 +1,138 @@
+"""What the Train page shows of trainings (Streamlit): the pool's line, the queue, a job live, a job's outcome.
+
+A queued or running job is drawn by a fragment that reruns every second and only reads the job's snapshot
+(``vae.jobs.pool.Job.snapshot``); when the job ends it reruns the whole page once, which then shows the
+outcome and refreshes the model pickers. All texts are translated; a failure shows a short reason, never a
+traceback.
+"""
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from ..jobs.pool import Job, JobPool
+from .cache import available_models
+from .i18n import t
+from .plain_text import escape_markdown
+from .train_figures import history_figure
+
+ACKED_KEY = "train.acked"
+
+
+def curves(history: list[dict]) -> None:
+    """The per-epoch loss curves (train and test) of a job."""
+    titles = {k: t(f"train.curve.{k}") for k in ("recon", "kl", "total")}
+    st.plotly_chart(history_figure(history, titles, t("train.curve.train"), t("train.curve.test"), t("train.curve.epoch")),
+                    width="stretch")
+
+
+def eta_text(seconds: float) -> str:
+    """"in about 3 min" / "in about 40 s" / "in a few seconds" for an estimated start."""
+    if seconds < 10:
+        return t("train.eta.soon")
+    if seconds < 90:
+        return t("train.eta.seconds", s=int(math.ceil(seconds / 10) * 10))
+    return t("train.eta.minutes", m=int(math.ceil(seconds / 60)))
+
+
+def pool_line(pool: JobPool) -> str:
+    """"Trainings on this server: 1 running, 2 waiting (1 worker processes)."."""
+    active = pool.active_jobs()
+    return t("train.pool", running=sum(j.status == "running" for j in active),
+             queued=sum(j.status == "queued" for j in active), workers=pool.limits.workers)
+
+
+def queue_table(pool: JobPool) -> None:
+    """Every queued and running job of this server, in queue order: name, state, progress, estimated start."""
+    rows = []
+    for job in pool.active_jobs():
+        snap = job.snapshot()
+        rows.append({t("train.col.name"): snap["name"], t("train.col.status"): t(f"train.status.{snap['status']}"),
+                     t("train.col.progress"): f"{snap['epoch']}/{snap['epochs']} · {100 * snap['progress']:.0f}%",
+                     t("train.col.start"): eta_text(snap["start_in"]) if snap["status"] == "queued" else "—",
+                     "#": snap["position"] or 0})
+    if rows:
+        rows.sort(key=lambda r: (r["#"] != 0, r["#"]))
+        st.caption(t("train.queue_title"))
+        st.dataframe([{k: v for k, v in r.items() if k != "#"} for r in rows], hide_index=True, width="stretch")
+
+
+def outcome_text(snap: dict, max_minutes: float) -> tuple[str, str]:
+    """(kind of message: success, warning or error; its translated text) for a finished job."""
+    status, code, detail = snap["status"], snap["error_code"], escape_markdown(snap["error"])
+    if status == "done":
+        return "success", t("train.done", model_id=escape_markdown(f"user/{snap['name']}"), seconds=snap["seconds"],
+                            dataset=escape_markdown(snap["dataset"]), dim=snap["latent_dim"])
+    if status == "cancelled":
+        return "warning", t("train.cancelled")
+    if status == "stopped":
+        if code in ("budget", "server"):
+            return "warning", t(f"train.stopped.{code}", minutes=f"{max_minutes:g}")
+        return "warning", t("train.stopped", detail=detail)
+    reason = t(f"train.fail.{code}", detail=detail) if code in ("nan", "disk", "store", "killed", "error", "bug") else detail
+    return "error", t("train.failed", detail=reason or "?")
+
+
+def show_outcome(snap: dict, max_minutes: float) -> None:
+    """A finished job: its message, its test metrics once saved, its curves."""
+    kind, text = outcome_text(snap, max_minutes)
+    getattr(st, kind)(text)
+    m = snap["metrics"] or {}
+    if snap["status"] == "done" and all(k in m for k in ("recon", "loss", "mse")):
+        cols = st.columns(4)
+        cols[0].metric(t("train.metric.recon"), f"{m['recon']:.2f}")
+        cols[1].metric(t("train.metric.kl"), "—" if m.get("kl") is None else f"{m['kl']:.2f}")
+        cols[2].metric(t("train.metric.loss"), f"{m['loss']:.2f}")
+        cols[3].metric(t("train.metric.mse"), f"{m['mse']:.4f}")
+    if snap["history"]:
+        st.subheader(t("train.curves"))
+        curves(snap["history"])
+
+
+@st.fragment(run_every=1.0)
+def live_panel(pool: JobPool, job_id: str) -> None:
+    """A queued job (position, estimated start, Cancel) or a running one (progress, Stop, live curves); polls
+    the job every second and reruns the page once it ends."""
+    job = pool.job(job_id)
+    if job is None:
+        st.warning(t("train.lost"))
+        return
+    snap = job.snapshot()
+    if snap["status"] not in ("queued", "running"):
+        st.rerun()
+    name = escape_markdown(snap["name"])
+    if snap["status"] == "queued":
+        st.info(t("train.queued", name=name, position=snap["position"], eta=eta_text(snap["start_in"])))
+        st.button(t("train.cancel"), key="train.cancel", on_click=job.stop)
+    else:
+        started = snap["progress"] > 0
+        text = (t("train.progress", name=name, epoch=max(1, snap["epoch"]), epochs=snap["epochs"])
+                if started else t("train.starting", name=name))
+        if snap["images_per_s"]:
+            text += " · " + t("train.speed", ips=f"{snap['images_per_s']:,.0f}")
+        st.progress(snap["progress"], text=text)
+        st.button(t("train.stop"), key="train.stop", on_click=job.stop, disabled=snap["stop_requested"])
+        if snap["stop_requested"]:
+            st.info(t("train.stopping"))
+        curves(snap["history"])
+    queue_table(pool)
+
+
+def job_section(pool: JobPool, job: Job | None, asked: bool) -> None:
+    """The session's job: live while active, its outcome once finished (``asked``: the session had one)."""
+    if job is None:
+        if asked:
+            st.warning(t("train.lost"))
+    elif job.active:
+        live_panel(pool, job.id)
+    else:
+        show_outcome(job.snapshot(), pool.limits.max_seconds / 60)
+
+
+def refresh_once_finished(job: Job | None) -> None:
+    """A job that just ended: clear the cached model list once and rerun, so the pickers offer the new model."""
+    if job is not None and not job.active and st.session_state.get(ACKED_KEY) != job.id:
+        st.session_state[ACKED_KEY] = job.id
+        available_models.clear()
+        st.rerun()
