@@ -96,3 +96,32 @@ def test_votes_from_several_processes_share_one_tally(tmp_path):
         done = pool.map(_cast, [(str(tmp_path), code, 40, "poor"), (str(tmp_path), code, 25, "plausible")])
     assert done == [40, 25]
     assert classroom.tally(code, store=tmp_path).counts == {"plausible": 25, "poor": 40}
+
+
+@pytest.mark.parametrize("plant", ["fifo", "huge", "symlink", "garbage"])
+def test_a_planted_step_file_never_blocks_or_floods_a_student(tmp_path, plant):
+    """The teacher's step file is read with a bound: a FIFO is not waited on, a huge file is not read, a
+    symbolic link is not followed, bytes that are not a step name are ignored; the student simply follows nobody."""
+    import os
+    import threading
+
+    code = classroom.open_class(["plausible", "poor"], store=tmp_path)
+    classroom.publish_step(code, "kl", store=tmp_path)
+    assert classroom.teacher_step(code, store=tmp_path) == "kl"
+    path = tmp_path / ".classroom" / code / classroom.STEP_FILE
+    path.unlink()
+    if plant == "fifo":
+        os.mkfifo(path)
+    elif plant == "huge":
+        with open(path, "wb") as f:
+            f.truncate(8 << 30)  # sparse: 8 GiB read back as zeros if anyone read it whole
+    elif plant == "symlink":
+        (tmp_path / "elsewhere").write_text("kl")
+        path.symlink_to(tmp_path / "elsewhere")
+    else:
+        path.write_bytes(b"\xff" * 64)
+    result = []
+    reader = threading.Thread(target=lambda: result.append(classroom.teacher_step(code, store=tmp_path)), daemon=True)
+    reader.start()
+    reader.join(5)
+    assert result == [None]

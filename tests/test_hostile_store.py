@@ -384,7 +384,12 @@ def _special(path: Path, kind: str):
         os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 5))  # /dev/zero: endless bytes
     elif kind == "socket":
         s = socket.socket(socket.AF_UNIX)
-        s.bind(str(path))
+        here = os.getcwd()
+        os.chdir(path.parent)  # bound by a relative name: a long tmp path (pytest-xdist) passes AF_UNIX's 108 bytes
+        try:
+            s.bind(path.name)
+        finally:
+            os.chdir(here)
         return s
     elif kind == "symlink to /dev/zero":
         path.symlink_to("/dev/zero")

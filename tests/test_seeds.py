@@ -10,9 +10,9 @@ from vae import seeds
 from vae.checkpoint import METRICS, PRETRAINED_DIR, read_metrics
 from vae.regularity import REPORT_KEYS
 
+from conftest import SHIPPED_VAE_COMMAND as CMD
 from conftest import require_shipped
 
-CMD = "python -m vae train --kind vae --latent-dim 2 --epochs 100 --seed 0 --force --out pretrained/mnist-vae-2d"
 
 
 def test_seed_argv_reruns_the_recorded_command_with_another_seed_and_folder():
@@ -31,16 +31,6 @@ def test_same_recipe_ignores_order_out_and_force_only():
     assert not seeds.same_recipe(CMD, CMD.replace("--seed 0", "--seed 1"))
     assert not seeds.same_recipe(CMD, CMD + " --early-stop 5")
     assert not seeds.same_recipe(CMD, "python -m vae train --kind nonsense") and not seeds.same_recipe(CMD, None)
-
-
-@pytest.fixture
-def fake_pretrained(tmp_path, monkeypatch):
-    root = tmp_path / "pretrained"
-    (root / "m").mkdir(parents=True)
-    (root / "m" / METRICS).write_text(json.dumps({"command": CMD}))
-    monkeypatch.setattr(seeds, "PRETRAINED_DIR", root)
-    monkeypatch.setattr(seeds, "SEEDS_DIR", root / "_seeds")
-    return root
 
 
 def test_reports_over_seeds_only_for_the_current_command(fake_pretrained):

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .bounded_io import loads_json
+
 MAGIC = b"VXB1"
 DTYPES = {"f32": np.dtype("<f4"), "u8": np.dtype("u1"), "i32": np.dtype("<i4")}
 _CODES = {v: k for k, v in DTYPES.items()}
@@ -95,7 +97,7 @@ def unpack(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     if n > MAX_HEADER or 8 + n > len(data):
         raise BundleError("bundle header is truncated or too large")
     try:
-        header = json.loads(data[8:8 + n])
+        header = loads_json(data[8:8 + n], what="bundle header", limit=MAX_HEADER, error=BundleError)
         arrays = {}
         for name, e in header["arrays"].items():
             dt = DTYPES[e["dtype"]]

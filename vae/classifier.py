@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from .bounded_io import read_json
 from .checkpoint import PRETRAINED_DIR, write_folder_atomically
 from .data import Dataset
 from .errors import CheckpointError
@@ -99,10 +100,10 @@ def load_classifier(dataset: str = "mnist") -> DigitClassifier:
     """The shipped classifier for ``dataset`` (raises ``CheckpointError`` when there is none)."""
     folder = CLASSIFIER_DIR / dataset
     try:
-        cfg = json.loads((folder / "config.json").read_text())
+        cfg = read_json(folder / "config.json", limit=64 * 1024, error=CheckpointError)
         model = DigitClassifier(tuple(cfg["image_shape"]), int(cfg["n_classes"]))
         model.load_state_dict(load_file(str(folder / "model.safetensors")))
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+    except (CheckpointError, OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise CheckpointError(f"no usable classifier for dataset {dataset!r} ({exc})") from None
     return model.eval()
 

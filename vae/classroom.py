@@ -15,16 +15,15 @@ touches a path, so a forged message can neither escape the folder nor grow it wi
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import shutil
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from .atomic_file import write_file_atomically
 from .bounded_io import read_bytes, read_json
 from .checkpoint import user_store
 from .errors import ExplorerError
@@ -82,9 +81,7 @@ def new_voter_token() -> str:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
+    write_file_atomically(path, json.dumps(data))
 
 
 def _read_meta(folder: Path) -> dict:
@@ -163,9 +160,7 @@ def vote(code: str, voter: str, choice: str, store: Path | None = None) -> None:
     target = folder / "votes" / voter
     if not target.exists() and sum(1 for _ in (folder / "votes").iterdir()) >= MAX_VOTES:
         raise ClassroomError("full", "this class has reached its vote limit")
-    tmp = folder / "votes" / f".{voter}.{uuid.uuid4().hex}"
-    tmp.write_text(choice, encoding="utf-8")
-    os.replace(tmp, target)
+    write_file_atomically(target, choice)
 
 
 def tally(code: str, store: Path | None = None) -> Tally:
@@ -200,9 +195,7 @@ def publish_step(code: str, step: str, store: Path | None = None) -> None:
     folder, _ = _open_folder(code, store)
     if not isinstance(step, str) or not _CHOICE.match(step):
         raise ClassroomError("bad_step", "invalid lecture step")
-    tmp = folder / f".{STEP_FILE}.{uuid.uuid4().hex}"
-    tmp.write_text(step, encoding="utf-8")
-    os.replace(tmp, folder / STEP_FILE)
+    write_file_atomically(folder / STEP_FILE, step)
 
 
 def teacher_step(code: str, store: Path | None = None) -> str | None:
@@ -210,9 +203,7 @@ def teacher_step(code: str, store: Path | None = None) -> str | None:
     folder, _ = _open_folder(code, store)
     path = folder / STEP_FILE
     try:
-        if path.is_symlink():
-            return None
-        step = path.read_bytes()[:64].decode("utf-8", "replace")
-    except OSError:
-        return None
+        step = read_bytes(path, 64).decode("utf-8", "replace")
+    except ExplorerError:
+        return None  # none yet, too long, a symbolic link or not a regular file (a FIFO is never waited on)
     return step if _CHOICE.match(step) else None

@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from .atomic_file import write_file_atomically
 from .bounded_io import NpzReader, is_regular, read_npz, short
 from .errors import DatasetError
 
@@ -76,9 +77,7 @@ def _cached_arrays(key: str, build: Callable[[], dict]) -> dict:
         except DatasetError:
             path.unlink(missing_ok=True)  # a damaged (or not regular) cache is rebuilt, never trusted
     arrays = build()
-    tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
-    np.savez_compressed(tmp, **arrays)
-    os.replace(tmp, path)
+    write_file_atomically(path, lambda f: np.savez_compressed(f, **arrays))
     return arrays
 
 

@@ -16,6 +16,7 @@ from typing import Callable
 
 import numpy as np
 
+from .atomic_file import write_file_atomically
 from .bounded_io import read_npz
 from .data import cache_dir
 from .errors import ExplorerError
@@ -160,9 +161,7 @@ def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = N
             continue  # a linked cache folder is never written through
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
-            np.savez(tmp, **arrays)
-            os.replace(tmp, path)
+            write_file_atomically(path, lambda f: np.savez(f, **arrays))
             break
         except OSError:
             continue  # read-only model folder: try the user cache

@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from .atomic_file import write_file_atomically
 from .bounded_io import open_regular, read_json
 from .checkpoint import WEIGHTS, load_model
 from .classifier import has_classifier, load_classifier
@@ -61,9 +62,7 @@ def _write_cached(paths: list[Path], digest: str, report: dict) -> None:
     for path in paths:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-            tmp.write_text(payload)
-            os.replace(tmp, path)
+            write_file_atomically(path, payload)
             return
         except OSError:
             continue  # read-only model folder: fall back to the user cache

@@ -19,7 +19,9 @@ import os
 import shlex
 from pathlib import Path
 
+from .bounded_io import read_json
 from .checkpoint import PRETRAINED_DIR, read_metrics, write_folder_atomically
+from .errors import ExplorerError
 
 SEEDS_DIR = PRETRAINED_DIR / "_seeds"
 SEEDS_FILE = "seeds.json"
@@ -74,13 +76,10 @@ def stored_seed_reports(name: str) -> tuple[str | None, dict[int, dict]]:
     """(recorded command, {seed: report}) of shipped model ``name``; (None, {}) when there are none or the
     file is unreadable."""
     try:
-        path = _path(name)
-        if path.is_symlink() or path.stat().st_size > MAX_SEEDS_BYTES:
-            return None, {}
-        data = json.loads(path.read_text())
+        data = read_json(_path(name), limit=MAX_SEEDS_BYTES)
         reports = {int(s): r for s, r in data["reports"].items() if isinstance(r, dict)}
         return str(data["command"]), reports
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ExplorerError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return None, {}
 
 

@@ -15,6 +15,7 @@ import time
 import uuid
 from pathlib import Path
 
+from ..atomic_file import write_file_atomically
 from ..bounded_io import read_json
 from ..errors import ExplorerError
 from ..reservation import holder_gone
@@ -46,13 +47,7 @@ def write_record(store: str | os.PathLike, record: dict) -> None:
     folder = jobs_dir(store)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{record['id']}.json"
-    tmp = folder / f".{record['id']}.{uuid.uuid4().hex[:6]}.tmp"
-    try:
-        tmp.write_text(json.dumps(record, sort_keys=True))
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_file_atomically(path, json.dumps(record, sort_keys=True))
 
 
 def with_liveness(record: dict) -> dict:

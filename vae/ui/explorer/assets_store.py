@@ -14,10 +14,9 @@ Writes are atomic (temp file + rename); the data folder is pruned, oldest first,
 """
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
+from ...atomic_file import write_file_atomically
 from ...browser_bundle import Bundle
 
 ASSETS = Path(__file__).resolve().with_name("assets")
@@ -28,12 +27,7 @@ MAX_DATA_BYTES = 400 << 20
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_file_atomically(path, data)
 
 
 def _prune(folder: Path, keep: Path) -> None:
