@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .atomic_file import write_file_atomically
 from .bounded_io import loads_json, read_npz
 from .errors import ExplorerError
 from .losses import per_image_terms
@@ -284,17 +285,7 @@ def write_film(film: Film, folder: str | os.PathLike) -> Path:
     """Write ``film.npz`` into an existing model folder: a temp file beside it, fsync, then rename, so a reader
     sees no film or the whole film. (Written after ``save_model`` has put the folder in place: a film is
     optional, so a folder seen for a moment without one is a valid model.)"""
-    path = Path(folder) / FILM
-    tmp = path.with_name(f".{FILM}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(film_bytes(film))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_file_atomically(Path(folder) / FILM, film_bytes(film), durable=True)
 
 
 def _array(arrays: dict, name: str, kinds: str, shape: tuple, what: str) -> np.ndarray:
