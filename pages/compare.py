@@ -8,6 +8,7 @@ from vae.ui.compare_figures import KEY_NUMBERS, active_units_figure, format_valu
 from vae.ui.compare_render import (N_PRIOR, PRIOR_SEED, claim_lines, claim_notes, column_label, map_figures, metric_view,
                                    progress_text, sprite_rows, stored, sweep_notes)
 from vae.ui import cache
+from vae.ui.explorer.film_view import film_section
 from vae.ui.i18n import current_lang, t
 from vae.ui.samples import generated_grid
 from vae.ui.sidebar import kind_header, model_label, selection_with_models
@@ -58,6 +59,8 @@ for col, (kind, info) in zip(st.columns(len(trio), gap="medium"), trio):
         st.markdown("\n".join("- " + t("compare.key_fmt", name=t(f"compare.m.{k}"),
                                               value=format_value(k, report.get(k), report.get("latent_dim")))
                                for k in KEY_NUMBERS))
+
+film_section(sel)  # the AE | VAE | β-VAE training films, played in the browser (vae/ui/explorer/film_view.py)
 
 # ---- 2. the metrics table and the lecture's claims --------------------------------------------------------------
 st.header(t("compare.table.header"))

@@ -2,11 +2,10 @@
 (a visible queue when it is busy), shown live with a Stop button; then a model import section."""
 import streamlit as st
 
-from vae.checkpoint import user_store
 from vae.jobs.pool import get_pool
 from vae.ui.i18n import t
 from vae.ui.import_panel import import_section
-from vae.ui.job_view import job_section, pool_line, queue_table, refresh_once_finished
+from vae.ui.job_view import job_section, queue_table, refresh_once_finished
 from vae.ui.training_job import JOB_KEY, limits_line, submit_form, train_form
 
 st.title(t("train.title"))
@@ -16,19 +15,16 @@ pool = get_pool()  # started at the first visit: its workers boot while the stud
 job = pool.job(st.session_state.get(JOB_KEY))
 refresh_once_finished(job)
 
+status = st.container()  # the session's training, above the form: what a student watches once submitted
 values, upload, submitted = train_form()
 st.caption(limits_line(pool.limits))
-if submitted:
-    if job is not None and job.active:
-        st.error(t("train.err.mine"))
-    else:
-        submit_form(values, upload)
-        job = pool.job(st.session_state.get(JOB_KEY))
-
-st.caption(pool_line(pool) + " · " + t("train.store", path=str(user_store())))
-job_section(pool, job, asked=bool(st.session_state.get(JOB_KEY)))
-if job is None or not job.active:
-    queue_table(pool)  # the class's trainings (a student who closed the tab finds theirs here)
+if submitted:  # a refusal shows under the form, where the student clicked
+    submit_form(values, upload)
+    job = pool.job(st.session_state.get(JOB_KEY))
+with status:
+    job_section(pool, job, asked=bool(st.session_state.get(JOB_KEY)))
+    if job is None or not job.active:
+        queue_table(pool)  # the class's trainings (a student who closed the tab finds theirs here)
 
 st.divider()
 import_section()

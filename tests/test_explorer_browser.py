@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from browser_utils import ROOT, wait_idle
+from browser_utils import ROOT, choose_option, wait_idle
 from vae import latent
 from vae.checkpoint import load_model, save_model
 from vae.config import ModelConfig
@@ -69,6 +69,26 @@ def test_hover_decodes_in_the_browser_like_pytorch_without_reruns(context, app_s
         page.mouse.move(px + np.random.uniform(-60, 60), py + np.random.uniform(-60, 60))
     assert _idle_messages(page, sent, runs) == 0, sent.kinds
     assert "z = (" in page.get_by_test_id("vx-hover-info").inner_text()
+    assert not errors, errors
+
+
+def test_overlay_toggles_redraw_the_map_without_reruns(context, app_server):
+    """The map's first draw already holds the toggles' state (prior circles shown, no σ ellipses); ticking
+    "σ ellipses" draws one 1σ ellipse per 10th test image (33 points each, then a gap), unticking the
+    prior hides its three circles, and none of it reaches the server."""
+    page, sent, errors = _open(context, app_server)
+    runs = sent.reruns
+    state = """(() => { const d = v.panel.gd.data;
+        return {prior: [0, 1, 2].map((k) => d[k].visible !== false && d[k].visible !== "legendonly"),
+                ellipse: d[v.panel.ellipseTrace].x.length}; })()"""
+    assert evaluate_view(page, MAP, state) == {"prior": [True] * 3, "ellipse": 0}
+    page.locator('input[data-overlay="ellipses"]').check()
+    n = evaluate_view(page, MAP, "v.main.n")
+    step = max(1, n // 100)
+    assert evaluate_view(page, MAP, state) == {"prior": [True] * 3, "ellipse": -(-n // step) * 34}
+    page.locator('input[data-overlay="prior"]').uncheck()
+    assert evaluate_view(page, MAP, state)["prior"] == [False] * 3
+    assert _idle_messages(page, sent, runs) == 0, sent.kinds
     assert not errors, errors
 
 
@@ -165,9 +185,7 @@ def test_walk_decodes_and_interpolates_in_the_browser(context, app_server):
 
 
 def _pick_latent_dim(page, value: str) -> None:
-    box = page.locator(".st-key-sel_latent")
-    box.click()
-    page.get_by_role("option", name=value, exact=True).click()
+    choose_option(page, page.locator(".st-key-sel_latent"), value, exact=True)
     wait_idle(page)
 
 
@@ -178,6 +196,7 @@ def test_conv_decoder_falls_back_to_the_server(context, app_server):
     time.sleep(3.5)  # the sidebar's model list is cached for 3 s
     page, sent, errors = _open(context, app_server)
     _pick_latent_dim(page, "3")
+    page.wait_for_function(f"() => (window.__vaeExplorer.views['{MAP}'].main || {{}}).d === 3", timeout=60_000)
     wait_map(page)
     assert evaluate_view(page, MAP, "v.main.decoder") is None
     assert "serveur" not in page.get_by_test_id("vx-hover-info").inner_text()  # English page
@@ -197,13 +216,17 @@ def test_a_reload_transfers_no_weights_or_data(context, app_server):
     page, _, errors = _open(context, app_server)
     first = page.evaluate("window.__vaeExplorer.fetched")
     assert sum(f["bytes"] for f in first if f["from"] == "network") > 1_000_000  # decoders, test sets, plotly
-    downloads = []
-    page.on("response", lambda r: downloads.append(r.url) if "/bidi-components/vae.explorer/" in r.url
-            and ("/data/" in r.url or "/vendor/" in r.url) else None)
     page.reload()
     wait_idle(page)
     wait_map(page)
     again = page.evaluate("window.__vaeExplorer.fetched")
-    assert again and all(f["from"] == "idb" and f["bytes"] == 0 for f in again), again
+    # the bundles from IndexedDB, plotly.js (a <script>, immutable) from the HTTP cache
+    assert again and all(f["bytes"] == 0 for f in again), again
+    assert {f["from"] for f in again if not f["url"].startswith("vendor/")} == {"idb"}, again
+    assert [f["from"] for f in again if f["url"].startswith("vendor/")] == ["cache"], again
+    # what the network carried for the explorer's data and plotly.js after the reload (a cache hit carries 0 bytes)
+    downloads = page.evaluate("""() => performance.getEntriesByType('resource')
+        .filter((e) => /\\/bidi-components\\/vae\\.explorer\\/(data|vendor)\\//.test(e.name) && e.transferSize > 0)
+        .map((e) => [e.name, e.transferSize])""")
     assert downloads == []
     assert not errors, errors

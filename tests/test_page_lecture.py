@@ -64,8 +64,8 @@ WIDGET = {  # what each step's live widget puts on the page (AppTest's view of i
     "quiz": lambda at: at.radio(key="lecture.quiz.answer").value is None,
     "elbo": lambda at: len(at.get("plotly_chart")) == 1 and at.slider(key="lecture.toy.r"),
     "iwae": lambda at: len(at.get("plotly_chart")) == 1,
-    "reparam": lambda at: len(at.image) >= 2 and len(at.get("plotly_chart")) >= 1,
-    "beta": lambda at: len(at.get("plotly_chart")) == 1,
+    "reparam": lambda at: len(at.image) >= 2 and len(at.get("plotly_chart")) >= 1 and _views(at) == ["film"],
+    "beta": lambda at: len(at.get("plotly_chart")) == 1 and _views(at) == ["film"],  # the AE | VAE | β-VAE film
 }
 
 

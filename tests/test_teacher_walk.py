@@ -1,4 +1,5 @@
-"""A teacher's walk through every page, in English and in French, in a real headless Chromium.
+"""A teacher's walk through every page, in English then (after switching the sidebar's language) in French,
+in a real headless Chromium.
 
 Open the latent map, click a point and an empty place, switch projection; move a slider and
 interpolate; sample the prior; train a short model to the end and open it; denoise; resample ε;
@@ -13,7 +14,7 @@ import numpy as np
 
 import pytest
 
-from browser_utils import ARTIFACTS, wait_idle
+from browser_utils import ARTIFACTS, choose_option, wait_idle
 from vae.devtools.explorer import canvas_gray, data_position, dot_position, empty_spot, wait_map, wait_view
 
 pytestmark = pytest.mark.browser
@@ -103,19 +104,39 @@ class Teacher:
         self.ctx.close()
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
-def test_teacher_walk(app_server, chromium, lang):
-    t = Teacher(chromium, app_server, lang)
+def test_teacher_walk(app_server, chromium):
+    """One walk through every page: the first half in English, then the teacher switches the sidebar's
+    language and walks the rest in French (every page also loads in both languages in tests/test_browser.py;
+    walking the whole app twice cost a minute of the suite)."""
+    t = Teacher(chromium, app_server, "en")
     try:
         _latent_map(t)
         _latent_walk(t)
         _generate(t)
         _train_and_open(t)
+        _switch_to_french(t)
         _denoise(t)
         _how_a_vae_trains(t)
         _compare(t)
     finally:
         t.close()
+
+
+def _switch_to_french(t: Teacher) -> None:
+    sidebar = t.page.locator("[data-testid='stSidebar']")
+    # a β-VAE other than the default first: the choice must survive the switch, its label must follow it
+    choose_option(t.page, t.page.locator(t.key('sel_beta-vae_mnist_2')), re.compile(r"^mnist-betavae8-2d "))
+    t.idle()
+    assert t.page.locator(f"{t.key('sel_beta-vae_mnist_2')} input").input_value() == "mnist-betavae8-2d (β=8, shipped)"
+    choose_option(t.page, t.page.locator(t.key('lang')), "Français", exact=True)
+    sidebar.get_by_text("Langue", exact=True).wait_for(timeout=60_000)
+    t.idle()
+    t.page.wait_for_selector("[data-testid='stMain'] h1:has-text(\"Carte de l'espace latent\")", timeout=60_000)
+    picker = t.page.locator(f"{t.key('sel_beta-vae_mnist_2_fr')} input")
+    picker.wait_for(timeout=60_000)
+    assert picker.input_value() == "mnist-betavae8-2d (β=8, fourni)", "the picker keeps the choice, in French"
+    t.check("language_switched_to_french")
+    t.lang = "fr"  # the next pages are opened as a French link would
 
 
 def _latent_map(t: Teacher) -> None:
@@ -181,8 +202,7 @@ def _train_and_open(t: Teacher) -> None:
     t.open("training")
     t.check("train_form")
     name = f"teacher-{t.lang}"
-    t.page.locator(f"{t.key('train.dataset')} [role='combobox']").click()
-    t.page.get_by_role("option", name=re.compile("Digits")).click()
+    choose_option(t.page, t.page.locator(t.key('train.dataset')), re.compile("Digits"))
     for key, value in (("train.epochs", "2"), ("train.hidden", "32"), ("train.name", name)):
         field = t.page.locator(f"{t.key(key)} input")
         field.fill(value)
@@ -193,12 +213,10 @@ def _train_and_open(t: Teacher) -> None:
     t.idle()
     t.check("train_done")
     # Open it: it is offered by the sidebar for its dataset, and the map page renders it.
-    t.page.locator(f"{t.key('sel_dataset')} [role='combobox']").click()
-    t.page.get_by_role("option", name="digits", exact=True).click()
+    choose_option(t.page, t.page.locator(t.key('sel_dataset')), "digits", exact=True)
     t.idle()
     t.open("")
-    t.page.locator(f"{t.key('sel_dataset')} [role='combobox']").click()
-    t.page.get_by_role("option", name="digits", exact=True).click()
+    choose_option(t.page, t.page.locator(t.key('sel_dataset')), "digits", exact=True)
     t.idle()
     t.page.locator(f"{t.key('sel_vae_digits_2')} [role='combobox']").click()
     offered = t.page.eval_on_selector_all("[role='option']", "els => els.map(e => e.innerText)")
@@ -209,8 +227,7 @@ def _train_and_open(t: Teacher) -> None:
                              " return v && v.main && v.main.spec.id.startsWith('user/teacher-')"
                              " && v.root.getAttribute('data-ready') === '1'; }", timeout=60_000)
     t.check("trained_model_map")
-    t.page.locator(f"{t.key('sel_dataset')} [role='combobox']").click()
-    t.page.get_by_role("option", name="mnist", exact=True).click()
+    choose_option(t.page, t.page.locator(t.key('sel_dataset')), "mnist", exact=True)
     t.idle()
 
 

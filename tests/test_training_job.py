@@ -76,7 +76,7 @@ def test_budget_is_refused_with_the_limit_stated():
     with pytest.raises(FormError) as e:
         check_budget(1497, 669, limits)
     assert e.value.code == "budget"
-    assert e.value.fmt["limit"] == "1,000,000" and e.value.fmt["max_epochs"] == 668 and e.value.fmt["minutes"] == "10"
+    assert e.value.fmt["limit"] == 1_000_000 and e.value.fmt["max_epochs"] == 668 and e.value.fmt["minutes"] == "10"
     assert limits.max_epochs(4000) == 250 and limits.max_epochs(10**7) == 1
 
 
@@ -88,6 +88,10 @@ def test_limits_come_from_the_environment(monkeypatch):
     assert (limits.workers, limits.max_seconds, limits.max_queue) == (3, 90.0, 30)
     monkeypatch.setenv("VAE_TRAIN_WORKERS", "0")  # below the minimum: the default (half the cores, at least 1)
     assert Limits.from_env().workers == max(1, (os.cpu_count() or 2) // 2)
+    assert Limits.from_env().nice == 5  # the default: the class's pages go first
+    for raw, nice in (("0", 0), ("12", 12), ("40", 19), ("-5", 5), ("x", 5)):
+        monkeypatch.setenv("VAE_TRAIN_NICE", raw)
+        assert Limits.from_env().nice == nice, raw
 
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "", ".hidden", "x" * 80])

@@ -74,7 +74,7 @@ def test_a_link_opens_models_projection_inspected_index_and_pinned_code():
     at = _app(lang="fr", focus="ae", proj="pca", i="17", z="1.5,-2.25", **{"beta-vae": "mnist-betavae8-2d"})
     assert not at.exception and not _notes(at)
     assert at.sidebar.radio(key="sel_focus").value == "ae"
-    assert at.sidebar.selectbox(key="sel_beta-vae_mnist_2").value == "pretrained/mnist-betavae8-2d"
+    assert at.sidebar.selectbox(key="sel_beta-vae_mnist_2_fr").value == "pretrained/mnist-betavae8-2d"  # French
     assert at.segmented_control(key="map_projection").value == "pca"
     data = explorer_data(at, "map")
     assert data["main"]["id"] == "pretrained/mnist-ae-2d" and data["main"]["method"] == "pca" and data["lang"] == "fr"

@@ -9,7 +9,9 @@ Bundles (:mod:`vae.browser_bundle`), each built once per model (or per model and
 * the **test set**: μ and log σ² of every test image, labels, the images as uint8, the latent
   dimensions' order of importance, and, for decoders the browser cannot run, the reconstructions;
 * the **projection** of μ on the map: coordinates, and the PCA basis for its exact inverse (native
-  is the identity; t-SNE's neighbour-weighted inverse needs only the coordinates and μ).
+  is the identity; t-SNE's neighbour-weighted inverse needs only the coordinates and μ);
+* the **training film** (:mod:`vae.film`): every frame's map coordinates, prior samples and losses, so the
+  browser scrubs and plays it without asking the server again.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from . import latent
 from .browser_bundle import Bundle, pack
 from .data import Dataset
 from .decoder_export import UnsupportedNetwork, export_decoder, export_encoder
+from .film import Film
 from .models import Autoencoder
 from .projection import Projection
 from .ui.images import to_uint8
@@ -84,3 +87,18 @@ def projection_bundle(proj: Projection) -> Bundle:
 def map_to_code(proj: Projection, point: np.ndarray) -> np.ndarray:
     """The code the browser decodes under a map point: the reference the JavaScript must match."""
     return proj.inverse(np.asarray(point, np.float64)[None], k=TSNE_NEIGHBOURS)[0]
+
+
+def film_bundle(film: Film) -> Bundle:
+    """A training film for the browser: coordinates (F, N, 2), labels, prior samples (F, K, H, W), and per frame
+    the epoch, batches done, reconstruction loss and (variational kinds) KL."""
+    f, k, h, w = film.samples.shape
+    meta = {"kind": "film", "projection": film.projection, "explained": film.explained,
+            "steps_per_epoch": int(film.steps_per_epoch), "epochs": int(film.epochs), "best_epoch": film.best_epoch,
+            "image_shape": [int(h), int(w)], "n_frames": int(f), "n_points": int(film.coords.shape[1]),
+            "n_samples": int(k), "variational": film.kl is not None}
+    arrays = {"coords": film.coords, "labels": film.labels, "samples": film.samples, "epoch": film.epoch,
+              "steps": film.steps, "recon": film.recon}
+    if film.kl is not None:
+        arrays["kl"] = film.kl
+    return pack(meta, arrays)

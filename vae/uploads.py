@@ -91,7 +91,7 @@ def _check_values(path: Path) -> None:
         return  # load_npz gives the precise message
     if count > MAX_UPLOAD_VALUES:
         raise UploadError("values", f"the images hold {count:,} values; uploads are limited to {MAX_UPLOAD_VALUES:,}",
-                          count=f"{count:,}", limit=f"{MAX_UPLOAD_VALUES:,}")
+                          count=count, limit=MAX_UPLOAD_VALUES)
 
 
 def save_upload(raw: bytes, store: Path | None = None) -> tuple[str, Dataset]:
@@ -188,6 +188,15 @@ def discard_unused(store: Path, dataset: str, since: float | None = None) -> boo
     return True
 
 
+def _mtime(entry: os.DirEntry, default: float) -> float:
+    """An entry's modification time, or ``default`` when it vanished meanwhile (another session's temp file,
+    renamed or removed between the listing and the ``stat``: not stale, nothing to sweep)."""
+    try:
+        return entry.stat(follow_symlinks=False).st_mtime
+    except OSError:
+        return default
+
+
 def sweep(store: Path, max_age: float = STALE_SECONDS) -> list[str]:
     """Remove temp files and unused uploads older than ``max_age`` seconds; return their names."""
     folder = uploads_dir(Path(store))
@@ -196,7 +205,7 @@ def sweep(store: Path, max_age: float = STALE_SECONDS) -> list[str]:
         entries = [e for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
     except OSError:
         return []
-    old = [e for e in entries if now - e.stat(follow_symlinks=False).st_mtime > max_age]
+    old = [e for e in entries if now - _mtime(e, now) > max_age]
     if not old:
         return []
     used = in_use(Path(store))

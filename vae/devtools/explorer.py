@@ -89,3 +89,18 @@ class BackMessages:
     @property
     def reruns(self) -> int:
         return self.kinds.count("rerun_script")
+
+
+def open_view(context, url: str, key: str) -> tuple:
+    """Open ``url`` in a new page of ``context`` and wait until the app has run and the explorer view ``key`` is
+    built; returns (page, its ``BackMessages``, the list its uncaught page errors go to)."""
+    from .browser import wait_idle
+
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sent = BackMessages(page)
+    page.goto(url)
+    wait_idle(page)
+    wait_view(page, key)
+    return page, sent, errors

@@ -69,9 +69,9 @@ def make_configs(*, kind: str, beta: float | None, latent_dim: int, arch: str, h
 def check_budget(n_images: int, epochs: int, limits: Limits) -> None:
     """Refuse (``FormError('budget')``, the limit and the allowed epochs stated) a job over the image-epoch budget."""
     if int(epochs) * int(n_images) > limits.max_image_epochs:
-        raise FormError("budget", epochs=int(epochs), images=f"{int(n_images):,}",
-                        total=f"{int(epochs) * int(n_images):,}", limit=f"{limits.max_image_epochs:,}",
-                        max_epochs=limits.max_epochs(n_images), minutes=f"{limits.max_seconds / 60:g}")
+        raise FormError("budget", epochs=int(epochs), images=int(n_images), total=int(epochs) * int(n_images),
+                        limit=limits.max_image_epochs, max_epochs=limits.max_epochs(n_images),
+                        minutes=f"{limits.max_seconds / 60:g}")
 
 
 def check_name(name: str, store: Path | None = None) -> Path:

@@ -15,7 +15,7 @@ import streamlit as st
 import torch
 
 from .. import latent
-from ..checkpoint import WEIGHTS, ModelInfo, clean_stale_temp, list_models, load_model, read_metrics, user_store
+from ..checkpoint import METRICS, WEIGHTS, ModelInfo, clean_stale_temp, list_models, load_model, read_metrics, user_store
 from ..data import Dataset, load_dataset
 from ..models import Autoencoder
 from ..projection import Projection, project
@@ -119,6 +119,30 @@ def _metrics(path: str, version: float) -> dict:
 def stored_metrics(path: str) -> dict:
     """The model's ``metrics.json`` (training history included)."""
     return _metrics(path, model_version(path))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _other_seeds(folder: str, metrics_version: float, seeds_version: float) -> list[dict]:
+    from ..seeds import reports_over_seeds
+
+    return reports_over_seeds(folder, {})[1:]
+
+
+def other_seed_reports(folder: str) -> list[dict]:
+    """The reports of a shipped model's other training seeds (``vae.seeds.reports_over_seeds`` without the
+    model's own), cached per (its metrics.json, its seeds file): Compare asks for them several times per run,
+    and each uncached call reads two JSON files and parses two recorded commands with the CLI's argparse."""
+    from ..seeds import SEEDS_DIR, SEEDS_FILE
+
+    folder = str(folder)
+    return _other_seeds(folder, _mtime(Path(folder) / METRICS), _mtime(SEEDS_DIR / Path(folder).name / SEEDS_FILE))
 
 
 def decode(path: str, z: np.ndarray) -> np.ndarray:

@@ -17,7 +17,6 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..kinds import KINDS, get_kind
-from ..seeds import reports_over_seeds
 from .compare_figures import METRICS, number, winners
 
 SPRITE_METRICS = ("mig", "beta_vae_score")
@@ -91,6 +90,14 @@ def check_claims(raw_by_kind: dict[str, dict[str, object]]) -> list[ClaimCheck]:
         holds = None if not win else win <= expected
         out.append(ClaimCheck(metric, expected, win, holds, [holds]))
     return out
+
+
+def reports_over_seeds(folder, report: dict) -> list[dict]:
+    """``report`` followed by the reports of the model's other training seeds (``vae.seeds.reports_over_seeds``),
+    the other seeds read once per file version (``cache.other_seed_reports``)."""
+    from . import cache
+
+    return [report, *cache.other_seed_reports(str(folder))]
 
 
 def seed_reports(trio: Sequence[tuple[str, object]], reports: dict[str, dict]) -> dict[str, list[dict]]:

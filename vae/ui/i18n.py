@@ -44,6 +44,12 @@ def t(key: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def grouped(n: int | float) -> str:
+    """A count with the language's thousands separator: 1,000,000 in English, 1 000 000 in French."""
+    text = f"{n:,.0f}"
+    return text.replace(",", "\u202f") if current_lang() == "fr" else text
+
+
 def init_language() -> None:
     """Settle the run's language before anything is drawn: a ``?lang=`` the session has not seen yet wins (and
     counts as chosen); then, unless a language was chosen, the default of the page the session opens on

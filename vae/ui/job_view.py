@@ -1,7 +1,7 @@
 """What the Train page shows of trainings (Streamlit): the pool's line, the queue, a job live, a job's outcome.
 
 A queued or running job is drawn by a fragment that reruns every second and only reads the job's snapshot
-(``vae.jobs.pool.Job.snapshot``); when the job ends it reruns the whole page once, which then shows the
+(``vae.jobs.pool.Job.snapshot``), curves and latent map forming (the training film so far) included; when the job ends it reruns the whole page once, which then shows the
 outcome and refreshes the model pickers. All texts are translated; a failure shows a short reason, never a
 traceback.
 """
@@ -11,9 +11,11 @@ import math
 
 import streamlit as st
 
+from ..checkpoint import user_store
 from ..jobs.pool import Job, JobPool
 from .cache import available_models
-from .i18n import t
+from .explorer.film_view import live_film
+from .i18n import grouped, t
 from .plain_text import escape_markdown
 from .train_figures import history_figure
 
@@ -41,6 +43,12 @@ def pool_line(pool: JobPool) -> str:
     active = pool.active_jobs()
     return t("train.pool", running=sum(j.status == "running" for j in active),
              queued=sum(j.status == "queued" for j in active), workers=pool.limits.workers)
+
+
+def pool_caption(pool: JobPool) -> None:
+    """The pool's line and where models are saved, as a caption. Drawn inside the polling fragment while the
+    session's job is active (so the counts follow the class's trainings), above the form otherwise."""
+    st.caption(pool_line(pool) + " · " + t("train.store", path=str(user_store())))
 
 
 def queue_table(pool: JobPool) -> None:
@@ -90,11 +98,20 @@ def show_outcome(snap: dict, max_minutes: float) -> None:
         curves(snap["history"])
 
 
+def live_map(snap: dict) -> None:
+    """The running job's latent map, forming: its training film so far (the snapshot events that reached the
+    web process), drawn by the explorer's film view. Each poll only re-mounts it with bundle references: a
+    bundle is fetched once per new snapshot, the frames between are kept by the browser."""
+    st.subheader(t("film.live_header"))
+    live_film(snap["snapshots"], title=t(f"kind.{snap['kind']}"), label=snap["name"], dataset=snap["dataset"])
+
+
 @st.fragment(run_every=1.0)
 def live_panel(pool: JobPool, job_id: str) -> None:
     """A queued job (position, estimated start, Cancel) or a running one (progress, Stop, live curves); polls
     the job every second and reruns the page once it ends."""
     job = pool.job(job_id)
+    pool_caption(pool)
     if job is None:
         st.warning(t("train.lost"))
         return
@@ -110,17 +127,21 @@ def live_panel(pool: JobPool, job_id: str) -> None:
         text = (t("train.progress", name=name, epoch=max(1, snap["epoch"]), epochs=snap["epochs"])
                 if started else t("train.starting", name=name))
         if snap["images_per_s"]:
-            text += " · " + t("train.speed", ips=f"{snap['images_per_s']:,.0f}")
+            text += " · " + t("train.speed", ips=grouped(snap["images_per_s"]))
         st.progress(snap["progress"], text=text)
         st.button(t("train.stop"), key="train.stop", on_click=job.stop, disabled=snap["stop_requested"])
         if snap["stop_requested"]:
             st.info(t("train.stopping"))
         curves(snap["history"])
+        live_map(snap)
     queue_table(pool)
 
 
 def job_section(pool: JobPool, job: Job | None, asked: bool) -> None:
-    """The session's job: live while active, its outcome once finished (``asked``: the session had one)."""
+    """The pool's caption and the session's job: live while active, its outcome once finished (``asked``: the
+    session had one)."""
+    if job is None or not job.active:
+        pool_caption(pool)
     if job is None:
         if asked:
             st.warning(t("train.lost"))

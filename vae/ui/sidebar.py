@@ -98,6 +98,17 @@ def selection_params(sel: Selection) -> dict[str, str | None]:
     return params
 
 
+def picker_key(kind: str, dataset: str, latent_dim: int, lang: str) -> str:
+    """The widget key of the sidebar's model picker for ``kind`` (one per dataset and latent size, so each keeps
+    its own choice), with the language as a suffix outside English (``sel_vae_mnist_2``, ``sel_vae_mnist_2_fr``).
+
+    Why the language: Streamlit keeps a keyed select box's rendered option labels when only ``format_func``
+    changes, so after a switch in the sidebar the pickers still read "(shipped)" in French. A new key draws
+    the widget afresh; the choice itself survives the switch through the URL (``url_state.adopt``)."""
+    base = f"sel_{kind}_{dataset}_{latent_dim}"
+    return base if lang == "en" else f"{base}_{lang}"
+
+
 def sidebar() -> Selection:
     """Draw the sidebar and store the ``Selection`` in session state."""
     sel = Selection()
@@ -139,7 +150,7 @@ def sidebar() -> Selection:
                     st.selectbox(t(f"kind.{kind}"), [t("side.none")], key=f"sel_none_{kind}_{sel.dataset}_{sel.latent_dim}",
                                  disabled=True)
                 continue
-            key = f"sel_{kind}_{sel.dataset}_{sel.latent_dim}"
+            key = picker_key(kind, sel.dataset, sel.latent_dim, current_lang())
             ids = [m.id for m in options]
             labels = {m.id: model_label(m) for m in options}
             if spec.lecture_trio:

@@ -20,7 +20,7 @@ from ..jobs.pool import Job, JobSpec, get_pool
 from ..kinds import DEFAULT_KIND, KINDS, BetaError
 from ..uploads import UploadError, discard_unused, save_upload
 from .cache import get_dataset
-from .i18n import t
+from .i18n import grouped, t
 from .plain_text import escape_markdown
 
 JOB_KEY = "train.job_id"
@@ -56,6 +56,7 @@ def train_form() -> tuple[dict, object, bool]:
                                     help=t("train.beta_help", rules=_beta_rules()))
         v["latent_dim"] = c1.number_input(t("train.latent_dim"), value=2, step=1, key="train.latent_dim")
         v["dataset"] = c1.selectbox(t("train.dataset"), DATASETS, key="train.dataset", format_func=datasets.__getitem__)
+        v["seed"] = c1.number_input(t("common.seed"), value=0, step=1, key="train.seed")
         v["arch"] = c2.selectbox(t("train.arch"), ARCHS, key="train.arch", format_func=archs.__getitem__)
         v["hidden"] = c2.text_input(t("train.hidden"), value="256 128", key="train.hidden", help=t("train.hidden_help"))
         v["recon"] = c2.selectbox(t("train.recon"), RECON_LOSSES, key="train.recon", format_func=recons.__getitem__)
@@ -64,11 +65,10 @@ def train_form() -> tuple[dict, object, bool]:
         v["epochs"] = c3.number_input(t("train.epochs"), value=10, step=1, key="train.epochs")
         v["lr"] = c3.number_input(t("train.lr"), value=0.001, step=0.0005, format="%g", key="train.lr")
         v["batch_size"] = c3.number_input(t("train.batch_size"), value=128, step=16, key="train.batch_size")
-        v["seed"] = c3.number_input(t("common.seed"), value=0, step=1, key="train.seed")
         v["early_stop"] = c3.number_input(t("train.early_stop"), value=0, step=1, key="train.early_stop",
                                           help=t("train.early_stop_help"))
         v["val_fraction"] = c3.number_input(t("train.val_fraction"), value=None, step=0.05, format="%.2f",
-                                            key="train.val_fraction")
+                                            key="train.val_fraction", help=t("train.val_fraction_help"))
         upload = st.file_uploader(t("train.upload"), type=["npz"], key="train.upload")
         v["name"] = st.text_input(t("train.name"), value="my-vae-2d", key="train.name", help=t("train.name_help"))
         submitted = st.form_submit_button(t("train.submit"), type="primary", key="train.submit")
@@ -77,7 +77,7 @@ def train_form() -> tuple[dict, object, bool]:
 
 def limits_line(limits: Limits) -> str:
     """The server's limits in one sentence, with the epochs they allow on MNIST as an example."""
-    return t("train.limits", limit=f"{limits.max_image_epochs:,}", mnist=limits.max_epochs(len(get_dataset("mnist").x_train)),
+    return t("train.limits", limit=grouped(limits.max_image_epochs), mnist=limits.max_epochs(len(get_dataset("mnist").x_train)),
              minutes=f"{limits.max_seconds / 60:g}")
 
 
@@ -114,8 +114,9 @@ def submit(values: dict, upload) -> Job:
 
 
 def _literal(fmt: dict) -> dict:
-    """A message's text fields shown literally (numbers keep their format codes)."""
-    return {k: escape_markdown(v) if isinstance(v, str) else v for k, v in fmt.items()}
+    """A message's fields: text shown literally, whole numbers grouped (1,000,000), other numbers as they are."""
+    return {k: escape_markdown(v) if isinstance(v, str) else grouped(v) if isinstance(v, int) and abs(v) >= 10_000
+            else v for k, v in fmt.items()}
 
 
 def error_text(exc: Exception) -> str:

@@ -1,6 +1,6 @@
 """The state of every page in the URL (``st.query_params``), so that a link or a QR code opens exactly one view.
 
-What lives where: the page is the URL's path (``/map``, ``/lecture``); the query holds the language (``lang``,
+What lives where: the page is the URL's path (``/lecture``, ``/walk``; the default page, the map, is the root ``/``); the query holds the language (``lang``,
 :mod:`vae.ui.i18n`), the dataset (``data``), the latent size (``d``), the model of each kind (``ae``, ``vae``,
 ``beta-vae``, …: a shipped model by its name, a user model as ``user/NAME``), the model to explore
 (``focus``), the projection (``proj``), the map's inspected test index (``i``) and pinned code (``z``, comma

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ...explorer_data import decoder_bundle, encoder_bundle, projection_bundle, split_bundle
+from ...explorer_data import decoder_bundle, encoder_bundle, film_bundle, projection_bundle, split_bundle
+from ...film import Film
 from .. import cache
 from .assets_store import plotly_js, publish
 
@@ -48,6 +49,11 @@ def _projection_ref(path: str, version: float, method: str) -> dict:
 def projection_ref(path: str, method: str) -> dict:
     """Reference of the map coordinates (and PCA basis) of the model in ``path`` under ``method``."""
     return _projection_ref(path, cache.model_version(path), method)
+
+
+def film_ref(film: Film) -> dict:
+    """Reference of a training film's bundle (callers cache it: :mod:`vae.ui.explorer.film_view`)."""
+    return publish(film_bundle(film))
 
 
 @st.cache_resource(show_spinner=False)

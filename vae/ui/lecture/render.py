@@ -3,7 +3,8 @@ teacher's step for a student who follows), presenter mode, and one step's slide.
 
 The keyboard belongs to the explorer component's ``presenter`` view (``assets/view_presenter.js``): it listens
 to ``keydown`` on the page's document (components v2 render in the page's DOM), ignores keys typed into
-inputs, sliders and menus, and reports ``move`` = {"to": step index, "seq": n} once per key press: one rerun
+inputs, sliders and menus (in the capture phase: the step bar's radio buttons, focused once clicked, would
+take the arrows), and reports ``move`` = {"to": step index, "seq": n} once per key press: one rerun
 per step change. It also folds the sidebar away and enlarges type and images in presenter mode (a class on
 the page's body, styled in ``assets/explorer.css``).
 """

@@ -236,7 +236,8 @@ class _Point:
 
 
 def beta_sweep(sel: Selection) -> Number | None:
-    """Step 9: the β sweep's rate–distortion curve (Compare's figure, from the models' reports on the test split)."""
+    """Step 9: the β sweep's rate–distortion curve (Compare's figure, from the models' reports on the test split),
+    then the line-up's training films (AE | VAE | β-VAE)."""
     sweep = {}
     for m in sel.all_models:
         if (m.dataset == sel.dataset and m.latent_dim == sel.latent_dim and not m.noise and m.source == "pretrained"
@@ -255,6 +256,7 @@ def beta_sweep(sel: Selection) -> Number | None:
         points, selected=chosen, title=t("compare.rd.title", split=t("compare.split.test")), x_title=t("compare.rd.x"),
         y_title=t("compare.rd.y"), models_name=t("compare.rd.models"), selected_name=t("compare.rd.selected"), height=380),
         key="lecture.beta.fig", config={"displaylogo": False, "displayModeBar": False})
+    _film(sel)  # AE | VAE | β-VAE training side by side: the KL term pulls the codes into the prior's circle
     lo, hi = points[0], points[-1]
     return Number(t("lecture.beta.number", lo=lo.beta, hi=hi.beta), f"{hi.kl:.2f} / {lo.kl:.2f} nats",
                   t("lecture.beta.caption", kl_lo=lo.kl, kl_hi=hi.kl, rec_lo=lo.recon, rec_hi=hi.recon, n=len(points)))

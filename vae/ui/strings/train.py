@@ -91,8 +91,11 @@ STRINGS = {
               "validation loss, and keep the best epoch's weights (Prechelt 1998).",
         "fr": "Met de côté une part de validation des images d'entraînement ; s'arrête après ce nombre d'époques sans "
               "meilleure perte de validation et garde les poids de la meilleure époque (Prechelt 1998)."},
-    "train.val_fraction": {"en": "Validation share (empty: 0.1 with early stopping, else 0)",
-                           "fr": "Part de validation (vide : 0,1 avec arrêt précoce, sinon 0)"},
+    "train.val_fraction": {"en": "Validation share", "fr": "Part de validation"},
+    "train.val_fraction_help": {"en": "Share of the training images held out to score each epoch; empty: 0.1 with early "
+                                      "stopping, else 0.",
+                                "fr": "Part des images d'entraînement mise de côté pour noter chaque époque ; vide : 0,1 "
+                                      "avec arrêt précoce, sinon 0."},
     "train.store_dtype": {"en": "Saved precision", "fr": "Précision enregistrée"},
     "train.store_dtype.float32": {"en": "float32 (exact)", "fr": "float32 (exacte)"},
     "train.store_dtype.float16": {"en": "float16 (half the file)", "fr": "float16 (fichier deux fois plus petit)"},

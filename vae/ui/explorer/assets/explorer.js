@@ -7,8 +7,9 @@ import { MapView } from "./view_map.js";
 import { WalkView } from "./view_walk.js";
 import { DrawView } from "./view_draw.js";
 import { PresenterView } from "./view_presenter.js";
+import { FilmView } from "./view_film.js";
 
-const VIEWS = { map: MapView, walk: WalkView, draw: DrawView, presenter: PresenterView };
+const VIEWS = { map: MapView, walk: WalkView, draw: DrawView, presenter: PresenterView, film: FilmView };
 const INSTANCES = window.__vaeExplorerInstances || (window.__vaeExplorerInstances = new WeakMap());
 
 export default function (component) {
@@ -29,9 +30,15 @@ export default function (component) {
   }
   inst.setStateValue = setStateValue;
   G.views[data.instance || data.view] = inst;
+  const render = inst.renders = (inst.renders || 0) + 1;
   inst.update(data);
+  // Streamlit runs a render's cleanup on unmount, but also at once when the render resolved after its data
+  // had already changed (a polling fragment swapping bundles): a later render of the same instance owns the
+  // view then, so do nothing; a real teardown removes our root, so a rebuilt view never sits beside a stale one.
   return () => {
+    if (INSTANCES.get(parentElement) !== inst || inst.renders !== render) return;
     if (inst.destroy) inst.destroy();
+    inst.root.remove();
     INSTANCES.delete(parentElement);
     if (G.views[data.instance || data.view] === inst) delete G.views[data.instance || data.view];
   };

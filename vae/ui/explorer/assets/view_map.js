@@ -207,7 +207,9 @@ export class PlotPanel {
     this.overlay = el("canvas", { class: "vx-overlay" }, this.wrap);
   }
 
-  async draw(Plotly, xr, yr) {
+  // initial: the overlay toggles' first state ({prior: bool, ellipses: [xs, ys]}), drawn by this one newPlot
+  // (a restyle after it would redraw the whole map once more before the page can paint)
+  async draw(Plotly, xr, yr, initial = {}) {
     const m = this.model, o = this.opts, tx = o.text;
     const traces = [];
     if (o.prior) {
@@ -215,6 +217,7 @@ export class PlotPanel {
         const xs = [], ys = [];
         ellipse(0, 0, [1, 0, 0, 1], k, 96, xs, ys);
         traces.push({ type: "scatter", mode: "lines", x: xs, y: ys, hoverinfo: "skip", showlegend: false,
+                      visible: initial.prior !== false,
                       line: { color: "rgba(60,60,60,0.8)", width: 1.5, dash: ["solid", "dash", "dot"][k - 1] } });
       });
     }
@@ -233,7 +236,8 @@ export class PlotPanel {
       });
     }
     this.ellipseTrace = traces.length;
-    traces.push({ type: "scatter", mode: "lines", x: [], y: [], hoverinfo: "skip", showlegend: false,
+    const [ex, ey] = initial.ellipses || [[], []];
+    traces.push({ type: "scatter", mode: "lines", x: ex, y: ey, hoverinfo: "skip", showlegend: false,
                   line: { color: "rgba(0,0,0,0.35)", width: 1 } });
     const layout = {
       height: o.height, margin: o.small ? { l: 40, r: 8, t: 30, b: 36 } : { l: 50, r: 10, t: 30, b: 44 },
@@ -401,6 +405,8 @@ export class MapView {
   // after, one per frame.
   async build(data) {
     const tx = data.text;
+    this.root.removeAttribute("data-ready");  // a new model: waiters (tests, benches) wait for this build
+    this.root.removeAttribute("data-plotted");
     this.root.replaceChildren();
     this.status = el("div", { class: "vx-status", "data-testid": "vx-status", text: tx.loading }, this.root);
     const main = new ModelOnMap(data.main);
@@ -414,12 +420,12 @@ export class MapView {
     this.layout(Plotly, data);
     const [xr, yr] = range([main], main.method === "native" && this.overlays.prior);
     mark("map.layout");
-    await this.panel.draw(Plotly, xr, yr);
+    await this.panel.draw(Plotly, xr, yr, this.overlayTraces());
     mark("map.plotted");
     this.panel.onResize = () => this.redrawOverlays();
     this.panel.gd.on("plotly_relayout", () => { if (this.overlays.manifold) this.drawManifold(); this.redrawOverlays(); });
     this.wire(this.panel);
-    this.applyOverlays();
+    this.applyManifold();
     this.applyServerState(data, true);
     this.refreshInspector();
     this.refreshPinned();
@@ -758,20 +764,28 @@ export class MapView {
     }
   }
 
+  // What the prior / σ-ellipse toggles put on the main map: {prior: circles shown, ellipses: [xs, ys]} (one
+  // 1σ ellipse for every n/N_ELLIPSES-th test image; none for an AE or on t-SNE, whose axes have no σ)
+  overlayTraces() {
+    const m = this.main, xs = [], ys = [];
+    if (this.overlays.ellipses && m.variational && m.method !== "tsne") {
+      const step = Math.max(1, Math.floor(m.n / N_ELLIPSES));
+      for (let i = 0; i < m.n; i += step) ellipse(m.xs[i], m.ys[i], m.cov(i), 1, 32, xs, ys);
+    }
+    return { prior: this.overlays.prior && m.method === "native", ellipses: [xs, ys] };
+  }
+
+  // a toggle changed: restyle the drawn map (the prior circles are its first three traces, on native axes only)
   applyOverlays() {
     const m = this.main, p = this.panel;
     if (!p.Plotly) return;
-    const vis = this.overlays.prior && m.method === "native";
-    const upd = [];
-    for (let k = 0; k < (m.method === "native" ? 3 : 0); k++) upd.push(k);
-    if (upd.length) p.Plotly.restyle(p.gd, { visible: vis }, upd);
-    if (this.overlays.ellipses && m.variational && m.method !== "tsne") {
-      const xs = [], ys = [], step = Math.max(1, Math.floor(m.n / N_ELLIPSES));
-      for (let i = 0; i < m.n; i += step) ellipse(m.xs[i], m.ys[i], m.cov(i), 1, 32, xs, ys);
-      p.setTrace(p.ellipseTrace, xs, ys);
-    } else {
-      p.setTrace(p.ellipseTrace, [], []);
-    }
+    const ov = this.overlayTraces();
+    if (m.method === "native") p.Plotly.restyle(p.gd, { visible: ov.prior }, [0, 1, 2]);
+    p.setTrace(p.ellipseTrace, ...ov.ellipses);
+    this.applyManifold();
+  }
+
+  applyManifold() {
     if (this.overlays.manifold) this.drawManifold(); else this.manifoldBox.replaceChildren();
   }
 

@@ -1,13 +1,16 @@
 // The presenter view (the Lecture page): the keyboard moves between the lecture's steps, and presenter mode
 // styles the whole page for a projector. It draws nothing itself.
 //
-// Components v2 render in the page's own DOM, so the view listens to keydown on the document: → , PageDown
-// and Space go to the next step, ←, PageUp and Shift+Space to the previous one (presentation clickers send
-// PageUp/PageDown). Keys typed into an input, a text area, a select, a slider or a menu are left alone, and
-// Space on a focused button keeps its native click. Each key press that changes the step reports
-// move = {to: index, seq: n} once (the sequence number makes two presses to the same step two reports):
-// one rerun per step change. Presenter mode adds the class vx-presenting to <body> (explorer.css folds the
-// sidebar away and enlarges type, formulas and images); leaving the page removes it.
+// Components v2 render in the page's own DOM, so the view listens to keydown on the document, in the capture
+// phase: before React's handlers, which stop some keys (a teacher who clicked a step in the step bar keeps the
+// focus on its radio buttons, which would take the arrows and move the focus instead of the step). → ,
+// PageDown and Space go to the next step, ←, PageUp and Shift+Space to the previous one (presentation clickers
+// send PageUp/PageDown). Keys typed into an input, a text area, a select, a slider or a menu are left alone,
+// and Space on a focused button keeps its native click. A key press that changes the step reports
+// move = {to: index, seq: n} (the sequence number makes two presses to the same step two reports): one rerun
+// per step change; presses that come while that rerun runs are added up and sent once it is shown. Presenter
+// mode adds the class vx-presenting to <body> (explorer.css folds the sidebar away and enlarges type, formulas
+// and images); leaving the page removes it.
 import { el } from "./core.js";
 
 const NEXT = new Set(["ArrowRight", "PageDown"]);
@@ -15,22 +18,33 @@ const PREV = new Set(["ArrowLeft", "PageUp"]);
 const TYPING = "input, textarea, select, [contenteditable=''], [contenteditable='true'], [role='slider'], " +
   "[role='combobox'], [role='listbox'], [role='option'], [role='spinbutton'], [role='textbox'], [role='menu']";
 
+const STALE_MS = 4000;
+  // a move the page never answered stops holding back the next one
+
 export class PresenterView {
   constructor(root) {
     this.root = el("div", { class: "vx vx-presenter", "data-testid": "vx-presenter" }, root);
-    this.step = 0;
+    this.shown = 0;        // the step the page shows (from Python)
+    this.target = 0;       // the step the keys ask for
     this.count = 1;
     this.seq = 0;
+    this.pressed = false;  // a key asked for a step since the last move was sent
+    this.inflight = null;  // {to, at}: a move sent and not yet shown
     this.onKey = (e) => this.key(e);
-    document.addEventListener("keydown", this.onKey);
+    document.addEventListener("keydown", this.onKey, true);
   }
 
   update(data) {
-    this.step = Number.isInteger(data.step) ? data.step : 0;
+    this.shown = Number.isInteger(data.step) ? data.step : 0;
     this.count = Number.isInteger(data.count) ? data.count : 1;
     document.body.classList.toggle("vx-presenting", !!data.presenting);
-    this.root.setAttribute("data-step", String(this.step));
+    this.root.setAttribute("data-step", String(this.shown));
     this.root.setAttribute("data-ready", "1");
+    if (this.inflight && this.inflight.to === this.shown) this.inflight = null;
+    if (!this.inflight) {
+      if (this.target !== this.shown && this.pressed) this.send();  // keys pressed while the last move ran
+      else this.target = this.shown;  // the step bar, a link or the teacher moved the page
+    }
   }
 
   key(e) {
@@ -40,16 +54,28 @@ export class PresenterView {
     if (!delta) return;
     const target = e.target instanceof Element ? e.target : null;
     if (target && (target.closest(TYPING) || (space && target.closest("button, a, summary, [role='button']")))) return;
-    e.preventDefault();  // Space and PageDown would also scroll the page
-    const to = Math.max(0, Math.min(this.count - 1, this.step + delta));
-    if (to === this.step) return;
-    this.step = to;
+    e.preventDefault();  // Space and PageDown would also scroll the page; a radio group would move its focus
+    this.target = Math.max(0, Math.min(this.count - 1, this.target + delta));
+    this.pressed = true;
+    if (this.inflight && performance.now() - this.inflight.at < STALE_MS) return;  // sent once the page shows it
+    this.send();
+  }
+
+  // one move at a time: a key pressed while the page is rerunning for the previous one waits for it, so fast
+  // presses (a clicker held down) add up to one more rerun instead of racing each other
+  send() {
+    this.pressed = false;
+    if (this.target === this.shown) {
+      this.inflight = null;
+      return;
+    }
     this.seq += 1;
-    if (this.setStateValue) this.setStateValue("move", { to, seq: this.seq });
+    this.inflight = { to: this.target, at: performance.now() };
+    if (this.setStateValue) this.setStateValue("move", { to: this.target, seq: this.seq });
   }
 
   destroy() {
-    document.removeEventListener("keydown", this.onKey);
+    document.removeEventListener("keydown", this.onKey, true);
     document.body.classList.remove("vx-presenting");
   }
 }
