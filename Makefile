@@ -6,6 +6,9 @@ PY     := $(VENV)/bin/python
 WHEELS := /opt/wheels
 FIND_LINKS := $(if $(wildcard $(WHEELS)),--find-links $(WHEELS),)
 EPOCHS ?= 10
+# The suite in two pytest-xdist workers, one test file each at a time (a file's server and browser stay
+# together); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: venv run test chromium pretrained bench
 

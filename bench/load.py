@@ -1,47 +1,88 @@
-"""Bounded load test on loopback: N websocket sessions clicking on the map and walk pages, with and
-without a training running inside the server.
+"""A class on loopback: N simulated students using the app as students do, 3 real Chromium tabs measuring what
+never reaches the server, and one training submitted through the Train form, in phases of at most 3 minutes.
 
-    .venv/bin/python bench/load.py [--sessions 30] [--seconds 60]              # starts one server
-    .venv/bin/python bench/load.py --replicas 2                                # 2 replicas behind nginx
-    .venv/bin/python bench/load.py --url http://127.0.0.1:8600/ [--pids 1,2]   # an existing server/nginx
+    .venv/bin/python bench/load.py [--sessions 30] [--seconds 120] [--tabs 3]     # starts one server
+    .venv/bin/python bench/load.py --replicas 2 --sessions 60                     # 2 replicas behind nginx
+    .venv/bin/python bench/load.py --nginx                                        # 1 server behind nginx
+    .venv/bin/python bench/load.py --url http://127.0.0.1:8600/ --store DIR [--pids 1,2]   # an existing one
 
-Each session is a Streamlit client speaking the browser's protocol (bench/ws_client.py): it loads its
-page (half the sessions the latent map, half the latent walk), then, until the phase ends, changes a
-widget (map: the explorer component's inspected index; walk: its released code, each a fragment rerun as
-the browser sends it), waits for ``script_finished`` and "thinks" for about
---think seconds. Click→update latency = BackMsg sent → script_finished received.
+A simulated student (``bench/ws_client.py``: Streamlit's own websocket protocol) arrives cold: it GETs the
+page and every static file the HTML names (Streamlit's JS and CSS; ``Accept-Encoding: gzip``, 6 requests at
+a time on kept-alive connections, like a browser),
+opens the websocket, runs the default page (the latent map) and fetches what the explorer component then
+needs (its JS modules, CSS, plotly.js and the models' bundles named in the component's data): *page open →
+map visible* is that whole sequence (a real browser also parses and runs the JS; the tabs below measure
+that part). Then, until the phase ends, it thinks (about --think s) and does one of: inspect a dot or pin a code on the map (what the component reports: one
+fragment rerun), release the walk's sliders (one fragment rerun), switch the projection (segmented control),
+the focus model or the VAE of the lineup (sidebar), the language (sidebar), go to the other page, or reload
+(a new cold session). Latency of a server action = BackMsg sent → ``script_finished``, plus the HTTP fetches
+of any bundle the new data names that the student has not fetched yet (a browser keeps them in IndexedDB).
 
-Phase 1: no training. Phase 2: one more session opens the Train page and submits its form (a VAE on
-MNIST, many epochs) so the training runs in the server's worker thread, polls it like the browser does
-(the live fragment's auto-reruns), and presses Stop at the end (a stopped job saves nothing).
+The Chromium tabs (Debian chromium through vae/devtools/browser.py, Playwright) open the map in a cold
+context while the class arrives (navigation → map drawn, the component's own ``map.plotted`` mark), then
+hover the map and click dots at a person's pace; hover → pixels and click → inspector come from the
+component's timing samples (``window.__vaeExplorer.samples``: pointer handler → canvas written for a hover,
+as bench/live_surface.py reports it; the event's time stamp → inspector drawn for a click).
 
-Memory: RSS of the server process(es) and their children from /proc, with 1 session open and with all
-N open; the shipped models are st.cache_resource singletons, so the per-session cost must stay small.
-Errors: exception elements, bad finish status, timeouts (--timeout), disconnects, failed connects.
-Every loop is bounded in time; the script stops by itself. The last line is one JSON object.
+Phases: single-user figures first (one student alone opens the map cold 3 times; one tab alone, cold), then
+(a) all students arrive (4 at a time) and work for --seconds; then the students and tabs pause and one more
+session submits the Train form (a VAE on MNIST, --epochs epochs: it runs in a worker process of the server's
+vae/jobs pool) and its speed on the otherwise idle server is measured for --idle-seconds (longer, until its
+progress moves) from the job's record in the store (progress × epochs × training images / time); then (b) the same class works for
+--seconds while the training continues, its speed measured again; then Stop (a stopped job saves nothing).
+With --replicas R the same runs behind nginx (deploy/replicas.py, sticky sessions; pool per replica).
+
+Memory: RSS of the server process(es) and their children (training workers included) from /proc, with one
+session open and with the whole class open. Errors: exception elements, bad finish status, timeouts,
+disconnects, failed connects or HTTP fetches, a training that did not start. Loopback only, every wait is
+bounded; the last line is one JSON object.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
+import gzip
+import http.client
 import json
 import os
+import queue
 import random
+import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ws_client import StreamlitSession, first_get  # noqa: E402
+from vae.ui.i18n import LANG_NAMES  # noqa: E402
+from vae.ui.sidebar import picker_key  # noqa: E402
 from deploy.replicas import Replicas  # noqa: E402
 
 PAGES = {"map": "", "walk": "walk"}
 TRAIN_PAGE = "training"
+MAP_KEY, WALK_KEY = "map.explorer", "walk.explorer"
+ASSETS = "_stcore/bidi-components/vae.explorer/"
+IMPORT = re.compile(r"""(?:from\s+|import\(\s*)["']\./([\w.-]+\.js)["']""")
+HTML_REFS = re.compile(r"""(?:src|href)="\./([^"]+)\"""")
+# weights of a student's next action, per page (a student mostly explores, sometimes changes what is shown)
+ACTIONS = {"map": {"inspect": 5, "pin": 2, "projection": 1, "focus": 1, "model": 0.5, "language": 0.5,
+                   "navigate": 1, "reload": 0.25},
+           "walk": {"walk": 5, "focus": 1, "model": 0.5, "language": 0.5, "navigate": 1.5, "reload": 0.25}}
+# what the last JSON line holds at least (issue #10)
+REQUIRED_KEYS = {"sessions", "errors", "p95_ms", "p95_training_ms", "training_speed_ratio", "client_p95_ms",
+                 "page_open_p95_ms"}
+PARALLEL = 6  # connections a browser opens to one host (HTTP/1.1), each kept alive
+TARGETS = {"p95_ms": 1000.0, "page_open_ratio": 3.0, "training_p95_ratio": 1.2, "training_speed_ratio": 0.5,
+           "client_p95_ms": 16.0, "click_p95_ms": 100.0}
 
 
 # ---- memory ---------------------------------------------------------------------------------------
@@ -75,57 +116,289 @@ def rss_mb(pids: list[int]) -> float | None:
     return total / 1024
 
 
-# ---- sessions -------------------------------------------------------------------------------------
-class Client:
-    def __init__(self, url: str, page: str, timeout: float, seed: int):
-        self.url, self.page, self.timeout = url, page, timeout
+# ---- statistics -----------------------------------------------------------------------------------
+def pct(values: list[float], q: float) -> float | None:
+    """The q-th percentile (nearest rank) of ``values``; None when empty."""
+    if not values:
+        return None
+    v = sorted(values)
+    return round(v[min(len(v) - 1, int(round(q / 100 * (len(v) - 1))))], 1)
+
+
+def summarize(samples: list[dict]) -> dict:
+    """Count, errors, p50 / p95 / mean (ms) of action samples ``{ok, ms, kind, status}``; per kind too."""
+    ok = [s["ms"] for s in samples if s["ok"]]
+    out = {"n": len(samples), "errors": sum(1 for s in samples if not s["ok"]), "p50_ms": pct(ok, 50),
+           "p95_ms": pct(ok, 95), "mean_ms": round(statistics.fmean(ok), 1) if ok else None}
+    kinds = sorted({s["kind"] for s in samples})
+    if len(kinds) > 1:
+        out["by_kind"] = {k: {"n": sum(s["kind"] == k for s in samples),
+                              "p95_ms": pct([s["ms"] for s in samples if s["kind"] == k and s["ok"]], 95)} for k in kinds}
+    names = list(dict.fromkeys(n for s in samples if s["ok"] for n in s.get("parts_ms", {})))
+    if names:  # where the time of a page open goes: its steps' p50 / p95
+        out["parts_ms"] = {n: {"p50": pct([s["parts_ms"][n] for s in samples if s["ok"] and n in s.get("parts_ms", {})], 50),
+                               "p95": pct([s["parts_ms"][n] for s in samples if s["ok"] and n in s.get("parts_ms", {})], 95)}
+                           for n in names}
+    return out
+
+
+# ---- HTTP, as a browser with an empty cache ---------------------------------------------------------
+def component_urls(data: dict) -> list[str]:
+    """Asset-relative URLs the explorer fetches for ``data``: plotly.js and every bundle except encoders (which the
+    browser fetches only once something is drawn)."""
+    urls: list[str] = []
+
+    def walk(node, key=""):
+        if isinstance(node, dict):
+            if isinstance(node.get("url"), str) and "hash" in node and key != "encoder":
+                urls.append(node["url"])
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+    walk(data)
+    return list(dict.fromkeys(urls))
+
+
+class Browserless:
+    """What a student's browser fetches over HTTP, with its cache (a URL is fetched once per student), the way a
+    browser fetches it: up to :data:`PARALLEL` requests at once, each on a kept-alive connection of its own."""
+
+    def __init__(self, base: str, timeout: float):
+        self.base, self.timeout = base, timeout
+        self.cookie = ""
+        self.cached: set[str] = set()
+        self.bytes = 0
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[http.client.HTTPConnection] = []
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def _connection(self, fresh: bool = False) -> http.client.HTTPConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or fresh:
+            if conn is not None:
+                conn.close()
+            u = urllib.parse.urlsplit(self.base)
+            conn = self._local.conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=self.timeout)
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def fetch(self, url: str) -> bytes:
+        """GET ``url`` on this thread's kept-alive connection (a new one if the server closed it); the body,
+        decoded. Raises on an HTTP error."""
+        u = urllib.parse.urlsplit(url)
+        path = u.path + (f"?{u.query}" if u.query else "")
+        headers = {"Accept-Encoding": "gzip", **({"Cookie": self.cookie} if self.cookie else {})}
+        for attempt in (0, 1):
+            conn = self._connection(fresh=attempt == 1)
+            try:
+                conn.request("GET", path, headers=headers)
+                r = conn.getresponse()
+                body = r.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                if attempt:
+                    raise
+        if r.status >= 400:
+            raise urllib.error.HTTPError(url, r.status, r.reason, r.headers, None)
+        if r.getheader("Connection", "").lower() == "close":
+            conn.close()
+            self._local.conn = None
+        return gzip.decompress(body) if r.getheader("Content-Encoding") == "gzip" else body
+
+    def get_all(self, urls: list[str]) -> list[bytes]:
+        """Fetch every URL not fetched yet, :data:`PARALLEL` at a time; their bodies (empty for cached ones)."""
+        todo = [u for u in dict.fromkeys(urls) if u not in self.cached]
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(PARALLEL, thread_name_prefix="student-http")
+        bodies = dict(zip(todo, self._pool.map(self.fetch, todo)))
+        for u, body in bodies.items():
+            self.bytes += len(body)
+            self.cached.add(u)
+        return [bodies.get(u, b"") for u in urls]
+
+    def close(self) -> None:
+        """Close the kept-alive connections (a closed tab)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+
+    def open_html(self) -> dict:
+        """The first GET (sticky cookie set here behind nginx), then the static files its HTML names."""
+        cookie, headers = first_get(self.base, self.timeout)
+        self.cookie = cookie or self.cookie
+        html = self.fetch(self.base).decode("utf-8", "replace")
+        self.get_all([urllib.parse.urljoin(self.base, ref) for ref in dict.fromkeys(HTML_REFS.findall(html))])
+        return headers
+
+    def component(self, data: dict) -> None:
+        """The component's modules (explorer.js, then what it imports, level by level as a browser discovers
+        them), its CSS, then what ``data`` names."""
+        root = self.base + ASSETS
+        level = [root + "explorer.js"]
+        while level:
+            texts = self.get_all(level)
+            level = [root + m for text in texts for m in IMPORT.findall(text.decode("utf-8", "replace"))]
+            level = [u for u in dict.fromkeys(level) if u not in self.cached]
+        self.get_all([root + "explorer.css"] + [root + u for u in component_urls(data)])
+
+
+# ---- a simulated student --------------------------------------------------------------------------
+class Student:
+    """One student's tab without a browser: arrives cold, then explores (see the module docstring)."""
+
+    def __init__(self, url: str, timeout: float, seed: int, log: "Log"):
+        self.url, self.timeout, self.log = url, timeout, log
         self.rng = random.Random(seed)
         self.session: StreamlitSession | None = None
+        self.http: Browserless | None = None
+        self.page = "map"
         self.upstream = ""
-        self.n_dims = 2
-        self.n_test = 1000
+        self.map_state: dict = {}
+        self.lang = "en"  # the sidebar's model pickers have the language in their key (vae.ui.sidebar.picker_key)
+
+    async def _component_fetch(self) -> None:
+        key = MAP_KEY if self.page == "map" else WALK_KEY
+        data = self.session.components.get(key)
+        if data is not None:
+            await asyncio.to_thread(self.http.component, data)
 
     async def open(self) -> bool:
-        cookie, headers = await asyncio.to_thread(first_get, self.url, self.timeout)
-        self.upstream = headers.get("x-upstream", "")
-        self.session = StreamlitSession(self.url, PAGES[self.page], cookie=cookie, timeout=self.timeout)
-        await self.session.__aenter__()
-        r = await self.session.run()
-        return r.ok
+        """Cold arrival on the app's URL (the map); records a ``page_open`` sample."""
+        await self.close()
+        t0 = time.perf_counter()
+        self.http, self.page, self.map_state, self.lang = Browserless(self.url, self.timeout), "map", {}, "en"
+        parts: dict[str, float] = {}
+        try:
+            headers = await asyncio.to_thread(self.http.open_html)
+            parts["html"] = time.perf_counter() - t0
+            self.upstream = headers.get("x-upstream", "")
+            self.session = StreamlitSession(self.url, PAGES["map"], cookie=self.http.cookie, timeout=self.timeout)
+            await self.session.__aenter__()
+            r = await self.session.run()
+            parts["script"] = time.perf_counter() - t0 - parts["html"]
+            if r.ok:
+                await self._component_fetch()
+                parts["assets"] = time.perf_counter() - t0 - parts["html"] - parts["script"]
+            ok, status = r.ok and MAP_KEY in self.session.components, r.status
+            if r.ok and not ok:
+                status = "no map component"
+        except Exception as exc:  # noqa: BLE001 - connect / HTTP failures are errors of the run
+            ok, status = False, f"open:{type(exc).__name__}: {exc}"[:200]
+        self.log.add("page_open", ok, time.perf_counter() - t0, status, self.upstream, parts)
+        return ok
 
     async def close(self) -> None:
-        if self.session:
+        if self.session is not None:
             await self.session.__aexit__(None, None, None)
+            self.session = None
+        if self.http is not None:
+            await asyncio.to_thread(self.http.close)
 
-    async def click(self):
-        # What the explorer component reports on a click (map) or a released slider (walk): one fragment rerun.
-        if self.page == "map":
-            return await self.session.set("map.explorer", {"inspected": self.rng.randrange(self.n_test)})
-        z = [round(self.rng.uniform(-3, 3), 2) for _ in range(self.n_dims)]
-        return await self.session.set("walk.explorer", {"walk": {"z": z, "z0": [0.0] * self.n_dims, "start": 0,
-                                                                 "a": 0, "b": 1, "steps": 9}})
+    def _other(self, key: str) -> str | None:
+        try:
+            current = self.session.elements[self.session.widget(key).id]
+        except KeyError:
+            return None
+        labels = self.session.options(key)
+        now = self.session.states.get(current.id, (None, None))[1]
+        now = now[0] if isinstance(now, list) and now else now
+        choices = [o for o in labels if o != now] or labels
+        return self.rng.choice(choices) if choices else None
 
-
-async def click_loop(client: Client, until: float, think: float, results: list) -> None:
-    while time.perf_counter() < until:
-        r = await client.click()
-        results.append((client.page, client.upstream, r.ok, r.seconds, r.status, r.exceptions[:1]))
-        if r.status.startswith("disconnect"):
+    async def act(self) -> None:
+        """One action of this student's page, timed (see ``ACTIONS``)."""
+        s, rng = self.session, self.rng
+        kinds = ACTIONS[self.page]
+        kind = rng.choices(list(kinds), weights=list(kinds.values()))[0]
+        if kind == "reload":
+            await self.open()
             return
-        await asyncio.sleep(min(max(0.0, until - time.perf_counter()), think * client.rng.uniform(0.5, 1.5)))
+        t0 = time.perf_counter()
+        try:
+            if kind == "inspect":
+                self.map_state["inspected"] = rng.randrange(1000)
+                r = await s.set(MAP_KEY, self.map_state)
+            elif kind == "pin":
+                self.map_state["pinned"] = [round(rng.uniform(-3, 3), 2) for _ in range(2)]
+                r = await s.set(MAP_KEY, self.map_state)
+            elif kind == "walk":
+                d = len((s.components.get(WALK_KEY) or {}).get("z0") or [0, 0]) or 2
+                z = [round(rng.uniform(-3, 3), 2) for _ in range(d)]
+                r = await s.set(WALK_KEY, {"walk": {"z": z, "z0": [0.0] * d, "start": 0, "a": 0, "b": 1, "steps": 9}})
+            elif kind == "navigate":
+                self.page = "walk" if self.page == "map" else "map"
+                r = await s.navigate(PAGES[self.page])
+            else:
+                key = {"projection": "map_projection", "focus": "sel_focus", "language": "lang",
+                       "model": picker_key("vae", "mnist", 2, self.lang)}[kind]
+                label = self._other(key)
+                if label is None:
+                    return
+                r = await s.choose(key, label, fragment=False)
+                if kind == "language" and r.ok:
+                    self.lang = next((code for code, name in LANG_NAMES.items() if name == label), self.lang)
+            if r.ok:
+                s.forget_stale_choices()
+                await self._component_fetch()
+            ok, status = r.ok, r.status if not r.exceptions else f"exception: {r.exceptions[0]}"[:200]
+        except Exception as exc:  # noqa: BLE001
+            ok, status = False, f"{kind}:{type(exc).__name__}: {exc}"[:200]
+        self.log.add(kind, ok, time.perf_counter() - t0, status, self.upstream)
 
 
+async def work(student: Student, until: float, think: float) -> None:
+    """A student's actions until ``until`` (perf_counter), a pause of about ``think`` s between them."""
+    while time.perf_counter() < until:
+        await asyncio.sleep(min(max(0.0, until - time.perf_counter()), think * student.rng.uniform(0.5, 1.5)))
+        if time.perf_counter() >= until:
+            break
+        if student.session is None:
+            await student.open()
+        else:
+            await student.act()
+
+
+class Log:
+    """Timed samples of one phase: ``{kind, ok, ms, status, upstream}``."""
+
+    def __init__(self):
+        self.phase = "warm"
+        self.samples: dict[str, list[dict]] = {}
+
+    def add(self, kind: str, ok: bool, seconds: float, status: str, upstream: str = "",
+            parts: dict[str, float] | None = None) -> None:
+        """One sample; ``parts``: seconds of its steps (a page open: html, script, assets)."""
+        sample = {"kind": kind, "ok": ok, "ms": seconds * 1000, "status": status, "upstream": upstream}
+        if parts:
+            sample["parts_ms"] = {k: v * 1000 for k, v in parts.items()}
+        self.samples.setdefault(self.phase, []).append(sample)
+
+    def of(self, phase: str, opens: bool) -> list[dict]:
+        return [s for s in self.samples.get(phase, []) if (s["kind"] == "page_open") == opens]
+
+
+# ---- the training ---------------------------------------------------------------------------------
 class Trainer:
-    """A Train-page session: submits the form, polls the live fragment, presses Stop."""
+    """A Train-page session: submits the form, polls the live fragment like the browser, presses Stop; speed from
+    the job's record in the store (``<store>/.jobs/<id>.json``)."""
 
-    def __init__(self, url: str, timeout: float, epochs: int):
-        self.url, self.timeout, self.epochs = url, timeout, epochs
+    def __init__(self, url: str, store: Path | None, timeout: float, epochs: int):
+        self.url, self.store, self.timeout, self.epochs = url, store, timeout, epochs
         self.name = f"loadtest-{os.getpid()}-{int(time.time())}"
         self.session: StreamlitSession | None = None
         self.upstream = ""
-        self.ticks = 0
         self.errors: list[str] = []
-        self.progress_start = self.progress_end = ""
+        self.samples: list[tuple[float, float]] = []   # (perf_counter, progress)
+        self.n_train: int | None = None
+        self.record: dict = {}
 
     async def start(self) -> bool:
         cookie, headers = await asyncio.to_thread(first_get, self.url, self.timeout)
@@ -142,23 +415,69 @@ class Trainer:
         if not r.ok or not self.session.auto_reruns:
             self.errors.append(f"submit: {r.status} {r.exceptions} (no live panel: training not started?)")
             return False
-        self.progress_start = self.session.progress
         return True
 
+    def read_record(self) -> dict | None:
+        """This job's record (the newest one with our model's name)."""
+        if self.store is None:
+            return None
+        best = None
+        for path in (self.store / ".jobs").glob("*.json"):
+            try:
+                rec = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            if rec.get("name") == self.name and (best is None or rec.get("created", 0) > best.get("created", 0)):
+                best = rec
+        return best
+
     async def poll(self, until: float) -> None:
-        """The browser's auto-reruns of the ``run_every`` live fragment, until the phase ends."""
+        """The browser's auto-reruns of the live fragment, and the job's progress, until ``until``."""
         while time.perf_counter() < until and self.session.auto_reruns:
             interval, fragment_id = self.session.auto_reruns[-1]
             await asyncio.sleep(min(interval, max(0.0, until - time.perf_counter())))
-            if time.perf_counter() >= until:
-                break
             r = await self.session.auto_rerun(fragment_id)
-            self.ticks += 1
             if not r.ok:
-                self.errors.append(f"poll: {r.status} {r.exceptions}")
+                self.errors.append(f"poll: {r.status} {r.exceptions[:1]}")
                 if r.status.startswith("disconnect"):
                     return
-        self.progress_end = self.session.progress
+            rec = await asyncio.to_thread(self.read_record)
+            if rec:
+                self.record = rec
+                if rec.get("status") == "running":
+                    self.samples.append((time.perf_counter(), float(rec.get("progress") or 0)))
+
+    async def wait_running(self, timeout: float) -> bool:
+        """Poll until the job has made progress (the worker has started and loaded its data)."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            await self.poll(time.perf_counter() + 1.0)
+            if self.samples and self.samples[-1][1] > 0:
+                return True
+        self.errors.append(f"the training made no progress in {timeout:.0f} s (record: {self.record})")
+        return False
+
+    async def measure(self, seconds: float, grace: float = 60.0) -> float | None:
+        """Images per second over the next ``seconds``, prolonged (by at most ``grace`` s) until the job's
+        progress has moved: on a loaded machine a short window can fall between two progress records."""
+        a = time.perf_counter()
+        await self.poll(a + seconds)
+        cap = time.perf_counter() + grace
+        while not self.images_per_s(a, time.perf_counter()) and time.perf_counter() < cap and self.session.auto_reruns:
+            await self.poll(time.perf_counter() + 1.0)
+        return self.images_per_s(a, time.perf_counter())
+
+    def images_per_s(self, t0: float, t1: float) -> float | None:
+        """Training images per second between two moments (progress × epochs × training images / time)."""
+        inside = [s for s in self.samples if t0 <= s[0] <= t1]
+        if len(inside) < 2 or inside[-1][0] - inside[0][0] < 1:
+            return None
+        if self.n_train is None:
+            from vae.data import load_dataset
+
+            self.n_train = len(load_dataset(self.record.get("dataset") or "mnist").x_train)
+        (ta, pa), (tb, pb) = inside[0], inside[-1]
+        return round((pb - pa) * self.epochs * self.n_train / (tb - ta), 1)
 
     async def stop(self) -> None:
         try:
@@ -170,143 +489,341 @@ class Trainer:
         await self.session.__aexit__(None, None, None)
 
 
-def pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(q / 100 * (len(v) - 1))))]
+# ---- real Chromium tabs ---------------------------------------------------------------------------
+class Tabs(threading.Thread):
+    """``n`` Playwright pages of Debian Chromium in their own thread, driven by commands: ``solo`` (one cold open,
+    alone), ``phase NAME`` (reopen every tab cold, then hover and click until the next command), ``resume NAME``
+    (the same tabs go on, their samples counted in phase NAME), ``pause``, ``quit``."""
+
+    def __init__(self, url: str, n: int, seed: int = 0):
+        super().__init__(daemon=True, name="tabs")
+        self.url, self.n, self.rng = url, n, random.Random(seed)
+        self.commands: queue.Queue = queue.Queue()
+        self.done: queue.Queue = queue.Queue()   # one item per command handled: None or an error text
+        self.results: dict[str, dict[str, list]] = {}
+        self.errors: list[str] = []
+        self.phase: str | None = None
+        self.browser = None
+        self.tabs: list[tuple] = []   # (context, page, page errors)
+
+    def _bucket(self, phase: str) -> dict[str, list]:
+        return self.results.setdefault(phase, {"hover": [], "hover_event": [], "inspect": [], "open": []})
+
+    def _open(self, phase: str):
+        from vae.devtools.explorer import wait_map
+
+        ctx = self.browser.new_context(viewport={"width": 1400, "height": 1300})
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(self.url + "?lang=en")
+        wait_map(page, timeout=180_000)
+        plotted = page.evaluate("window.__vaeExplorer.marks['map.plotted']")
+        self._bucket(phase)["open"].append(plotted)
+        return ctx, page, errors
+
+    def _close_tabs(self) -> None:
+        for ctx, _, errors in self.tabs:
+            self.errors += errors[:3]
+            ctx.close()
+        self.tabs = []
+
+    def _interact(self, page) -> None:
+        from vae.devtools.explorer import data_position, dot_position
+
+        cx, cy = data_position(page, 0.0, 0.0)
+        for _ in range(15):   # a hand moving over the map
+            page.mouse.move(cx + self.rng.uniform(-200, 200), cy + self.rng.uniform(-200, 200))
+            page.wait_for_timeout(20)
+        page.mouse.click(*dot_position(page, self.rng.randrange(1000)))
+        page.wait_for_timeout(150)
+
+    def _drain(self, page) -> None:
+        samples = page.evaluate("(() => { const s = window.__vaeExplorer.samples.slice(); "
+                                "window.__vaeExplorer.samples.length = 0; return s; })()")
+        if self.phase is None:
+            return
+        b = self._bucket(self.phase)
+        b["hover"] += [s["pixels"] - s["handler"] for s in samples if s["kind"] == "hover"]
+        b["hover_event"] += [s["pixels"] - s["input"] for s in samples if s["kind"] == "hover"]
+        b["inspect"] += [s["pixels"] - s["input"] for s in samples if s["kind"] == "inspect"]
+
+    def run(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        from vae.devtools.browser import launch_browser
+
+        try:
+            with sync_playwright() as pw:
+                self.browser = launch_browser(pw)
+                while True:
+                    try:
+                        cmd = self.commands.get(timeout=0.05 if self.phase else 1.0)
+                    except queue.Empty:
+                        cmd = None
+                    if cmd is None:
+                        if self.phase:
+                            for _, page, _ in self.tabs:
+                                self._interact(page)
+                                self._drain(page)
+                        continue
+                    try:
+                        if cmd == "quit":
+                            self._close_tabs()
+                            self.done.put(None)
+                            break
+                        if cmd == "solo":
+                            ctx, _, errors = self._open("solo")
+                            self.errors += errors[:3]
+                            ctx.close()
+                        elif cmd == "pause":
+                            for _, page, _ in self.tabs:
+                                self._drain(page)
+                            self.phase = None
+                        elif cmd.startswith("resume "):   # the same tabs, samples counted in another phase
+                            for _, page, _ in self.tabs:
+                                self._drain(page)
+                            self.phase = cmd.split(" ", 1)[1]
+                        elif cmd.startswith("phase "):
+                            self.phase = None
+                            self._close_tabs()
+                            name = cmd.split(" ", 1)[1]
+                            self.tabs = [self._open(name) for _ in range(self.n)]
+                            for _, page, _ in self.tabs:
+                                page.evaluate("window.__vaeExplorer.samples.length = 0")
+                            self.phase = name
+                        self.done.put(None)
+                    except Exception as exc:  # noqa: BLE001 - reported, the bench goes on without the tabs
+                        self.errors.append(f"{cmd}: {type(exc).__name__}: {exc}"[:300])
+                        self.phase = None
+                        self.done.put(self.errors[-1])
+                self.browser.close()
+        except Exception as exc:  # noqa: BLE001
+            self.errors.append(f"browser: {type(exc).__name__}: {exc}"[:300])
+            self.done.put(self.errors[-1])
+
+    async def command(self, cmd: str, timeout: float = 300) -> None:
+        """Send a command and wait (without blocking the event loop) until the thread has handled it."""
+        if not self.is_alive():
+            return
+        self.commands.put(cmd)
+        await asyncio.to_thread(self.done.get, True, timeout)
+
+    def summary(self, phases: list[str]) -> dict:
+        out: dict = {}
+        for name in phases:
+            b = self._bucket(name)
+            out[name] = {"hover_n": len(b["hover"]), "hover_p50_ms": pct(b["hover"], 50), "hover_p95_ms": pct(b["hover"], 95),
+                         "hover_event_p95_ms": pct(b["hover_event"], 95), "click_n": len(b["inspect"]),
+                         "click_p50_ms": pct(b["inspect"], 50), "click_p95_ms": pct(b["inspect"], 95),
+                         "open_ms": [round(v) for v in b["open"] if v is not None]}
+        return out
 
 
-def summarize(results: list) -> dict:
-    lat = [r[3] * 1000 for r in results if r[2]]
-    return {"clicks": len(results), "errors": sum(1 for r in results if not r[2]),
-            "p50_ms": round(pct(lat, 50), 1) if lat else None, "p95_ms": round(pct(lat, 95), 1) if lat else None,
-            "mean_ms": round(statistics.fmean(lat), 1) if lat else None}
+# ---- the run --------------------------------------------------------------------------------------
+async def run(args, url: str, pids: list[int], store: Path | None) -> dict:
+    """Single-user figures, phase (a) the class, the training alone, phase (b) the class with the training."""
+    asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=16))
+    log = Log()
+    out: dict = {"url": url, "sessions": args.sessions, "seconds_per_phase": args.seconds, "think_s": args.think,
+                 "tabs": args.tabs}
+    tabs = Tabs(url, args.tabs) if args.tabs > 0 else None
+    if tabs:
+        tabs.start()
 
-
-async def run(args, url: str, pids: list[int]) -> dict:
-    out: dict = {"url": url, "sessions": args.sessions, "seconds_per_phase": args.seconds, "think_s": args.think}
-    open_errors: list[str] = []
-
-    # warm-up + 1-session memory: one map session opened (the first run loads the models and caches)
-    warm = Client(url, "map", args.timeout, seed=-1)
-    if not await warm.open():
-        open_errors.append("warm-up map session failed")
-    warm_walk = Client(url, "walk", args.timeout, seed=-2)
-    await warm_walk.open()
-    await warm_walk.close()
-    await asyncio.sleep(1)
+    # warm-up (the first run loads models, bundles, projections), then the single-user figures
+    warm = Student(url, args.timeout, -1, log)
+    await warm.open()
+    for page in ("walk", "map"):
+        warm.page = page
+        await warm.session.navigate(PAGES[page])
+    await warm.close()
+    log.phase = "single"
+    solo = Student(url, args.timeout, -2, log)
+    for _ in range(3):
+        await solo.open()
+    await asyncio.sleep(0.5)
     rss1 = rss_mb(pids)
+    await solo.close()
+    if tabs:
+        await tabs.command("solo")
+    single = [s["ms"] for s in log.of("single", True) if s["ok"]]
+    out["page_open_single_ms"] = round(statistics.median(single), 1) if single else None
+    out["page_open_single_parts_ms"] = summarize(log.of("single", True)).get("parts_ms")
 
-    clients = [Client(url, "map" if i % 2 == 0 else "walk", args.timeout, seed=i) for i in range(args.sessions - 1)]
-    sem = asyncio.Semaphore(4)   # open at most 4 at a time, like a class arriving over a few seconds
+    # (a) the class arrives (4 at a time) and works
+    log.phase = "class"
+    students = [Student(url, args.timeout, i, log) for i in range(args.sessions)]
+    sem = asyncio.Semaphore(4)
 
-    async def _open(c: Client) -> None:
+    async def arrive(st: Student) -> None:
         async with sem:
-            try:
-                if not await c.open():
-                    open_errors.append(f"{c.page}: first run failed")
-            except Exception as exc:
-                open_errors.append(f"{c.page}: {type(exc).__name__}: {exc}")
-
+            await st.open()
     t0 = time.perf_counter()
-    await asyncio.gather(*(_open(c) for c in clients))
-    out["open_all_s"] = round(time.perf_counter() - t0, 1)
-    clients = [warm] + [c for c in clients if c.session is not None]
-    await asyncio.sleep(1)
+    # the tabs open cold while the class arrives (their page open is measured under that load)
+    await asyncio.gather(tabs.command("phase class") if tabs else asyncio.sleep(0), *(arrive(st) for st in students))
+    out["arrival_s"] = round(time.perf_counter() - t0, 1)
+    await asyncio.sleep(0.5)
     rssn = rss_mb(pids)
-    out.update(rss_mb_1_session=None if rss1 is None else round(rss1, 1),
-               rss_mb=None if rssn is None else round(rssn, 1),
-               rss_per_session_mb=None if rss1 is None else round((rssn - rss1) / max(1, len(clients) - 1), 2))
-    upstreams = sorted({c.upstream for c in clients if c.upstream})
-    if upstreams:
-        out["sessions_per_upstream"] = {u: sum(c.upstream == u for c in clients) for u in upstreams}
-
-    # phase 1: no training
-    res1: list = []
     until = time.perf_counter() + args.seconds
-    await asyncio.gather(*(click_loop(c, until, args.think, res1) for c in clients))
-    out["phase_idle"] = summarize(res1)
+    await asyncio.gather(*(work(st, until, args.think) for st in students))
+    if tabs:
+        await tabs.command("pause")
+    upstreams = sorted({st.upstream for st in students if st.upstream})
+    if upstreams:
+        out["sessions_per_upstream"] = {u: sum(st.upstream == u for st in students) for u in upstreams}
 
-    # phase 2: the same clicks while one more session trains a model inside the server
-    res2: list = []
+    # the training alone, then (b) the class with it
     trainer = None
+    idle_ips = busy_ips = None
     if not args.no_training:
-        trainer = Trainer(url, args.timeout, args.epochs)
-        if await trainer.start():
+        log.phase = "idle_training"
+        trainer = Trainer(url, store, args.timeout, args.epochs)
+        if await trainer.start() and await trainer.wait_running(120):
+            idle_ips = await trainer.measure(args.idle_seconds)
+            log.phase = "training"
+            if tabs:
+                await tabs.command("resume training")
             until = time.perf_counter() + args.seconds
-            await asyncio.gather(trainer.poll(until), *(click_loop(c, until, args.think, res2) for c in clients))
+            b = time.perf_counter()
+            await asyncio.gather(trainer.poll(until), *(work(st, until, args.think) for st in students))
+            busy_ips = trainer.images_per_s(b, time.perf_counter())
+            rss_training = rss_mb(pids)
+            out["rss_mb_training"] = None if rss_training is None else round(rss_training, 1)
+            if tabs:
+                await tabs.command("pause")
+        if trainer.session is not None:
             await trainer.stop()
-            out["phase_training"] = summarize(res2)
-            if trainer.upstream:
-                out["phase_training"]["same_replica_as_training"] = summarize([r for r in res2 if r[1] == trainer.upstream])
-                out["phase_training"]["other_replicas"] = summarize([r for r in res2 if r[1] != trainer.upstream])
-        out["training"] = {"name": trainer.name, "upstream": trainer.upstream, "poll_ticks": trainer.ticks,
-                           "progress_at_start": trainer.progress_start, "progress_at_end": trainer.progress_end,
-                           "errors": trainer.errors}
-    for c in clients:
-        await c.close()
+        out["training"] = {"name": trainer.name, "upstream": trainer.upstream, "epochs_done": trainer.record.get("epoch"),
+                           "images_per_s_idle": idle_ips, "images_per_s_load": busy_ips,
+                           "status_at_end": trainer.record.get("status"), "errors": trainer.errors}
+    for st in students:
+        await st.close()
+    if tabs:
+        await tabs.command("quit")
+        tabs.join(30)
 
-    everything = res1 + res2
-    by_status: dict[str, int] = {}
-    for r in everything:
-        if not r[2]:
-            by_status[r[4]] = by_status.get(r[4], 0) + 1
-    out["error_kinds"] = by_status
-    out["error_examples"] = [r[5] or r[4] for r in everything if not r[2]][:3] + open_errors[:3]
-    total = summarize(everything)
-    p50_train = out.get("phase_training", {}).get("p50_ms")
-    p50_idle = out["phase_idle"]["p50_ms"]
-    out.update(clicks=total["clicks"],
-               errors=total["errors"] + len(open_errors) + (len(trainer.errors) if trainer else 0),
-               p50_ms=total["p50_ms"], p95_ms=total["p95_ms"],
-               p50_ms_idle=p50_idle, p95_ms_idle=out["phase_idle"]["p95_ms"],
-               p50_ms_training=p50_train, p95_ms_training=out.get("phase_training", {}).get("p95_ms"),
-               slowdown=round(p50_train / p50_idle, 2) if p50_train and p50_idle else None)
+    # figures
+    phases = ["class"] + (["training"] if "training" in log.samples else [])
+    for name in phases:
+        out[f"phase_{name}"] = {"actions": summarize(log.of(name, False)), "page_open": summarize(log.of(name, True))}
+        if trainer and trainer.upstream and name == "training":
+            same = [s for s in log.of(name, False) if s["upstream"] == trainer.upstream]
+            out[f"phase_{name}"]["same_replica_as_training"] = summarize(same)
+    if tabs:
+        out["browser"] = tabs.summary(["solo"] + phases)
+        out["browser_errors"] = tabs.errors[:5]
+    everything = [s for ph in phases + ["single"] for s in log.samples.get(ph, [])]
+    failed = [s for s in everything if not s["ok"]]
+    kinds: dict[str, int] = {}
+    for s in failed:
+        kinds[s["status"][:60]] = kinds.get(s["status"][:60], 0) + 1
+    out["error_kinds"] = kinds
+    a_act = out["phase_class"]["actions"]
+    b_act = out.get("phase_training", {}).get("actions", {})
+    opens = [s["ms"] for ph in phases for s in log.of(ph, True) if s["ok"]]
+    br = out.get("browser", {})
+    hover = [v for ph in phases for v in tabs._bucket(ph)["hover"]] if tabs else []
+    clicks = [v for ph in phases for v in tabs._bucket(ph)["inspect"]] if tabs else []
+    out.update(
+        replicas=args.replicas, nginx=bool(getattr(args, "nginx", False) or args.replicas > 1), actions=sum(out[f"phase_{p}"]["actions"]["n"] for p in phases),
+        errors=len(failed) + (len(trainer.errors) if trainer else 0) + (len(tabs.errors) if tabs else 0),
+        p50_ms=a_act["p50_ms"], p95_ms=a_act["p95_ms"],
+        p50_training_ms=b_act.get("p50_ms"), p95_training_ms=b_act.get("p95_ms"),
+        training_p95_ratio=round(b_act["p95_ms"] / a_act["p95_ms"], 2) if b_act.get("p95_ms") and a_act["p95_ms"] else None,
+        page_open_p95_ms=pct(opens, 95),
+        page_open_ratio=round(pct(opens, 95) / out["page_open_single_ms"], 2) if opens and out["page_open_single_ms"] else None,
+        client_p95_ms=pct(hover, 95), client_event_p95_ms=pct([v for ph in phases for v in tabs._bucket(ph)["hover_event"]], 95) if tabs else None,
+        click_p95_ms=pct(clicks, 95),
+        browser_open_single_ms=(br.get("solo", {}).get("open_ms") or [None])[0],
+        browser_open_max_ms=max((v for ph in phases for v in br.get(ph, {}).get("open_ms", [])), default=None),
+        training_images_per_s_idle=idle_ips, training_images_per_s_load=busy_ips,
+        training_speed_ratio=round(busy_ips / idle_ips, 2) if idle_ips and busy_ips else None,
+        loadavg_at_end=[round(v, 2) for v in os.getloadavg()],   # the machine may be shared (record.py has the start)
+        rss_mb_1_session=None if rss1 is None else round(rss1, 1), rss_mb=None if rssn is None else round(rssn, 1),
+        rss_per_session_mb=None if rss1 is None or rssn is None else round((rssn - rss1) / max(1, args.sessions - 1), 2))
     return out
 
 
+def report(out: dict) -> None:
+    """The figures against the targets of issue #10 (``TARGETS``), one line each."""
+    T = TARGETS
+
+    def line(label, value, target="", ok=None):
+        mark = "" if ok is None or value is None else ("ok" if ok else "MISSED")
+        print(f"{label:<46} {value!s:>12}   {target:<14} {mark}")
+
+    def le(v, limit):
+        return None if v is None else v <= limit
+    print(f"--- {out['sessions']} students, {out['replicas']} replica(s), {out['seconds_per_phase']:g} s per phase ---")
+    line("server actions p50 ms (no training)", out["p50_ms"])
+    line("server actions p95 ms (no training)", out["p95_ms"], f"<= {T['p95_ms']:g}", le(out["p95_ms"], T["p95_ms"]))
+    line("server actions p95 ms (one training)", out["p95_training_ms"], f"<= {T['p95_ms']:g}", le(out["p95_training_ms"], T["p95_ms"]))
+    line("  ratio to no training", out["training_p95_ratio"], f"<= {T['training_p95_ratio']:g}",
+         le(out["training_p95_ratio"], T["training_p95_ratio"]))
+    line("page open -> map visible p95 ms", out["page_open_p95_ms"])
+    line("  single user (median of 3) ms", out["page_open_single_ms"])
+    line("  ratio", out["page_open_ratio"], f"<= {T['page_open_ratio']:g}", le(out["page_open_ratio"], T["page_open_ratio"]))
+    line("errors", out["errors"], "0", out["errors"] == 0)
+    line("tabs: hover -> pixels p95 ms", out["client_p95_ms"], f"<= {T['client_p95_ms']:g}", le(out["client_p95_ms"], T["client_p95_ms"]))
+    line("  from the event's time stamp p95 ms", out["client_event_p95_ms"])
+    line("tabs: click -> inspector p95 ms", out["click_p95_ms"], f"<= {T['click_p95_ms']:g}", le(out["click_p95_ms"], T["click_p95_ms"]))
+    line("tabs: open -> map drawn ms (alone / worst)", f"{out['browser_open_single_ms']}/{out['browser_open_max_ms']}")
+    line("training images/s idle / under load", f"{out['training_images_per_s_idle']}/{out['training_images_per_s_load']}")
+    line("  ratio", out["training_speed_ratio"], f">= {T['training_speed_ratio']:g}",
+         None if out["training_speed_ratio"] is None else out["training_speed_ratio"] >= T["training_speed_ratio"])
+    line("RSS MB 1 session / class", f"{out['rss_mb_1_session']}/{out['rss_mb']}")
+
+
 def main(argv=None) -> int:
+    """Parse the flags, start the server(s) unless --url, run, print the figures and the JSON line."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", help="target an existing server or nginx (loopback); default: start one here")
+    ap.add_argument("--store", default=None, help="with --url: the server's model store (to read the job's speed)")
     ap.add_argument("--pids", default="", help="with --url: comma-separated server pids for the memory figures")
-    ap.add_argument("--replicas", type=int, default=1, help="without --url: 1 = one streamlit server; N>1 = N replicas behind nginx")
-    ap.add_argument("--sessions", type=int, default=30)
-    ap.add_argument("--seconds", type=float, default=60.0, help="length of each phase (no training, training)")
-    ap.add_argument("--think", type=float, default=1.0, help="mean pause between a session's clicks (s)")
-    ap.add_argument("--timeout", type=float, default=60.0, help="a click without script_finished after this is an error (s)")
-    ap.add_argument("--epochs", type=int, default=10000, help="epochs of the in-server training (stopped at the end)")
-    ap.add_argument("--no-training", action="store_true", help="skip phase 2")
+    ap.add_argument("--replicas", type=int, default=1, help="without --url: 1 = one server; N>1 = N replicas behind nginx")
+    ap.add_argument("--nginx", action="store_true", help="without --url: put nginx in front even of one replica")
+    ap.add_argument("--sessions", type=int, default=30, help="simulated students")
+    ap.add_argument("--seconds", type=float, default=120.0, help="length of each phase (at most 180)")
+    ap.add_argument("--idle-seconds", type=float, default=20.0, help="training speed measured alone for this long")
+    ap.add_argument("--tabs", type=int, default=3, help="real Chromium tabs (0 = none)")
+    ap.add_argument("--think", type=float, default=3.0, help="mean pause between a student's actions (s)")
+    ap.add_argument("--timeout", type=float, default=60.0, help="an action without script_finished after this is an error (s)")
+    ap.add_argument("--epochs", type=int, default=10000, help="epochs of the training (stopped at the end)")
+    ap.add_argument("--no-training", action="store_true", help="skip the training and phase (b)")
     args = ap.parse_args(argv)
-    if args.sessions < 1 or args.seconds <= 0:
-        ap.error("--sessions >= 1 and --seconds > 0")
+    if args.sessions < 1 or not 0 < args.seconds <= 180 or args.idle_seconds <= 0:
+        ap.error("--sessions >= 1, 0 < --seconds <= 180, --idle-seconds > 0")
 
     servers = None
+    env = {"VAE_TRAIN_MAX_IMAGE_EPOCHS": str(10 ** 12), "VAE_TRAIN_MAX_SECONDS": "3600"}  # the bench stops it itself
     if args.url:
         host = urllib.parse.urlsplit(args.url).hostname
         if host not in ("127.0.0.1", "localhost", "::1"):
             ap.error("this load test only targets loopback servers")
         url = args.url if args.url.endswith("/") else args.url + "/"
         pids = [int(p) for p in args.pids.split(",") if p.strip()]
+        store = Path(args.store) if args.store else None
     else:
-        store = tempfile.mkdtemp(prefix="vae-load-store-")
-        if args.replicas > 1:
-            servers = Replicas(args.replicas, store=store).start()
+        store = Path(tempfile.mkdtemp(prefix="vae-load-store-"))
+        if args.replicas > 1 or args.nginx:
+            servers = Replicas(args.replicas, store=store, env=env).start()
             url, pids = servers.url, servers.pids
         else:
-            sys.path.insert(0, str(ROOT / "tests"))
-            from browser_utils import StreamlitServer
-            servers = StreamlitServer(env={"VAE_MODEL_STORE": store})
+            from vae.devtools.browser import StreamlitServer
+
+            servers = StreamlitServer(env={"VAE_MODEL_STORE": str(store), **env})
             servers.wait_ready()
             url, pids = servers.url, [servers.proc.pid]
-    print(f"target {url} ({args.sessions} sessions, {args.seconds:g} s per phase, think {args.think:g} s)", flush=True)
+    print(f"target {url} ({args.sessions} students, {args.tabs} tabs, {args.seconds:g} s per phase, "
+          f"think {args.think:g} s)", flush=True)
     try:
-        out = asyncio.run(asyncio.wait_for(run(args, url, pids), timeout=2 * args.seconds + 600))
+        out = asyncio.run(asyncio.wait_for(run(args, url, pids, store), timeout=2 * args.seconds + 900))
     finally:
         if servers is not None:
             servers.stop()
-    out["replicas"] = args.replicas if not args.url else None
     print(json.dumps({k: v for k, v in out.items() if isinstance(v, dict)}, indent=1))
+    report(out)
     print(json.dumps({k: v for k, v in out.items() if not isinstance(v, dict)}))
     return 0
 

@@ -43,7 +43,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 SETTLE = 0.3  # seconds after the last reply of a batch, so the server's tail work is counted
 
 # page url path -> what a student does there (one action per rerun, cycling through values)
-PAGES = {"map": "", "walk": "walk", "generation": "generation", "training": "training", "denoising": "denoising",
+PAGES = {"map": "", "lecture": "lecture", "walk": "walk", "generation": "generation", "training": "training", "denoising": "denoising",
          "how-a-vae-trains": "how-a-vae-trains", "comparison": "comparison", "drawing": "drawing"}
 
 
@@ -69,6 +69,9 @@ async def action(session: StreamlitSession, page: str, i: int):
         z = [round(-2 + 0.5 * (i % 9), 2), round(1.5 - 0.4 * (i % 7), 2)]
         return await session.set("walk.explorer", {"walk": {"z": z, "z0": [0.0, 0.0], "start": 0, "a": 0, "b": 1,
                                                             "steps": 9}})
+    if page == "lecture":  # the step bar: the next step, cycling through the nine (each step its own widget)
+        labels = session.options("lecture.nav")
+        return await session.choose("lecture.nav", labels[(i + 1) % len(labels)])
     if page == "generation":
         return await session.set("generate.temperature", round(0.5 + 0.25 * (i % 8), 2))
     if page == "denoising":
@@ -82,9 +85,11 @@ async def action(session: StreamlitSession, page: str, i: int):
     return None  # training (a form: nothing reruns before Submit), drawing (the pen never reaches the server)
 
 
-ACTIONS = {"map": "inspect a test image (explorer click)", "walk": "release a walk control",
+ACTIONS = {"map": "inspect a test image (explorer click)", "lecture": "next step (step bar, cycling)", "walk": "release a walk control",
            "generation": "temperature slider", "denoising": "noise slider", "how-a-vae-trains": "resample ε button",
            "comparison": "test/train split radio"}
+
+WARM_ACTIONS = {"lecture": 9}  # actions of the warm-up session (default 3)
 
 
 async def prepare(session: StreamlitSession, page: str) -> None:
@@ -120,8 +125,8 @@ async def measure_page(url: str, pid: int, page: str, n: int, idle: float, timeo
         r = await warm.run()
         assert r.ok, f"{page}: first run {r.status} {r.exceptions[:1]}"
         await prepare(warm, page)
-        if page in ACTIONS:
-            for i in range(3):
+        if page in ACTIONS:  # every value the batch will use once (the Lecture: all nine steps, each its own work)
+            for i in range(WARM_ACTIONS.get(page, 3)):
                 await action(warm, page, i)
 
     sessions: list[StreamlitSession] = []

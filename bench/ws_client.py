@@ -49,6 +49,11 @@ def first_get(http_url: str, timeout: float = 10.0) -> tuple[str, dict[str, str]
     return "; ".join(cookies), headers
 
 
+def _user_key(widget_id: str) -> str:
+    """The user key at the end of a keyed widget's id (``$$ID-<hash>-<key>``; keys may hold dashes)."""
+    return widget_id.split("-", 2)[2] if widget_id.count("-") >= 2 else widget_id
+
+
 @dataclass
 class Widget:
     id: str
@@ -77,6 +82,7 @@ class StreamlitSession:
         self.session_id: str | None = None
         self.auto_reruns: list[tuple[float, str]] = []
         self.progress = ""   # text of the last st.progress element seen (the Train page's epoch counter)
+        self.components: dict[str, dict] = {}   # component key -> the ``data`` (JSON) it was last mounted with
 
     async def __aenter__(self):
         # a browser sends its page's Origin; Streamlit checks it against Host (the proxy must keep the port)
@@ -109,8 +115,8 @@ class StreamlitSession:
         for wid, (fld, value) in {**self.states, **(triggers or {})}.items():
             w = cs.widget_states.widgets.add()
             w.id = wid
-            if fld == "double_array_value":
-                w.double_array_value.data.extend(value)
+            if fld in ("double_array_value", "string_array_value"):
+                getattr(w, fld).data.extend(value)
             else:
                 setattr(w, fld, value)
         return msg.SerializeToString()
@@ -121,6 +127,8 @@ class StreamlitSession:
             self.session_id = fm.new_session.initialize.session_id or self.session_id
         elif kind == "auto_rerun":
             result.auto_rerun = (fm.auto_rerun.interval, fm.auto_rerun.fragment_id)
+        elif kind == "page_info_changed":  # the app wrote st.query_params: the browser's URL changes, and it sends it back
+            self.query = fm.page_info_changed.query_string
         elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
             el = fm.delta.new_element
             etype = el.WhichOneof("type")
@@ -132,12 +140,18 @@ class StreamlitSession:
             sub = getattr(el, etype) if etype else None
             wid = getattr(sub, "id", "") if sub is not None and hasattr(sub, "id") else ""
             if isinstance(wid, str) and wid.startswith("$$ID"):
+                self.widgets.pop(wid, None)   # the latest seen last: ``widget(key)`` prefers it
                 self.widgets[wid] = Widget(wid, etype, fm.delta.fragment_id)
                 self.elements[wid] = sub
+                if etype == "bidi_component" and sub.json:
+                    try:
+                        self.components[_user_key(wid)] = json.loads(sub.json)
+                    except ValueError:
+                        pass
 
     def widget(self, key: str) -> Widget:
         """The widget whose user key is ``key`` (learnt from the deltas of earlier runs)."""
-        for wid, w in self.widgets.items():
+        for wid, w in reversed(self.widgets.items()):
             if wid.startswith("$$ID") and wid.endswith("-" + key):
                 return w
         raise KeyError(f"no widget with key {key!r} seen on page {self.page!r}; known ids: {sorted(self.widgets)}")
@@ -192,8 +206,10 @@ class StreamlitSession:
             self.states[w.id] = ("double_array_value", [float(value)])
         elif w.kind == "number_input":
             self.states[w.id] = ("double_value", float(value))
-        elif w.kind in ("text_input", "text_area", "selectbox"):
+        elif w.kind in ("text_input", "text_area", "selectbox", "radio"):
             self.states[w.id] = ("string_value", str(value))
+        elif w.kind == "button_group":   # st.segmented_control / st.pills: the chosen options' labels
+            self.states[w.id] = ("string_array_value", [str(value)])
         elif w.kind == "checkbox":
             self.states[w.id] = ("bool_value", bool(value))
         elif w.kind == "bidi_component":  # an st.components.v2 component's state (what its JS reports)
@@ -206,6 +222,32 @@ class StreamlitSession:
         """Change one widget like a user does; reruns its fragment (as the browser does) or the app."""
         w = self.stage(key, value)
         return await self._send_and_wait(self._back_msg(w.fragment_id if fragment else ""))
+
+    def options(self, key: str) -> list[str]:
+        """The labels of a choice widget's options (selectbox, radio, segmented control), as the browser shows
+        and sends them back."""
+        el = self.elements[self.widget(key).id]
+        return [getattr(o, "content", o) for o in el.options]
+
+    def forget_stale_choices(self) -> None:
+        """Drop a staged choice whose label the page no longer shows (the language changed the labels): the
+        browser then shows, and sends, the server's value."""
+        for wid, (fld, value) in list(self.states.items()):
+            el = self.elements.get(wid)
+            if fld not in ("string_value", "string_array_value") or el is None or not hasattr(el, "options"):
+                continue
+            labels = [getattr(o, "content", o) for o in el.options]
+            if any(v not in labels for v in (value if isinstance(value, list) else [value])):
+                del self.states[wid]
+
+    async def choose(self, key: str, label: str, fragment: bool = True) -> RunResult:
+        """Pick the option shown as ``label`` in a selectbox, radio or segmented control (one rerun)."""
+        return await self.set(key, label, fragment)
+
+    async def navigate(self, page: str) -> RunResult:
+        """Go to another page of the app (``st.navigation``'s URL path; "" = the default page): a full run."""
+        self.page = page
+        return await self.run()
 
     async def click(self, key: str) -> RunResult:
         """Press a button (a trigger value for one run only)."""

@@ -37,7 +37,8 @@ def nginx_binary() -> str | None:
 def render_conf(listen_port: int, replica_ports: list[int], prefix: Path) -> str:
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in replica_ports)
     return (TEMPLATE.read_text().replace("{{LISTEN}}", f"127.0.0.1:{listen_port}").replace("{{PREFIX}}", str(prefix))
-            .replace("{{SERVERS}}", servers).replace("{{MAX_BODY}}", MAX_BODY))
+            .replace("{{SERVERS}}", servers).replace("{{MAX_BODY}}", MAX_BODY)
+            .replace("{{USER}}", "user root;" if os.geteuid() == 0 else ""))
 
 
 def _healthy(url: str) -> bool:

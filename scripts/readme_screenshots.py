@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from browser_utils import StreamlitServer, launch_browser, wait_idle  # noqa: E402
+sys.path.insert(0, str(ROOT))
+from vae.devtools.browser import StreamlitServer, launch_browser, wait_idle  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 

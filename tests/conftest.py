@@ -111,30 +111,42 @@ def make_model():
     return make
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    """``python -m vae.ui.serve`` on a free loopback port with an empty model store (one per test module)."""
-    from browser_utils import StreamlitServer, require_browser
+    """The app with a model store of its own, empty at first (one server per test session, or per pytest-xdist
+    worker: a cold server and its first map cost seconds per module; a test that adds a model gives it a name
+    of its own, and the sidebar keeps preferring the shipped models)."""
+    from vae.devtools.browser import serving
 
-    require_browser()
-    store = tmp_path_factory.mktemp("store")
-    srv = StreamlitServer(env={"VAE_MODEL_STORE": str(store)})
-    srv.store = store  # tests may add models (the sidebar's list refreshes within 3 s)
-    try:
-        srv.wait_ready()
+    with serving(tmp_path_factory.mktemp("store")) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture(scope="module")
 def chromium(app_server):
-    """Headless Debian Chromium driven by Playwright (one per test module)."""
-    from playwright.sync_api import sync_playwright
+    """Headless Chromium (one per test module: modules that drive their own Playwright must not find one
+    running, the sync API allows one at a time)."""
+    from vae.devtools.browser import headless_chromium
 
-    from browser_utils import launch_browser
-
-    with sync_playwright() as pw:
-        browser = launch_browser(pw)
+    with headless_chromium() as browser:
         yield browser
-        browser.close()
+
+
+# The recorded command of the shipped 2-D VAE, as scripts/train_pretrained.sh writes it into metrics.json.
+SHIPPED_VAE_COMMAND = "python -m vae train --kind vae --latent-dim 2 --epochs 100 --seed 0 --force --out pretrained/mnist-vae-2d"
+
+
+@pytest.fixture
+def fake_pretrained(tmp_path, monkeypatch):
+    """A pretrained/ folder of one model ``m`` whose metrics record SHIPPED_VAE_COMMAND, seen by vae.seeds."""
+    import json
+
+    from vae import seeds
+    from vae.checkpoint import METRICS
+
+    root = tmp_path / "pretrained"
+    (root / "m").mkdir(parents=True)
+    (root / "m" / METRICS).write_text(json.dumps({"command": SHIPPED_VAE_COMMAND}))
+    monkeypatch.setattr(seeds, "PRETRAINED_DIR", root)
+    monkeypatch.setattr(seeds, "SEEDS_DIR", root / "_seeds")
+    return root

@@ -19,6 +19,7 @@ import resource
 
 import pytest
 
+from browser_utils import choose_option
 from hostile_files import good_files, many_entries_zip, npz_bomb  # noqa: F401 - good_files is a fixture
 
 HEADROOM = 1536 << 20
@@ -42,8 +43,7 @@ def choose_upload(page, dataset_label: str, upload_label: str) -> None:
     box = by_key(page, "train.dataset")
     if not box.count():
         box = page.locator("[data-testid='stSelectbox']").filter(has_text=dataset_label).first
-    box.locator("[role='combobox']").click()
-    page.get_by_role("option", name=upload_label).click()
+    choose_option(page, box, upload_label)
 
 
 def upload_input(page, uploader_label: str):

@@ -36,6 +36,16 @@ def pool():
     p.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def no_job_left(pool):
+    """Each test starts with an empty pool: a failed test's jobs do not fill the queue of the next ones."""
+    yield
+    for job in pool.active_jobs():
+        job.stop()
+    for job in pool.active_jobs():
+        job.wait(30)
+
+
 @pytest.fixture(scope="module")
 def data(digits):
     return small_dataset(digits, 64, 32)
@@ -72,6 +82,8 @@ def test_a_job_trains_in_a_worker_process_and_forwards_every_event(pool, data, t
     assert snap["snapshots"], "the training film's snapshot events reach the web process"
     assert set(snap["events"]) >= {"epoch", "snapshot"} and snap["events"]["epoch"] == snap["history"]
     assert job.worker_pid != os.getpid() and job.worker_pid in pool.worker_pids()
+    parent = os.getpriority(os.PRIO_PROCESS, os.getpid())
+    assert pool.limits.nice == 5 and os.getpriority(os.PRIO_PROCESS, job.worker_pid) == min(19, parent + 5)
     assert load_model(tmp_path / "tiny").cfg.latent_dim == 2
     assert len(read_metrics(tmp_path / "tiny")["history"]) == 2
     assert visible(tmp_path) == ["tiny"] and not (tmp_path / RESERVED).exists()  # atomic, reservation released
@@ -127,6 +139,7 @@ def test_two_trainings_of_one_name(pool, data, tmp_path):
 
 def test_one_active_job_per_session_and_a_bounded_queue(pool, data, tmp_path):
     mine = pool.submit(spec(data, tmp_path, "mine", epochs=10_000, session="s1"))
+    until(lambda: running(mine), what="the first job to run")  # then the next three wait in the queue
     with pytest.raises(FormError) as e:
         pool.submit(spec(data, tmp_path, "again", session="s1"))
     assert e.value.code == "mine"
@@ -138,6 +151,18 @@ def test_one_active_job_per_session_and_a_bounded_queue(pool, data, tmp_path):
         job.stop()
     assert all(j.wait(30) for j in others + [mine])
     assert pool.submit(spec(data, tmp_path, "again", epochs=1, session="s1")).wait(120)
+
+
+def test_the_queue_bound_does_not_depend_on_when_the_supervisor_dispatches(pool, data, tmp_path):
+    """A class submitting at once while the supervisor's thread has not yet handed the first job to the free
+    worker (a loaded machine): one job is for that worker, three wait, the fifth is refused."""
+    until(lambda: pool._idle_workers(), what="a ready worker")
+    with pool._lock:  # the supervisor cannot dispatch meanwhile
+        jobs = [pool.submit(spec(data, tmp_path, f"burst{i}", epochs=10_000)) for i in range(4)]
+        with pytest.raises(FormError) as e:
+            pool.submit(spec(data, tmp_path, "burst-full"))
+        assert e.value.code == "queue_full"
+        assert [j.status for j in jobs] == ["queued"] * 4
 
 
 def test_time_budget_stops_the_job(pool, data, tmp_path):

@@ -79,7 +79,7 @@ def test_a_small_file_of_many_values_is_refused_from_its_header(tmp_path, monkey
     raw = npz(x=np.zeros((200, 8, 8), np.uint8))  # 12,800 values in a few hundred bytes
     with pytest.raises(UploadError) as e:
         save_upload(raw, tmp_path)
-    assert e.value.code == "values" and e.value.fmt["count"] == "12,800"
+    assert e.value.code == "values" and e.value.fmt["count"] == 12_800
     assert files(tmp_path) == []
 
 
@@ -96,6 +96,24 @@ def test_unused_uploads_are_discarded_and_used_ones_kept(tmp_path, make_model):
     assert discard_unused(tmp_path, other)
     assert files(tmp_path) == [name.rsplit("/", 1)[1]]
     assert not discard_unused(tmp_path, "digits") and not discard_unused(tmp_path, "npz:/etc/passwd.npz")
+
+
+def test_sweep_ignores_a_file_that_vanishes_while_it_looks(tmp_path, monkeypatch):
+    """Another session's temp file can be renamed between the sweep's listing and its ``stat`` (the race
+    that made six simultaneous uploads fail with FileNotFoundError)."""
+    folder = uploads_dir(tmp_path)
+    folder.mkdir(parents=True)
+    (folder / ".tmp-renamed.npz").write_bytes(b"x")
+    real_scandir = os.scandir
+
+    def scandir_then_vanish(path):
+        entries = list(real_scandir(path))
+        for e in entries:
+            os.unlink(e.path)
+        return iter(entries)
+
+    monkeypatch.setattr(uploads.os, "scandir", scandir_then_vanish)
+    assert sweep(tmp_path) == []
 
 
 def test_sweep_removes_old_temp_and_unused_files(tmp_path):

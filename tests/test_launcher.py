@@ -31,10 +31,22 @@ def readme_production_command() -> list[str]:
 
 def test_production_flag_expands_to_the_preset_and_later_flags_win():
     argv = serve.streamlit_argv(["--production", "--server.port", "9"])
-    assert argv[:3] == ["streamlit", "run", str(serve.APP)]
-    assert argv[3:-2] == serve.production_args()
+    assert argv[:4] == ["streamlit", "run", str(serve.APP), "--runner.postScriptGC=false"]
+    assert argv[4:-2] == serve.production_args()
     assert "--client.showErrorDetails=none" in argv and argv[-2:] == ["--server.port", "9"]
-    assert serve.streamlit_argv(["--server.port=1"]) == ["streamlit", "run", str(serve.APP), "--server.port=1"]
+    assert serve.streamlit_argv(["--server.port=1"]) == ["streamlit", "run", str(serve.APP),
+                                                         "--runner.postScriptGC=false", "--server.port=1"]
+    # a later flag wins (Streamlit keeps the last value of a repeated option): an operator can turn it back on
+    assert serve.streamlit_argv(["--runner.postScriptGC=true"])[-1] == "--runner.postScriptGC=true"
+
+
+def test_full_collections_are_rate_limited():
+    from vae.ui import process
+
+    t0 = process._last_full_gc
+    assert not process.collect_now_and_then(t0 + process.FULL_GC_EVERY / 2)  # too soon after the last one
+    assert process.collect_now_and_then(t0 + process.FULL_GC_EVERY + 0.1)
+    assert not process.collect_now_and_then(t0 + process.FULL_GC_EVERY + 1.0)
 
 
 def test_readme_table_matches_the_preset():
@@ -83,3 +95,15 @@ def test_production_command_starts(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def test_the_launcher_installs_its_server_fixes():
+    from streamlit.web.server.starlette import starlette_app, starlette_server
+
+    bind, gzip_layer = starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware
+    try:
+        serve.install_server_fixes()
+        assert getattr(starlette_server._bind_socket, "_vae_tcp_nodelay", False)
+        assert getattr(starlette_app.SelectiveGZipMiddleware, "_vae_asset_cache", False)
+    finally:
+        starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware = bind, gzip_layer

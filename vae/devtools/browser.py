@@ -6,6 +6,7 @@ a missing browser is a failure, so CI can never pass by skipping them.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -91,3 +92,53 @@ def wait_idle(page, timeout: float = 180_000) -> None:
     page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stSelectbox'] input", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
     page.wait_for_timeout(500)
+
+
+def choose_option(page, box, name, exact: bool = False, attempts: int = 3) -> None:
+    """Pick option ``name`` (a string or a compiled pattern) of the Streamlit select box ``box`` (a locator of
+    its element, e.g. ``.st-key-<key>``).
+
+    Why not one click and one ``get_by_role("option").click()``: on a loaded machine a rerun that lands during the
+    click can close the dropdown again, and the dropdown renders only its first rows, so an option further down
+    is not in the page. Here a string is typed into the box first (it filters the list) and the dropdown is opened
+    again, up to ``attempts`` times, until the option shows.
+    """
+    combo = box.locator("[role='combobox']").first
+    option = page.get_by_role("option", name=name, exact=exact) if isinstance(name, str) else page.get_by_role("option", name=name)
+    for attempt in range(attempts):
+        combo.click()
+        if isinstance(name, str):
+            combo.fill(name)
+        try:
+            option.first.wait_for(timeout=10_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+            if attempt == attempts - 1:
+                raise
+    option.first.click()
+
+
+@contextlib.contextmanager
+def serving(store: Path, **env: str):
+    """The app (``StreamlitServer``) with model store ``store`` (also ``srv.store``) and the extra environment
+    ``env``, healthy on entry and stopped on exit; refuses to start without Chromium (``require_browser``)."""
+    require_browser()
+    srv = StreamlitServer(env={"VAE_MODEL_STORE": str(store), **env})
+    srv.store = store  # tests may add models (the sidebar's list refreshes within 3 s)
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+@contextlib.contextmanager
+def headless_chromium():
+    """Headless Debian Chromium driven by Playwright (``launch_browser``), closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch_browser(pw)
+        yield browser
+        browser.close()

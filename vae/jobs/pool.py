@@ -190,7 +190,7 @@ class JobPool:
                 raise FormError("busy")
             if spec.session and any(j.active and j.spec.session == spec.session for j in self._jobs.values()):
                 raise FormError("mine")
-            if len(self._queue) >= self.limits.max_queue and not self._idle_workers():
+            if len(self._queue) + 1 - self._free_workers() > self.limits.max_queue:  # it would wait: is there room?
                 raise FormError("queue_full", n=self.limits.max_queue)
             path = check_name(spec.name, spec.store)
             try:
@@ -286,10 +286,18 @@ class JobPool:
     # -- the supervisor --------------------------------------------------------------------------------------
     def _start_worker(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=worker_main, args=(child,), name="vae-train-worker", daemon=True)
+        process = self._ctx.Process(target=worker_main, args=(child, self.limits.nice), name="vae-train-worker",
+                                    daemon=True)
         process.start()
         child.close()
         return _Worker(process=process, conn=parent)
+
+    def _free_workers(self) -> int:
+        """Workers alive and holding no job, ready or still starting: they take queued jobs without waiting.
+
+        The queue bound counts only the jobs that will still wait once these took theirs, so it does not depend
+        on how soon the supervisor's thread wakes up to dispatch (a race on a loaded machine)."""
+        return sum(1 for w in self._workers if w.job is None and w.process.is_alive())
 
     def _idle_workers(self) -> list[_Worker]:
         return [w for w in self._workers if w.ready and w.job is None and w.process.is_alive()]

@@ -124,10 +124,17 @@ class _Channel:
         return self.why
 
 
-def worker_main(conn) -> None:
-    """Entry point of a worker process: one PyTorch thread, then jobs from the pipe until it closes."""
+def worker_main(conn, nice: int = 0) -> None:
+    """Entry point of a worker process: its niceness raised by ``nice`` (the web process's sessions go first
+    when the cores are short, ``vae.jobs.limits.DEFAULT_NICE``), one PyTorch thread, then jobs from the pipe
+    until it closes."""
     import os
 
+    if nice > 0:
+        try:
+            os.nice(nice)
+        except OSError:
+            pass  # not permitted here: train at the server's own priority
     import torch
 
     torch.set_num_threads(1)

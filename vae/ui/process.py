@@ -3,7 +3,7 @@
 :func:`setup_process` = one PyTorch thread (:func:`single_torch_thread`) + a frozen import-time heap
 (:func:`freeze_startup_heap`). Both were measured with ``bench/rerun_cpu.py``.
 
-**The heap.** Streamlit's garbage collection after every script run must stay cheap, without turning it off.
+**The heap.** Streamlit's garbage collection after every script run must stay cheap.
 
 Streamlit calls ``gc.collect(2)`` after each run of the script (option ``runner.postScriptGC``, on by
 default), so memory held in reference cycles is returned between runs. A full collection walks every
@@ -19,14 +19,26 @@ only walks what the runs themselves created, while memory held in cycles by sess
 figures is still collected. Objects that were alive at the freeze stay uncollected when they later form
 unreachable cycles: the freeze runs after a collection and before any session exists, so that is
 the import-time heap only.
+
+**Under a class that was not enough.** With 30 sessions the objects the runs leave behind (session states,
+cached figures and bundles) grow the heap again, and one full collection per rerun took 22% of the web
+process's samples under ``bench/load.py`` (py-spy, 2026-12-04). So the launcher turns Streamlit's
+per-run collection off (``vae.ui.serve``: ``runner.postScriptGC=false``) and :func:`collect_now_and_then`
+runs one full collection at most every :data:`FULL_GC_EVERY` seconds, at the start of whichever run comes
+then; Python's own generational collector keeps running in between. Memory held in cycles is still
+returned, within seconds instead of after each run.
 """
 from __future__ import annotations
 
 import gc
 import threading
+import time
+
+FULL_GC_EVERY = 10.0  # seconds between two full collections of the web process's heap
 
 _lock = threading.Lock()
 _frozen = False
+_last_full_gc = time.monotonic()
 
 
 def single_torch_thread() -> None:
@@ -45,9 +57,24 @@ def single_torch_thread() -> None:
 
 
 def setup_process() -> None:
-    """Called on every run (cheap): one PyTorch thread, and once per process, freeze the import heap."""
+    """Called on every run (cheap): one PyTorch thread, once per process the import heap frozen, and now and
+    then a full collection (in place of Streamlit's one per run, see the module's docstring)."""
     single_torch_thread()
     freeze_startup_heap()
+    collect_now_and_then()
+
+
+def collect_now_and_then(now: float | None = None) -> bool:
+    """One full collection (``gc.collect(2)``) if the last one is at least :data:`FULL_GC_EVERY` seconds old;
+    True when this call collected. Thread-safe: of the session threads arriving together, one collects."""
+    global _last_full_gc
+    now = time.monotonic() if now is None else now
+    with _lock:
+        if now - _last_full_gc < FULL_GC_EVERY:
+            return False
+        _last_full_gc = now
+    gc.collect(2)
+    return True
 
 
 def _warm_imports() -> None:

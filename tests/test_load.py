@@ -1,0 +1,53 @@
+"""bench/load.py cannot rot: a tiny class (2 students, 3 s phases, 1 Chromium tab, a training in the pool's
+worker) runs end to end and reports every figure the issue asks for; plus its pure helpers."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bench.load import REQUIRED_KEYS, component_urls, pct
+from bench.ws_client import _user_key
+from browser_utils import ROOT
+from vae.devtools.browser import require_browser
+
+
+def test_component_urls_names_plotly_and_bundles_but_not_encoders():
+    data = {"plotly": {"url": "vendor/p.js", "hash": "p"},
+            "main": {"decoder": {"url": "data/a.bin", "hash": "a"}, "encoder": {"url": "data/e.bin", "hash": "e"},
+                     "test_set": {"url": "data/b.bin", "hash": "b"}},
+            "trio": [{"decoder": {"url": "data/a.bin", "hash": "a"}}, {"projection": {"url": "data/c.bin", "hash": "c"}}],
+            "text": {"url": "not a bundle"}}
+    assert component_urls(data) == ["vendor/p.js", "data/a.bin", "data/b.bin", "data/c.bin"]
+
+
+def test_widget_keys_and_percentiles():
+    assert _user_key("$$ID-0123abcd-map.explorer") == "map.explorer"
+    assert _user_key("$$ID-0123abcd-sel_beta-vae_mnist_2") == "sel_beta-vae_mnist_2"
+    assert pct([], 95) is None
+    assert pct(list(range(101)), 95) == 95
+    assert pct([3.0], 50) == 3.0
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.timeout(300)  # a bench with its own server and Chromium: slow on a loaded CI machine
+def test_tiny_class_end_to_end():
+    require_browser()
+    t0 = time.time()
+    proc = subprocess.run([sys.executable, "bench/load.py", "--sessions", "2", "--seconds", "3", "--idle-seconds", "2.5",
+                           "--tabs", "1", "--think", "0.7"], cwd=ROOT, capture_output=True, text=True, timeout=280)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert REQUIRED_KEYS <= set(out), REQUIRED_KEYS - set(out)
+    assert out["errors"] == 0, proc.stdout[-4000:]
+    assert out["sessions"] == 2 and out["actions"] >= 4
+    assert out["p95_ms"] > 0 and out["p95_training_ms"] > 0
+    assert out["page_open_single_ms"] > 0 and out["page_open_p95_ms"] > 0
+    assert out["client_p95_ms"] is not None and out["click_p95_ms"] is not None   # the tab hovered and clicked
+    assert out["training_images_per_s_idle"] > 0 and out["training_speed_ratio"] > 0   # the worker trained
+    assert out["rss_mb"] > 0
+    print(f"tiny class: {time.time() - t0:.0f} s")
