@@ -135,3 +135,20 @@ def test_trio_films_play_in_chromium(ctx, app_server, films, lang):
     assert not errors
     pg.close()
 
+
+def test_updates_arriving_while_the_view_builds_leave_one_player(ctx, app_server, films):
+    """Data from Python that arrives while the view is still building (a live training's next snapshot, a model
+    switch on a loaded machine) waits for that build and only the latest applies: one scrubber, one set of maps."""
+    pg, _, errors = _open(ctx, app_server, "en")
+    count = evaluate_view(pg, KEY, """(async () => {
+        const d = v.data, other = {...d, compact: !d.compact};  // another layout: the view rebuilds
+        v.update(other); v.update(d); v.update(other); v.update(d);
+        await v.ready;
+        return [v.root.querySelectorAll("[data-testid='vx-film-label']").length, v.panels.length,
+                v.root.querySelectorAll(".vx-film-cols").length, !!v.data.compact];
+    })()""")
+    assert count == [1, 3, 1, False], count
+    assert len(pg.get_by_test_id("vx-film-label").all()) == 1
+    _check_frame(pg, films, 0, spread=False)
+    assert not errors
+    pg.close()

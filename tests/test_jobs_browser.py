@@ -18,6 +18,7 @@ from vae.devtools.browser import headless_chromium, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = ARTIFACTS / "jobs"
+BUNDLE = re.compile(r".*/data/[0-9a-f]+\.bin")  # the explorer's content-named data bundles
 LONG = 10_000  # epochs of Digits (the most a config allows): minutes of training, running whenever the test looks
 
 
@@ -112,6 +113,9 @@ def test_a_running_training_shows_its_map_forming(server, browser):
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # bundles arrive slowly, as on a loaded machine: the next snapshots reach the view while it is still loading
+    # the first ones (two overlapping builds once drew two scrubbers side by side; CI saw it)
+    page.route(BUNDLE, lambda route: (time.sleep(1.5), route.continue_()))
     submit(page, server.url, "en", "live-map", epochs=LONG)
     page.wait_for_selector("[data-testid='stProgress']:has-text('live-map: epoch')", timeout=120_000)
     wait_view(page, "train.film")

@@ -8,9 +8,12 @@ VIEWS = "window.__vaeExplorer && window.__vaeExplorer.views"
 
 
 def wait_view(page, key: str, attribute: str = "data-ready", timeout: float = 120_000) -> None:
-    """Wait until the explorer instance ``key`` (the component key: ``map.explorer``, ``walk.explorer``) is built."""
+    """Wait until the explorer instance ``key`` (the component key: ``map.explorer``, ``walk.explorer``) is built
+    and holds the latest data Python sent (no update still waiting: ``data-pending``, ``core.js`` serialUpdate)."""
     page.wait_for_function(
-        f"k => {VIEWS} && {VIEWS}[k] && {VIEWS}[k].root.getAttribute('{attribute}') === '1'", arg=key, timeout=timeout)
+        f"k => {{ const v = {VIEWS} && {VIEWS}[k];"
+        f" return !!v && v.root.getAttribute('{attribute}') === '1' && !v.root.hasAttribute('data-pending'); }}",
+        arg=key, timeout=timeout)
 
 
 def wait_map(page, key: str = "map.explorer", timeout: float = 120_000) -> None:

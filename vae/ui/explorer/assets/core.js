@@ -13,6 +13,23 @@ export const G = (window.__vaeExplorer = window.__vaeExplorer || {
   marks: {},              // name -> performance.now() of the first time it happened (benchmarks)
 });
 
+// A view's updates, one after the other and only the latest: `apply(data)` (which may build the view, awaiting
+// its bundles) starts once the previous one has settled, and is skipped when a newer update arrived meanwhile.
+// Two builds awaiting at once would each append their own controls to the same root (a live film that took
+// a snapshot while it was loading showed two scrubbers). The root carries `data-pending` until the latest
+// update has been applied, so a waiter (a test, a bench) never mistakes the previous build's marks for this one's.
+// Returns the view's `ready` promise.
+export function serialUpdate(view, data, apply, fail) {
+  const gen = (view.updateGen = (view.updateGen || 0) + 1);
+  view.data = data;
+  view.root.setAttribute("data-pending", "1");
+  view.ready = (view.ready || Promise.resolve())
+    .then(() => (gen === view.updateGen ? apply(data) : undefined))
+    .catch((e) => fail(e))
+    .finally(() => { if (gen === view.updateGen) view.root.removeAttribute("data-pending"); });
+  return view.ready;
+}
+
 export function mark(name) {
   if (G.marks[name] === undefined) G.marks[name] = performance.now();
 }

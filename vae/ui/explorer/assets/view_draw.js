@@ -7,7 +7,7 @@
 // pixels in the same page to answer within a frame, without a server round trip per stroke.
 import {
   clearImage, drawImage, el, fill, fmt, imageCanvas, inputTime, klOf, loadDecoder, loadEncoder, loadPlotly, normalRng,
-  record,
+  record, serialUpdate,
 } from "./core.js";
 import { DrawingPad } from "./pad.js";
 import { ModelOnMap, PlotPanel, contour, range } from "./view_map.js";
@@ -39,15 +39,18 @@ export class DrawView {
   }
 
   update(data) {
-    this.data = data;
-    const sig = JSON.stringify([data.models, data.denoiser, data.text]);
-    if (sig === this.signature) return;
-    this.signature = sig;
-    this.ready = this.build(data).catch((e) => {
+    serialUpdate(this, data, (d) => this.apply(d), (e) => {
       console.error(e);
-      this.status.textContent = fill(data.text.load_error, { detail: String(e && e.message || e) });
+      this.status.textContent = fill(this.data.text.load_error, { detail: String(e && e.message || e) });
       this.status.classList.add("vx-error");
     });
+  }
+
+  apply(data) {
+    const sig = JSON.stringify([data.models, data.denoiser, data.text]);
+    if (sig === this.signature) return undefined;
+    this.signature = sig;
+    return this.build(data);
   }
 
   async build(data) {

@@ -7,7 +7,7 @@
 // Each map keeps its axes for the whole film (the server's fixed range), so the motion is visible; a code
 // beyond them is drawn on the edge and counted. Plotly draws the axes once; the dots, the prior's circles and
 // the loss cursor are drawn on overlay canvases (a Plotly restyle per frame would cost tens of ms).
-import { COLORS, drawImage, el, fill, imageCanvas, inputTime, loadBundle, loadPlotly, record } from "./core.js";
+import { COLORS, drawImage, el, fill, imageCanvas, inputTime, loadBundle, loadPlotly, record, serialUpdate } from "./core.js";
 import { PlotPanel, contour } from "./view_map.js";
 
 const FPS = 6;
@@ -209,15 +209,17 @@ export class FilmView {
   }
 
   update(data) {
-    this.data = data;
+    serialUpdate(this, data, (d) => this.apply(d), (e) => this.fail(e));
+  }
+
+  apply(data) {
     const sig = JSON.stringify([(data.films || []).map((f) => [f.kind, f.title, f.missing || null]), data.text, data.compact,
                                 data.live]);
     if (sig !== this.signature || !this.panels) {
       this.signature = sig;
-      this.ready = this.build(data).catch((e) => this.fail(e));
-    } else {
-      this.ready = this.ready.then(() => this.refresh(data)).catch((e) => this.fail(e));
+      return this.build(data);
     }
+    return this.refresh(data);
   }
 
   fail(e) {

@@ -6,7 +6,7 @@
 // the pinned code go back to Python, once per click.
 import {
   COLORS, G, clearImage, drawImage, el, fill, fmt, imageCanvas, inputTime, klOf, loadBundle, loadDecoder, loadEncoder,
-  loadPlotly, mark, record, row,
+  loadPlotly, mark, record, row, serialUpdate,
 } from "./core.js";
 import { DrawingPad } from "./pad.js";
 
@@ -384,14 +384,16 @@ export class MapView {
   }
 
   update(data) {
-    this.data = data;
+    serialUpdate(this, data, (d) => this.apply(d), (e) => this.fail(e));
+  }
+
+  apply(data) {
     const sig = JSON.stringify([data.main, data.trio, data.text, data.shared]);
     if (sig !== this.signature) {
       this.signature = sig;
-      this.ready = this.build(data).catch((e) => this.fail(e));
-    } else if (this.ready) {
-      this.ready.then(() => this.applyServerState(data));
+      return this.build(data);
     }
+    return this.applyServerState(data);
   }
 
   fail(e) {

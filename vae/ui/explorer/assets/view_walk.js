@@ -6,6 +6,7 @@
 // release, and the server's images come back in `data.server`.
 import {
   COLORS, G, drawImage, el, fill, fmt, imageCanvas, inputTime, loadBundle, loadDecoder, normalRng, record, row,
+  serialUpdate,
 } from "./core.js";
 
 const TRAVERSAL = Array.from({ length: 11 }, (_, i) => -3 + 0.6 * i);
@@ -82,17 +83,19 @@ export class WalkView {
   }
 
   update(data) {
-    this.data = data;
+    serialUpdate(this, data, (d) => this.apply(d), (e) => {
+      console.error(e);
+      this.status.textContent = fill(this.data.text.load_error, { detail: String(e && e.message || e) });
+    });
+  }
+
+  apply(data) {
     const sig = JSON.stringify([data.model, data.text]);
     if (sig !== this.signature) {
       this.signature = sig;
-      this.ready = this.build(data).catch((e) => {
-        console.error(e);
-        this.status.textContent = fill(data.text.load_error, { detail: String(e && e.message || e) });
-      });
-    } else if (this.ready) {
-      this.ready.then(() => this.applyServer(data));
+      return this.build(data);
     }
+    return this.applyServer(data);
   }
 
   async build(data) {
