@@ -40,7 +40,7 @@ MAX_CONFIG_BYTES = 1 << 20
 MAX_METRICS_BYTES = 8 << 20   # 10,000 epochs of history take about 2 MB
 MAX_WEIGHTS_BYTES = 512 << 20
 UPLOADS = ".uploads"          # the store's folder of uploaded datasets (hidden: never listed as a model)
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
 def user_store() -> Path:

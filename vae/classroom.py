@@ -34,9 +34,9 @@ DEFAULT_TTL = 2 * 3600.0
 MAX_VOTES = 2000          # per class: a large lecture hall, and a bound on files written by forged voters
 MAX_CLASSES = 200         # open classes per store
 MAX_CHOICES = 8
-_CODE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
-_VOTER = re.compile(r"^[0-9a-f]{16,64}$")
-_CHOICE = re.compile(r"^[a-z0-9_-]{1,32}$")
+_CODE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}\\Z")
+_VOTER = re.compile(r"^[0-9a-f]{16,64}\Z")
+_CHOICE = re.compile(r"^[a-z0-9_-]{1,32}\Z")
 META = "meta.json"
 
 

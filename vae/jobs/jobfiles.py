@@ -24,7 +24,7 @@ JOBS = ".jobs"
 ACTIVE = ("queued", "running")
 FINAL = ("done", "stopped", "cancelled", "failed")
 KEEP_FINISHED = 100
-_ID = re.compile(r"^[0-9a-f]{12}$")
+_ID = re.compile(r"^[0-9a-f]{12}\Z")  # \Z, not $: "$" also matches before a trailing newline
 
 
 def jobs_dir(store: str | os.PathLike) -> Path:

@@ -32,7 +32,7 @@ from collections import OrderedDict
 #: build (``/static/{js,css,media}/<name>.<content hash>.<ext>``: ~60 files a cold browser fetches before the
 #: app runs, which Streamlit sends uncompressed; not ``/app/static/``, the app's own static folder).
 ASSET_PATHS = ("/_stcore/bidi-components/vae.explorer/data/", "/_stcore/bidi-components/vae.explorer/vendor/")
-BUILD_PATH = re.compile(r"^(/[^/]+)*/static/(js|css|media)/[^/]+\.[A-Za-z0-9_-]{8}\.[a-z0-9]+$")
+BUILD_PATH = re.compile(r"^(/[^/]+)*/static/(js|css|media)/[^/]+\.[A-Za-z0-9_-]{8}\.[a-z0-9]+\Z")
 MAX_CACHE_BYTES = 96 << 20   # compressed bytes kept per server process
 MIN_BYTES = 1000             # as Streamlit's GZIP_MINIMUM_SIZE: smaller bodies are sent as they are
 LEVEL = 6
