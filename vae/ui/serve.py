@@ -12,7 +12,9 @@ front that the app uses ``st.navigation`` only, then hands over to Streamlit's o
 puts ``vae.ui.asset_gzip`` in front of Streamlit's gzip layer, so the explorer's immutable assets are
 compressed once per server instead of once per request, and turns Nagle's algorithm off on the server's
 connections as asyncio means to (``vae.ui.tcp_nodelay``: without it, every request after the first on a
-kept-alive connection waited ~40 ms).
+kept-alive connection waited ~40 ms). A browser's message is bounded before it is parsed
+(``server.maxWidgetStateSize`` in :data:`BASE_FLAGS`) and a widget's JSON value is parsed with bounds
+(``vae.ui.widget_guard``), so a forged value costs the server little and shows no exception on any page.
 
 ``--production`` adds the hardened settings of a shared server (:data:`PRODUCTION_FLAGS`; flags
 given after it on the command line win, as Streamlit keeps the last value of a repeated option).
@@ -42,6 +44,10 @@ PRODUCTION_FLAGS: dict[str, str] = {
 #: collection after each run of the script is replaced by one every few seconds (``vae.ui.process``).
 BASE_FLAGS: dict[str, str] = {
     "runner.postScriptGC": "false",
+    # MB: the largest message a browser may send (checked on the raw frame, before Streamlit parses anything;
+    # the connection is closed above it). The app's own messages are a few kB (uploads go over HTTP); the
+    # default, 25 MB, let one forged component value cost the server ~200 MB once parsed.
+    "server.maxWidgetStateSize": "1",
 }
 
 
@@ -60,13 +66,15 @@ def streamlit_argv(argv: list[str]) -> list[str]:
 
 def install_server_fixes() -> None:
     """Patch this process's Streamlit server before it starts: content-named assets gzipped once, not once per
-    student (``vae.ui.asset_gzip``), and no 40 ms Nagle stall per request on a kept-alive connection
-    (``vae.ui.tcp_nodelay``)."""
+    student (``vae.ui.asset_gzip``), no 40 ms Nagle stall per request on a kept-alive connection
+    (``vae.ui.tcp_nodelay``), and widget values from the browser parsed with bounds (``vae.ui.widget_guard``)."""
     from .asset_gzip import install as install_asset_gzip_cache
     from .tcp_nodelay import install as install_tcp_nodelay
+    from .widget_guard import install as install_widget_guard
 
     install_asset_gzip_cache()
     install_tcp_nodelay()
+    install_widget_guard()
 
 
 def main(argv: list[str] | None = None) -> None:
