@@ -1,6 +1,7 @@
 """Entry point: ``streamlit run app.py``. Sets up the page, the language, the sidebar and navigation."""
 import streamlit as st
 
+from vae.ui.cookies import flush as write_cookies
 from vae.ui.explorer.views import preload
 from vae.ui.i18n import init_language, t
 from vae.ui.process import setup_process
@@ -31,3 +32,4 @@ if PAGES[pages.index(navigation)][3] in MAP_PAGES:
 st.sidebar.title(t("app.title"))
 sidebar()
 navigation.run()
+write_cookies()  # a teacher's key token or a student's place in a class, kept by the browser (vae/ui/cookies.py)

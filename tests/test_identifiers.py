@@ -19,22 +19,31 @@ def _job_id(job_id, tmp_path):
         raise ExplorerError("refused")
 
 
+OWNER = "0123456789ab"
+
+
 def _voter(voter, tmp_path):
-    code = classroom.open_class(["a", "b"], store=tmp_path)
+    code = classroom.open_class(["a", "b"], OWNER, store=tmp_path)
+    (tmp_path / ".classroom" / code / classroom.PARTICIPANTS / voter.strip()).touch()  # joined, under its real name
     classroom.vote(code, voter, "a", store=tmp_path)
 
 
 def _choice(choice, tmp_path):
-    classroom.open_class([choice, "b"], store=tmp_path)
+    classroom.open_class([choice, "b"], OWNER, store=tmp_path)
 
 
 def _step(step, tmp_path):
-    code = classroom.open_class(["a", "b"], store=tmp_path)
-    classroom.publish_step(code, step, store=tmp_path)
+    code = classroom.open_class(["a", "b"], OWNER, store=tmp_path)
+    classroom.publish_step(code, step, OWNER, store=tmp_path)
+
+
+def _owner(owner, tmp_path):
+    classroom.open_class(["a", "b"], owner, store=tmp_path)
 
 
 GATES = {"model name": (_model_name, "my-model"), "job id": (_job_id, "0123456789ab"),
-         "voter token": (_voter, "0123456789abcdef"), "answer id": (_choice, "plausible"), "lecture step": (_step, "kl")}
+         "voter token": (_voter, "0123456789abcdef"), "answer id": (_choice, "plausible"), "lecture step": (_step, "kl"),
+         "teacher owner id": (_owner, OWNER)}
 
 
 @pytest.mark.parametrize("gate", GATES)

@@ -30,12 +30,12 @@ def readme_production_command() -> list[str]:
 
 
 def test_production_flag_expands_to_the_preset_and_later_flags_win():
+    base = ["--runner.postScriptGC=false", "--server.maxWidgetStateSize=1"]
     argv = serve.streamlit_argv(["--production", "--server.port", "9"])
-    assert argv[:4] == ["streamlit", "run", str(serve.APP), "--runner.postScriptGC=false"]
-    assert argv[4:-2] == serve.production_args()
+    assert argv[:5] == ["streamlit", "run", str(serve.APP), *base]
+    assert argv[5:-2] == serve.production_args()
     assert "--client.showErrorDetails=none" in argv and argv[-2:] == ["--server.port", "9"]
-    assert serve.streamlit_argv(["--server.port=1"]) == ["streamlit", "run", str(serve.APP),
-                                                         "--runner.postScriptGC=false", "--server.port=1"]
+    assert serve.streamlit_argv(["--server.port=1"]) == ["streamlit", "run", str(serve.APP), *base, "--server.port=1"]
     # a later flag wins (Streamlit keeps the last value of a repeated option): an operator can turn it back on
     assert serve.streamlit_argv(["--runner.postScriptGC=true"])[-1] == "--runner.postScriptGC=true"
 
@@ -51,7 +51,7 @@ def test_full_collections_are_rate_limited():
 
 def test_readme_table_matches_the_preset():
     rows = re.findall(r"^\| `([\w.]+)` \| `([^`]*)` \|", readme_section(), re.M)
-    assert dict(rows) == serve.PRODUCTION_FLAGS
+    assert dict(rows) == {**serve.PRODUCTION_FLAGS, **serve.BASE_FLAGS}  # the --production table, then every server's
 
 
 def test_readme_and_deploy_use_the_launcher():

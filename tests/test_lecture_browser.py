@@ -367,6 +367,11 @@ def test_three_students_vote_and_follow_the_teacher(chromium, app_server):
         settle(teacher)
         # the class panel sits folded under the slide (a student never needs it open): the teacher unfolds it
         teacher.locator("[data-testid='stExpander'] summary").filter(has_text=text("lecture.class.header", "en")).click()
+        assert teacher.get_by_role("button", name=text("lecture.class.open", "en")).count() == 0  # no key, no class
+        # the key the launcher printed (kept in the store): typed once in this browser
+        teacher.locator("[data-testid='stExpander'] summary").filter(has_text=text("teacher.unlock.title", "en")).click()
+        teacher.locator(".st-key-teacher-key input").fill((app_server.store / ".teacher_key").read_text())
+        teacher.get_by_role("button", name=text("teacher.unlock", "en")).click()
         teacher.get_by_role("button", name=text("lecture.class.open", "en")).click()
         teacher.locator(".st-key-class-code h1").wait_for(timeout=30_000)
         settle(teacher)
@@ -402,7 +407,10 @@ def test_three_students_vote_and_follow_the_teacher(chromium, app_server):
         for s in students:
             widget(s, "quiz").locator("[data-testid='stImage']").nth(2).wait_for(timeout=30_000)
 
+        # a reload (a new session) is still the teacher's: the browser kept the key's token, the URL the class
+        teacher.reload()
         settle(teacher)
+        teacher.locator(".st-key-class-code h1").filter(has_text=code).wait_for(state="attached", timeout=30_000)
         teacher.keyboard.press("ArrowRight")  # the students follow to step 4
         wait_counter(teacher, 4)
         for s in students:

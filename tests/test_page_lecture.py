@@ -3,7 +3,9 @@ language) and in English, with its formula, sentences, number, link and widget; 
 bad step falls back with a note); the class around the micro-quiz works across sessions (a teacher opens a
 class, students vote, the tally counts them, the teacher reveals); and the numbers the steps show are right
 (the toy model's exact identities, the closed-form KL against Monte Carlo, the IWAE bounds)."""
+import json
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,16 +13,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_utils import APP, open_page
-from vae import classroom, lecture_checks
+from vae import classroom, lecture_checks, teacher_key
 from vae.ui.i18n import STRINGS
 from vae.ui.lecture.steps import SLUGS, STEPS
 
 NAV = "lecture.nav"
 
 
+KEY = "test-teacher-key"
+
+
 @pytest.fixture(autouse=True)
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
+    monkeypatch.setenv("VAE_TEACHER_KEY", KEY)
     from vae.ui.cache import available_models
 
     available_models.clear()
@@ -33,6 +39,12 @@ def _lecture(**params) -> AppTest:
     at.run()
     at.switch_page("pages/lecture.py")
     return at.run()
+
+
+def _unlock(at: AppTest, key: str = KEY) -> AppTest:
+    """The teacher types the teacher key in the class panel's folded form."""
+    at.text_input(key="teacher.key").input(key).run()
+    return at.button(key="teacher.unlock").click().run()
 
 
 def _text(key: str, lang: str) -> str:
@@ -118,7 +130,7 @@ def test_other_pages_keep_english_as_their_default():
 
 # ---- the class: a teacher, students, the tally ------------------------------------------------------------------
 def test_a_class_votes_on_the_micro_quiz_and_the_teacher_reveals(store):
-    teacher = _lecture(lang="en", step="quiz")
+    teacher = _unlock(_lecture(lang="en", step="quiz"))
     teacher.button(key="class.open").click().run()
     assert not teacher.exception
     code = teacher.query_params["class"]
@@ -146,7 +158,7 @@ def test_a_class_votes_on_the_micro_quiz_and_the_teacher_reveals(store):
 
 
 def test_the_teacher_publishes_the_step_the_students_follow(store):
-    teacher = _lecture(lang="en")
+    teacher = _unlock(_lecture(lang="en"))
     teacher.button(key="class.open").click().run()
     code = teacher.query_params["class"]
     teacher.segmented_control(key=NAV).set_value("beta").run()
@@ -154,6 +166,46 @@ def test_the_teacher_publishes_the_step_the_students_follow(store):
     student = _lecture(lang="en", **{"class": code})
     assert student.toggle(key="class.follow").value is True
     assert any(c.value == _text("lecture.class.following", "en").format(code=code) for c in student.caption)
+
+
+def test_opening_a_class_needs_the_teacher_key(store):
+    at = _lecture(lang="en")
+    assert not any(b.key == "class.open" for b in at.button)  # an anonymous visitor cannot open one
+    _unlock(at, "not-the-key-at-all")
+    assert [e.value for e in at.error] == [_text("teacher.err.key", "en")]
+    assert not any(b.key == "class.open" for b in at.button) and at.text_input(key="teacher.key").value == ""
+    _unlock(at)
+    assert not at.exception and any(b.key == "class.open" for b in at.button)
+    at.number_input(key="class.size").set_value(2).run()
+    at.button(key="class.open").click().run()
+    code = at.query_params["class"]
+    assert classroom.state(code, store=store).owner == teacher_key.owner_id(KEY)
+
+    students = [_lecture(lang="en", **{"class": code}) for _ in range(3)]  # a class of 2: the third is refused
+    assert not students[0].error and not students[1].error
+    assert [e.value for e in students[2].error] == [_text("lecture.class.err.class_full", "en")]
+    at.run()
+    assert any(c.value == _text("lecture.class.attendance", "en").format(joined=2, size=2, recent=2) for c in at.caption)
+
+    at.button(key="class.close").click().run()  # the teacher ends it: gone for everyone
+    assert not at.exception and "class" not in at.query_params
+    with pytest.raises(classroom.ClassroomError):
+        classroom.state(code, store=store)
+
+
+def test_an_expired_class_says_so_and_offers_a_new_one(store):
+    at = _unlock(_lecture(lang="en"))
+    at.button(key="class.open").click().run()
+    code = at.query_params["class"]
+    meta = store / ".classroom" / code / classroom.META
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "expires_at": time.time() - 60}))  # two hours later
+    at.run()
+    assert not at.exception
+    assert any(w.value.startswith(f"Class {code} ended at ") for w in at.warning)
+    assert at.button(key="class.open").label == _text("lecture.class.open_new", "en")
+    at.button(key="class.open").click().run()
+    fresh = at.query_params["class"]
+    assert fresh != code and classroom.state(fresh, store=store).owner == teacher_key.owner_id(KEY)
 
 
 def test_a_bad_class_code_is_refused_with_a_message():
@@ -165,7 +217,7 @@ def test_a_bad_class_code_is_refused_with_a_message():
 
 
 def test_generate_page_class_quiz(store):
-    teacher = open_page("generate", "en")
+    teacher = _unlock(open_page("generate", "en"))
     teacher.button(key="class.open").click().run()
     code = teacher.query_params["class"]
     student = AppTest.from_file(APP, default_timeout=120)

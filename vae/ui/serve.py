@@ -77,6 +77,17 @@ def install_server_fixes() -> None:
     install_widget_guard()
 
 
+def announce_teacher_key() -> None:
+    """Print where the teacher key comes from (and the key, when the store keeps it: made at the first start),
+    so whoever starts the server can give it to the teachers (``vae.teacher_key``)."""
+    from ..teacher_key import TeacherKeyError, launcher_line
+
+    try:
+        print(launcher_line(), flush=True)
+    except TeacherKeyError as exc:
+        print(f"warning: {exc}; no one can open a class until this is fixed", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``streamlit run app.py`` with ``argv`` as extra options, in this process."""
     from streamlit.runtime.pages_manager import PagesManager
@@ -84,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
 
     PagesManager.uses_pages_directory = False
     install_server_fixes()
+    announce_teacher_key()
     sys.argv = streamlit_argv(sys.argv[1:] if argv is None else list(argv))
     cli.main()
 

@@ -1,22 +1,24 @@
-"""The class in the browser: a teacher's session opens a class code, students join it (a link, a QR code or the
-code typed), vote on the micro-quiz, and follow the teacher's lecture steps.
+"""The class in the browser: a teacher (who typed the teacher key, :mod:`vae.ui.teacher`) opens a class code,
+students join it (a link, a QR code or the code typed), vote on the micro-quiz, and follow the teacher's
+lecture steps.
 
-Everything shared goes through :mod:`vae.classroom`, which keeps a class in the shared user store (one small
-file per vote, the teacher's step in one file, written then renamed): a vote cast on replica 1 shows in the
-tally that replica 2 serves to the teacher. The teacher's screen polls the tally, and a student's screen polls
-the teacher's step and the reveal, with ``@st.fragment(run_every=POLL_SECONDS)``: a poll reads two small files
-and reruns nothing else unless something changed. The teacher is the session that opened the class (kept in
-that session only: a link never makes anyone a teacher); a voter is an anonymous random token per session.
+Everything shared goes through :mod:`vae.classroom`, which keeps a class in the shared user store: a vote cast
+on replica 1 shows in the tally that replica 2 serves to the teacher. The teacher's screen polls the tally and
+the attendance, and a student's screen polls the teacher's step and the reveal flag (no vote counted), with
+``@st.fragment(run_every=POLL_SECONDS)``. A session teaches a class when it holds the key that opened it (typed
+once per browser); a student holds a participant token from :func:`vae.classroom.join`, kept by the browser
+(:mod:`vae.ui.cookies`) so that a reload or another page does not take a second place in the class.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import streamlit as st
 
 from ... import classroom
 from ...classroom import ClassroomError
-from .. import url_state
+from .. import cookies, teacher, url_state
 from ..i18n import STRINGS, current_lang, t
 from ..sidebar import Selection, selection_params
 from .share import qr_png
@@ -24,9 +26,11 @@ from .share import qr_png
 CHOICES = {1: "plausible", 2: "poor"}   # the micro-quiz's answers (1) and (2), as the class stores them
 POLL_SECONDS = 2.0
 TEACHER = "class.teacher"               # the code of the class this session opened
-VOTER = "class.voter"                   # this session's anonymous voter token
+PLACES = "class.places"                 # {class code: this session's participant token}
+PLACE_COOKIE = "vae_class"              # "CODE:token": the browser's place in its last class
 JOIN = "class.join"                     # the code a student typed (or the link's ?class=)
 FOLLOW = "class.follow"                 # a student follows the teacher's steps
+SIZE = "class.size"                     # the size of the class the teacher is about to open
 GOTO = "lecture.goto"                   # a step to show at the next run (set by the follow poll)
 _CAST = "class.cast"                    # (code, choice) of the last vote this session cast
 _PUBLISHED = "class.published"          # (code, step) the teacher last published
@@ -34,14 +38,22 @@ _PUBLISHED = "class.published"          # (code, step) the teacher last publishe
 
 @dataclass(frozen=True)
 class Role:
-    """This session's place in a class: the code (None: no class) and whether it teaches it."""
+    """This session's place in a class: the code (None: no class), whether it teaches it, the teacher key's
+    owner id when the session holds one, the participant token of a student, and when a taught class ended."""
 
     code: str | None = None
     teacher: bool = False
+    owner: str | None = None
+    participant: str | None = None
+    ended_at: float | None = None
 
     @property
     def student(self) -> bool:
-        return self.code is not None and not self.teacher
+        return self.code is not None and not self.teacher and self.participant is not None
+
+    @property
+    def ended(self) -> bool:
+        return self.teacher and self.ended_at is not None
 
 
 def error_text(exc: ClassroomError) -> str:
@@ -59,28 +71,77 @@ def _normalised(value: str) -> str | None:
 
 def _open() -> None:
     try:
-        st.session_state[TEACHER] = classroom.open_class(list(CHOICES.values()))
+        size = int(st.session_state.get(SIZE) or classroom.DEFAULT_SIZE)
+        st.session_state[TEACHER] = classroom.open_class(list(CHOICES.values()), owner=teacher.teacher_owner(),
+                                                         size=size)
         st.session_state.pop("_class.error", None)
+    except (ClassroomError, TypeError, ValueError) as exc:
+        st.session_state["_class.error"] = error_text(exc) if isinstance(exc, ClassroomError) else str(exc)
+
+
+def _close(code: str) -> None:
+    try:
+        classroom.close_class(code, teacher.teacher_owner())
     except ClassroomError as exc:
         st.session_state["_class.error"] = error_text(exc)
+    st.session_state.pop(TEACHER, None)
+    st.session_state[JOIN] = ""
+
+
+def _place(code: str) -> str | None:
+    """This session's participant token in class ``code``: the one it has, or the browser's (cookie), or a new
+    place; None (with a message) when the class is full."""
+    places = st.session_state.setdefault(PLACES, {})
+    token = places.get(code)
+    if token is None:
+        kept = (cookies.read(PLACE_COOKIE) or "").partition(":")
+        token = kept[2] if kept[0] == code else None
+    try:
+        joined = classroom.join(code, token)
+    except ClassroomError as exc:
+        st.error(error_text(exc))
+        return None
+    if joined != places.get(code):
+        places[code] = joined
+        cookies.queue(PLACE_COOKIE, f"{code}:{joined}", days=1)
+    return joined
 
 
 def role() -> Role:
-    """This session's role: the teacher of the class it opened, a student of the class in the link (``?class=``)
-    or typed, or no class. A code that names no open class (expired, mistyped) is dropped, with a message."""
+    """This session's role: the teacher of the class it opened (or of the class in the link, when the browser
+    holds the key that opened it), a student of the class in the link (``?class=``) or typed, or no class. A
+    code that names no open class (expired, mistyped) is dropped, with a message; a taught class that ended is
+    kept, so its teacher sees when it ended and can open a new one."""
     url_state.adopt(JOIN, "class", _normalised, note=url_state.note_in(st, t("lecture.class.code")))
-    teaching = st.session_state.get(TEACHER)
-    if teaching:
-        return Role(teaching, True)
-    code = _normalised(st.session_state.get(JOIN) or "")
+    owner = teacher.teacher_owner()
+    code = st.session_state.get(TEACHER) or _normalised(st.session_state.get(JOIN) or "")
     if not code:
-        return Role()
+        return Role(owner=owner)
     try:
-        classroom.tally(code)  # the class exists and is open (two small reads)
+        state = classroom.state(code)
     except ClassroomError as exc:
+        if code == st.session_state.get(TEACHER) and exc.code in ("expired", "unknown_code"):
+            return Role(code, True, owner, ended_at=classroom.expired_at(code) or time.time())
         st.error(error_text(exc))
-        return Role()
-    return Role(code, False)
+        return Role(owner=owner)
+    if owner is not None and state.owner == owner:  # the teacher's own class (this session opened it, or a reload)
+        st.session_state[TEACHER] = code
+        return Role(code, True, owner)
+    token = _place(code)
+    return Role(code, False, owner, participant=token) if token else Role(owner=owner)
+
+
+def participant() -> tuple[str, str] | None:
+    """(class code, token) of this session's place in an open class, if it joined one (in this session, or the
+    browser did); the Train page's fair queue counts a student by it."""
+    candidates = list(st.session_state.get(PLACES, {}).items())
+    kept = (cookies.read(PLACE_COOKIE) or "").partition(":")
+    if kept[2]:
+        candidates.append((kept[0], kept[2]))
+    for code, token in candidates:
+        if classroom.is_participant(code, token):
+            return code, token
+    return None
 
 
 def publish(r: Role) -> None:
@@ -89,10 +150,11 @@ def publish(r: Role) -> None:
 
 
 def panel(r: Role, sel: Selection, url_path: str, follow: bool = False) -> None:
-    """The class panel: for the teacher, the code shown large with the students' link and its QR code; for
-    everyone else, a button that opens a class, and the field where a student types a code (with, on the
-    Lecture, the "follow the teacher" toggle)."""
-    if r.teacher:
+    """The class panel: for the teacher, the code shown large with the students' link, its QR code and who
+    joined (or, once the class ended, when and a button to open a new one); for a teacher without a class, the
+    size and a button that opens one; for everyone else the field where a student types a code (with, on the
+    Lecture, the "follow the teacher" toggle) and a folded form for the teacher key."""
+    if r.teacher and not r.ended:
         url = url_state.share_link(url_path, {**selection_params(sel), "lang": current_lang(), "class": r.code})
         left, right = st.columns([3, 2], vertical_alignment="center")
         with left:
@@ -101,19 +163,52 @@ def panel(r: Role, sel: Selection, url_path: str, follow: bool = False) -> None:
                 st.markdown(f"# {r.code}")
             st.caption(t("lecture.class.teacher", code=r.code))
             st.code(url, language=None, wrap_lines=True)
+            _attendance(r.code)
+            c1, c2 = st.columns(2)
+            c1.button(t("lecture.class.close"), key="class.close", on_click=_close, args=(r.code,),
+                      icon=":material/close:")
+            with c2:
+                teacher.forget_button()
         right.image(qr_png(url), caption=t("lecture.class.qr"), width=220)
+        _errors()
         return
+    if r.ended:
+        st.warning(t("lecture.class.ended", code=r.code, time=time.strftime("%H:%M", time.localtime(r.ended_at))))
     st.caption(t("lecture.class.intro"))
-    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
-    c1.button(t("lecture.class.open"), key="class.open", on_click=_open, icon=":material/groups:")
-    c2.text_input(t("lecture.class.join"), key=JOIN, max_chars=12)
+    if r.owner is not None:
+        c1, c2, c3 = st.columns([1, 1, 1], vertical_alignment="bottom")
+        c1.number_input(t("lecture.class.size"), min_value=1, max_value=classroom.MAX_SIZE,
+                        value=classroom.DEFAULT_SIZE, step=5, key=SIZE, help=t("lecture.class.size_help"))
+        c2.button(t("lecture.class.open_new" if r.ended else "lecture.class.open"), key="class.open", on_click=_open,
+                  icon=":material/groups:", type="primary")
+        with c3:
+            teacher.forget_button()
+    if not r.teacher:
+        st.text_input(t("lecture.class.join"), key=JOIN, max_chars=12)
+        typed = st.session_state.get(JOIN)
+        if typed and _normalised(typed) is None:
+            st.error(t("lecture.class.err.bad_code"))
+        if r.student and follow:
+            st.toggle(t("lecture.class.follow"), key=FOLLOW, value=True)
+        if r.owner is None:
+            teacher.unlock_form()
+    _errors()
+
+
+def _errors() -> None:
     if st.session_state.get("_class.error"):
         st.error(st.session_state.pop("_class.error"))
-    typed = st.session_state.get(JOIN)
-    if typed and _normalised(typed) is None:
-        st.error(t("lecture.class.err.bad_code"))
-    if r.student and follow:
-        st.toggle(t("lecture.class.follow"), key=FOLLOW, value=True)
+
+
+@st.fragment(run_every=POLL_SECONDS * 5)
+def _attendance(code: str) -> None:
+    """Who joined the teacher's class: the count, how many in the last minute (a burst shows), and the size."""
+    try:
+        a = classroom.attendance(code)
+    except ClassroomError:
+        st.rerun(scope="app")  # ended meanwhile: the panel says so and offers a new class
+        return
+    st.caption(t("lecture.class.attendance", joined=a.joined, size=a.size, recent=a.last_minute))
 
 
 def following() -> bool:
@@ -123,10 +218,10 @@ def following() -> bool:
 
 def publish_step(r: Role, step: str) -> None:
     """The teacher's session publishes its lecture step to the class (only when it changed)."""
-    if not r.teacher or st.session_state.get(_PUBLISHED) == (r.code, step):
+    if not r.teacher or r.ended or st.session_state.get(_PUBLISHED) == (r.code, step):
         return
     try:
-        classroom.publish_step(r.code, step)
+        classroom.publish_step(r.code, step, r.owner)
         st.session_state[_PUBLISHED] = (r.code, step)
     except ClassroomError as exc:
         st.warning(error_text(exc))
@@ -136,11 +231,10 @@ def vote(r: Role, answer: int | None) -> None:
     """A student's answer to the micro-quiz goes to the class (again only when it changed)."""
     if not r.student or answer not in CHOICES:
         return
-    st.session_state.setdefault(VOTER, classroom.new_voter_token())
     cast = (r.code, CHOICES[answer])
     try:
         if st.session_state.get(_CAST) != cast:
-            classroom.vote(r.code, st.session_state[VOTER], CHOICES[answer])
+            classroom.vote(r.code, r.participant, CHOICES[answer])
             st.session_state[_CAST] = cast
         st.success(t("lecture.quiz.voted"))
     except ClassroomError as exc:
@@ -149,24 +243,24 @@ def vote(r: Role, answer: int | None) -> None:
 
 def revealed(r: Role) -> bool:
     """True when the class's teacher revealed the samples (False without a class, or when it cannot be read)."""
-    if r.code is None:
+    if r.code is None or r.ended:
         return False
     try:
-        return classroom.tally(r.code).revealed
+        return classroom.state(r.code).revealed
     except ClassroomError:
         return False
 
 
 def _reveal(code: str) -> None:
     try:
-        classroom.reveal(code)
+        classroom.reveal(code, teacher.teacher_owner())
     except ClassroomError as exc:
         st.session_state["_class.error"] = error_text(exc)
 
 
 def tally_panel(r: Role, labels: dict[int, str]) -> None:
     """The teacher's live tally (polled) and the button that reveals the samples to the whole class."""
-    if not r.teacher:
+    if not r.teacher or r.ended:
         return
     _tally(r.code, labels)
     st.button(t("lecture.quiz.reveal"), key="class.reveal", on_click=_reveal, args=(r.code,), type="primary",
@@ -176,8 +270,10 @@ def tally_panel(r: Role, labels: dict[int, str]) -> None:
 @st.fragment(run_every=POLL_SECONDS)
 def _tally(code: str, labels: dict[int, str]) -> None:
     try:
-        tally = classroom.tally(code)
+        tally = classroom.tally(code)  # counted once per poll interval for every reader of this class
     except ClassroomError as exc:
+        if exc.code in ("expired", "unknown_code"):
+            st.rerun(scope="app")  # the panel then says when the class ended and offers a new one
         st.warning(error_text(exc))
         return
     with st.container(key="class-tally"):
@@ -198,15 +294,15 @@ def poll(r: Role, step: str | None, shown_revealed: bool) -> None:
 @st.fragment(run_every=POLL_SECONDS)
 def _poll(code: str, step: str | None, shown_revealed: bool) -> None:
     try:
-        teacher = classroom.teacher_step(code) if step is not None else None
-        is_revealed = classroom.tally(code).revealed
+        state = classroom.state(code)  # the reveal flag and the teacher's step: two small reads, no tally
     except ClassroomError as exc:
         st.caption(error_text(exc))
         return
+    teacher_step = state.step if step is not None else None
     if step is not None:
         st.caption(t("lecture.class.following", code=code))
-    if teacher is not None and teacher != step:
-        st.session_state[GOTO] = teacher
+    if teacher_step is not None and teacher_step != step:
+        st.session_state[GOTO] = teacher_step
         st.rerun(scope="app")
-    if is_revealed and not shown_revealed:
+    if state.revealed and not shown_revealed:
         st.rerun(scope="app")

@@ -219,10 +219,12 @@ _OTHERS = {
     # the class: code, votes, tally, following the teacher
     "lecture.class.header": {"en": "The class", "fr": "La classe"},
     "lecture.class.intro": {
-        "en": "Open a class: students scan the code or type it, follow your steps and answer the micro-quiz on "
-              "their laptops. Nothing personal is kept; the class expires after two hours.",
-        "fr": "Ouvrez une classe : les étudiants scannent le code ou le saisissent, suivent vos étapes et répondent "
-              "au micro-quiz sur leur ordinateur. Rien de personnel n'est gardé ; la classe expire au bout de deux heures."},
+        "en": "A teacher opens a class (with the teacher key): students scan the code or type it, follow the "
+              "teacher's steps and answer the micro-quiz on their laptops. Nothing personal is kept; a class "
+              "expires after two hours.",
+        "fr": "L'enseignant ouvre une classe (avec la clé enseignant) : les étudiants scannent le code ou le "
+              "saisissent, suivent ses étapes et répondent au micro-quiz sur leur ordinateur. Rien de personnel "
+              "n'est gardé ; une classe expire au bout de deux heures."},
     "lecture.class.open": {"en": "Open a class", "fr": "Ouvrir une classe"},
     "lecture.class.code": {"en": "Class code", "fr": "Code de la classe"},
     "lecture.class.link": {"en": "Students open: {url}", "fr": "Les étudiants ouvrent : {url}"},
@@ -237,7 +239,38 @@ _OTHERS = {
     "lecture.class.err.expired": {"en": "This class code has expired.", "fr": "Ce code de classe a expiré."},
     "lecture.class.err.too_many": {"en": "Too many classes are open on this server; try again later.",
                                    "fr": "Trop de classes sont ouvertes sur ce serveur ; réessayez plus tard."},
-    "lecture.class.err.full": {"en": "This class has reached its vote limit.", "fr": "Cette classe a atteint sa limite de votes."},
+    "lecture.class.err.class_full": {"en": "This class is full; ask your teacher.",
+                                     "fr": "Cette classe est complète ; demandez à votre enseignant."},
+    "lecture.class.err.not_joined": {"en": "Join the class before voting.", "fr": "Rejoignez la classe avant de voter."},
+    "lecture.class.err.not_teacher": {"en": "Only the teacher who opened this class can do this.",
+                                      "fr": "Seul l'enseignant qui a ouvert cette classe peut faire cela."},
+    "lecture.class.err.too_many_mine": {"en": "Your teacher key already has 10 open classes; close one first.",
+                                        "fr": "Votre clé enseignant a déjà 10 classes ouvertes ; fermez-en une d'abord."},
+    "lecture.class.err.bad_size": {"en": "A class admits 1 to 500 students.", "fr": "Une classe accueille de 1 à 500 étudiants."},
+    "lecture.class.err.store": {"en": "The class cannot be reached right now; try again.",
+                                "fr": "La classe est injoignable pour l'instant ; réessayez."},
+    "lecture.class.open_new": {"en": "Open a new class", "fr": "Ouvrir une nouvelle classe"},
+    "lecture.class.close": {"en": "Close the class", "fr": "Fermer la classe"},
+    "lecture.class.ended": {"en": "Class {code} ended at {time}.", "fr": "La classe {code} s'est terminée à {time}."},
+    "lecture.class.size": {"en": "Students at most", "fr": "Étudiants au plus"},
+    "lecture.class.size_help": {"en": "A student joins once per browser; beyond this number the class is full, so a "
+                                      "script cannot flood it.",
+                                "fr": "Un étudiant rejoint une fois par navigateur ; au-delà de ce nombre la classe est "
+                                      "complète : un script ne peut pas l'inonder."},
+    "lecture.class.attendance": {"en": "Joined: {joined} of {size} ({recent} in the last minute)",
+                                 "fr": "Ont rejoint : {joined} sur {size} ({recent} dans la dernière minute)"},
+    # the teacher key (vae/ui/teacher.py)
+    "teacher.unlock.title": {"en": "I teach: open a class", "fr": "J'enseigne : ouvrir une classe"},
+    "teacher.unlock.help": {"en": "Type the teacher key that the server printed when it started (or its "
+                                  "VAE_TEACHER_KEY). This browser then remembers it.",
+                            "fr": "Saisissez la clé enseignant affichée par le serveur au démarrage (ou sa "
+                                  "VAE_TEACHER_KEY). Ce navigateur s'en souvient ensuite."},
+    "teacher.key": {"en": "Teacher key", "fr": "Clé enseignant"},
+    "teacher.unlock": {"en": "Unlock", "fr": "Déverrouiller"},
+    "teacher.forget": {"en": "Forget the key here", "fr": "Oublier la clé ici"},
+    "teacher.err.key": {"en": "This is not the teacher key.", "fr": "Ce n'est pas la clé enseignant."},
+    "teacher.err.server": {"en": "Teacher keys cannot be checked on this server: {detail}",
+                           "fr": "Les clés enseignant ne peuvent pas être vérifiées sur ce serveur : {detail}"},
     "lecture.class.err.other": {"en": "The class could not be reached: {detail}", "fr": "La classe est injoignable : {detail}"},
     "lecture.quiz.vote_class": {"en": "Your vote goes to class {code} (anonymous).",
                                 "fr": "Votre vote va à la classe {code} (anonyme)."},
