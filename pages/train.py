@@ -5,7 +5,7 @@ import streamlit as st
 from vae.jobs.pool import get_pool
 from vae.ui.i18n import t
 from vae.ui.import_panel import import_section
-from vae.ui.job_view import job_section, queue_table, refresh_once_finished
+from vae.ui.job_view import job_section, queue_table, refresh_once_finished, teacher_section
 from vae.ui.training_job import JOB_KEY, limits_line, submit_form, train_form
 
 st.title(t("train.title"))
@@ -28,3 +28,4 @@ with status:
 
 st.divider()
 import_section()
+teacher_section()

@@ -22,7 +22,7 @@ from vae.checkpoint import load_model, read_metrics
 from vae.jobs import jobfiles
 from vae.jobs.form import FormError, make_configs
 from vae.jobs.limits import Limits
-from vae.jobs.pool import JobPool, JobSpec
+from vae.jobs.pool import ANONYMOUS, JobPool, JobSpec
 from vae.model_import import ModelImportError, import_model
 from vae.reservation import RESERVED
 
@@ -51,11 +51,12 @@ def data(digits):
     return small_dataset(digits, 64, 32)
 
 
-def spec(data, store: Path, name: str, epochs: int = 2, session: str = "") -> JobSpec:
-    mcfg, tcfg = make_configs(kind="vae", beta=None, latent_dim=2, arch="mlp", hidden="8", recon="bce", noise=0.0,
+def spec(data, store: Path, name: str, epochs: int = 2, session: str = "", submitter: str = "",
+         hidden: str = "8") -> JobSpec:
+    mcfg, tcfg = make_configs(kind="vae", beta=None, latent_dim=2, arch="mlp", hidden=hidden, recon="bce", noise=0.0,
                               epochs=epochs, lr=1e-3, batch_size=32, seed=0, dataset="digits", image_shape=(8, 8))
     return JobSpec(name=name, model_cfg=mcfg, train_cfg=tcfg, dataset=data, n_train=len(data.x_train), store=store,
-                   session=session)
+                   session=session, submitter=submitter)
 
 
 def until(predicate, timeout: float = 60.0, what: str = "condition") -> None:
@@ -163,6 +164,95 @@ def test_the_queue_bound_does_not_depend_on_when_the_supervisor_dispatches(pool,
             pool.submit(spec(data, tmp_path, "burst-full"))
         assert e.value.code == "queue_full"
         assert [j.status for j in jobs] == ["queued"] * 4
+
+
+def test_queue_slots_are_shared_between_people_not_sessions(pool, data, tmp_path):
+    """33 throw-away sessions (anonymous) get the anonymous allowance together, not 33 places: a class member who
+    submits next waits behind them at most; each class member has one place of their own."""
+    original = pool.limits
+    pool.limits = dataclasses.replace(original, anon_slots=2, max_queue=30)
+    try:
+        flood = []
+        for i in range(33):
+            try:
+                flood.append(pool.submit(spec(data, tmp_path, f"flood{i}", epochs=10_000, session=f"tab{i}",
+                                              submitter=ANONYMOUS)))
+            except FormError as e:
+                assert e.code == "anon_full" and e.fmt == {"n": 2}
+        assert len(flood) == 2
+        student = pool.submit(spec(data, tmp_path, "student", session="s", submitter="class:ABCDE:" + "1" * 32))
+        assert student.snapshot()["position"] <= 2  # behind the anonymous allowance at most
+        with pytest.raises(FormError) as e:  # the same person from another tab: still one at a time
+            pool.submit(spec(data, tmp_path, "student2", session="other-tab", submitter="class:ABCDE:" + "1" * 32))
+        assert e.value.code == "mine"
+        other = pool.submit(spec(data, tmp_path, "classmate", submitter="class:ABCDE:" + "2" * 32))
+        assert other.status == "queued"
+    finally:
+        pool.limits = original
+
+
+def test_limits_of_the_job_are_checked_at_submission(pool, data, tmp_path):
+    with pytest.raises(FormError) as e:  # about 100 M parameters: refused before it queues, not when it starts
+        pool.submit(spec(data, tmp_path, "huge", hidden="4096 4096 4096 4096"))
+    assert e.value.code == "too_big" and "parameters" in e.value.fmt["detail"]
+    original = pool.limits
+    pool.limits = dataclasses.replace(original, max_image_epochs=100)
+    try:
+        with pytest.raises(FormError) as e:
+            pool.submit(spec(data, tmp_path, "long", epochs=10))
+        assert e.value.code == "budget"
+    finally:
+        pool.limits = original
+    assert not pool.active_jobs() and visible(tmp_path) == [] and not (tmp_path / RESERVED).exists()
+
+
+def test_a_queued_job_whose_page_left_is_dropped_and_records_follow_the_queue(pool, data, tmp_path):
+    original = pool.limits
+    pool.limits = dataclasses.replace(original, abandon_seconds=2.0)
+    try:
+        head = pool.submit(spec(data, tmp_path, "head", epochs=10_000, submitter=ANONYMOUS))
+        until(lambda: running(head), what="the first job to run")
+        left = pool.submit(spec(data, tmp_path, "left", epochs=1, submitter="class:ABCDE:" + "3" * 32))
+        stays = pool.submit(spec(data, tmp_path, "stays", epochs=1, submitter="class:ABCDE:" + "4" * 32))
+        script = pool.submit(spec(data, tmp_path, "script", epochs=1))  # no page: never dropped
+        assert jobfiles.read_record(tmp_path, stays.id)["position"] == 2
+        deadline = time.time() + 30
+        while left.status == "queued":
+            assert time.time() < deadline, "the abandoned job was never dropped"
+            pool.seen(stays.id)  # this student's page keeps polling
+            time.sleep(0.2)
+        snap = left.snapshot()
+        assert (snap["status"], snap["error_code"]) == ("cancelled", "abandoned")
+        assert "left before it started" in jobfiles.read_record(tmp_path, left.id)["error"]
+        until(lambda: jobfiles.read_record(tmp_path, stays.id)["position"] == 1, 10, "the record's new position")
+        pool.seen(stays.id)
+        assert stays.status == "queued" and script.status == "queued"
+        head.stop()  # the head's worker is free: the next job starts, the running one is never dropped
+        pool.seen(stays.id)
+        until(lambda: stays.status != "queued", 30, "the next job to start")
+        assert stays.wait(120) and stays.snapshot()["status"] == "done"
+        assert script.wait(120) and script.snapshot()["status"] == "done"
+    finally:
+        pool.limits = original
+
+
+def test_lost_jobs_are_closed_and_their_names_freed(tmp_path):
+    """A server that stopped mid-training leaves a 'running' record and a name reservation: both are settled."""
+    from vae.reservation import held_names, machine_id, reserve_name
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    reservation = reserve_name(tmp_path, "orphan", "training")
+    path = reservation.path
+    path.write_text(json.dumps({**json.loads(path.read_text()), "pid": pid}))
+    jobfiles.write_record(tmp_path, {"id": "0123456789ab", "name": "orphan", "status": "running", "created": 1.0,
+                                     "owner": {"machine": machine_id(), "pid": pid}})
+    assert jobfiles.read_record(tmp_path, "0123456789ab")["status"] == "lost"
+    out = cli("list", "--json", "--store", str(tmp_path))
+    assert out.returncode == 0 and json.loads(out.stdout) == []  # closed: no longer an active job
+    record = jobfiles.read_record(tmp_path, "0123456789ab")
+    assert (record["status"], record["error_code"]) == ("failed", "lost")
+    assert "orphan" not in held_names(tmp_path) and not path.exists()
 
 
 def test_time_budget_stops_the_job(pool, data, tmp_path):

@@ -24,9 +24,11 @@ def npz(**arrays) -> bytes:
     return buf.getvalue()
 
 
-def files(store) -> list[str]:
+def files(store, labels: bool = False) -> list[str]:
+    """The uploads folder's files (the ``.name`` labels beside the uploads only with ``labels``)."""
     folder = uploads_dir(store)
-    return sorted(os.listdir(folder)) if folder.is_dir() else []
+    names = sorted(os.listdir(folder)) if folder.is_dir() else []
+    return names if labels else [n for n in names if not n.endswith(uploads.LABEL_SUFFIX)]
 
 
 def test_a_valid_upload_is_kept_under_its_content_name(tmp_path):
@@ -122,5 +124,27 @@ def test_sweep_removes_old_temp_and_unused_files(tmp_path):
     (folder / ".tmp-dead.npz").write_bytes(b"half")
     for p in folder.iterdir():
         os.utime(p, (0, 0))
-    assert sweep(tmp_path) == sorted([".tmp-dead.npz", name.rsplit("/", 1)[1]])
-    assert files(tmp_path) == []
+    base = name.rsplit("/", 1)[1]
+    assert sweep(tmp_path) == sorted([".tmp-dead.npz", base, base + uploads.LABEL_SUFFIX])
+    assert files(tmp_path, labels=True) == []
+
+
+def test_pages_name_an_upload_by_its_file_name_never_by_a_server_path(tmp_path, make_model):
+    name, _ = save_upload(npz(x=GOOD_X), tmp_path, filename="C:\\fakepath\\mes chiffres.npz")
+    assert uploads.dataset_label(name, tmp_path) == "mes chiffres.npz (upload)"
+    assert save_upload(npz(x=GOOD_X), tmp_path, filename="renamed.npz")[0] == name  # the first name stays
+    assert uploads.dataset_label(name, tmp_path) == "mes chiffres.npz (upload)"
+    assert uploads.dataset_label("mnist", tmp_path) == "mnist"
+    assert uploads.dataset_label("npz:/srv/data/x.npz", tmp_path) == "x.npz"
+    for raw in (b"not a zip", npz(y=np.arange(3))):  # a refusal quotes the student's file, not a temp name
+        with pytest.raises(DatasetError) as err:
+            save_upload(raw, tmp_path, filename="broken.npz")
+        assert "broken.npz" in str(err.value) and ".tmp-" not in str(err.value) and str(tmp_path) not in str(err.value)
+    model = make_model()
+    model.cfg.dataset = name
+    save_model(model, tmp_path / "uses-it")
+    for p in uploads_dir(tmp_path).iterdir():
+        os.utime(p, (0, 0))
+    assert sweep(tmp_path) == [] and files(tmp_path, labels=True) == [name.rsplit("/", 1)[1] + s for s in ("", ".name")]
+    (tmp_path / "uses-it" / "config.json").unlink()  # the model is gone: the upload and its label go together
+    assert discard_unused(tmp_path, name) and files(tmp_path, labels=True) == []

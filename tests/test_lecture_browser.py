@@ -354,6 +354,15 @@ def test_bad_parameters_fall_back_with_a_note(chromium, app_server):
         assert not watch.errors, watch.errors
     finally:
         ctx.close()
+    # without ?lang= the Lecture speaks French, and a bad sidebar parameter still gets its note (#21)
+    ctx, page, watch = _fresh(chromium, f"{app_server.url}lecture?data=bogus&d=77")
+    try:
+        settle(page)
+        notes = page.locator("[data-testid='stAlertContentWarning']").all_inner_texts()
+        assert len(notes) == 2 and all("est inutilisable ici" in n for n in notes), notes
+        assert not watch.errors, watch.errors
+    finally:
+        ctx.close()
 
 
 # ---- the class ---------------------------------------------------------------------------------------------------

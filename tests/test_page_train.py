@@ -57,6 +57,9 @@ def test_form_widgets_exist(store, lang, submit, limits):
     million = "1\u202f000\u202f000" if lang == "fr" else "1,000,000"  # each language's thousands separator
     assert any(limits in c.value and million in c.value for c in at.caption)
     assert not at.error
+    shown = [e.value for e in [*at.caption, *at.markdown, *at.info]]
+    assert not any(str(store) in v for v in shown), shown  # the store by name, never the server's path
+    assert any("user/" in v for v in shown)
 
 
 def test_short_training_run_produces_a_model(store):
@@ -134,3 +137,23 @@ def test_a_busy_pool_shows_the_queue_and_cancel_works(store, digits):
         job.stop()
         assert job.wait(30) and job.snapshot()["status"] == "stopped"
     assert sorted(p.name for p in store.iterdir() if not p.name.startswith(".")) == []
+
+
+def test_a_teacher_removes_a_training_from_the_queue(store, digits, monkeypatch):
+    monkeypatch.setenv("VAE_TEACHER_KEY", "train-page-teacher-key")
+    pool = get_pool()
+    mcfg, tcfg = make_configs(kind="vae", beta=None, latent_dim=2, arch="mlp", hidden="8", recon="bce", noise=0.0,
+                              epochs=10_000, lr=1e-3, batch_size=32, seed=0, dataset="digits", image_shape=(8, 8))
+    data = small_dataset(digits, 64, 16)
+    busy = [start_job(f"busy-{i}", mcfg, tcfg, data, store=store, session=f"b{i}") for i in range(pool.limits.workers)]
+    queued = start_job("queued-one", mcfg, tcfg, data, store=store, session="q")
+    at = open_page("train", "en")
+    assert not any(s.key == "train.teacher.pick" for s in at.selectbox)  # a student sees the queue, not the control
+    at.text_input(key="teacher.key").input("train-page-teacher-key").run()
+    at.button(key="teacher.unlock").click().run()
+    assert not at.exception
+    at.selectbox(key="train.teacher.pick").set_value(queued.id).run()
+    at.button(key="train.teacher.remove").click().run()
+    assert queued.wait(30) and queued.snapshot()["status"] == "cancelled"
+    for job in busy:
+        assert job.status == "running" or job.status == "queued"

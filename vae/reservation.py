@@ -209,3 +209,19 @@ def held_names(store: str | os.PathLike) -> dict[str, str]:
         if not _is_stale(path, record):
             out[path.name] = (record or {}).get("purpose", "training")
     return out
+
+
+def drop_stale(store: str | os.PathLike, name: str) -> bool:
+    """Remove the reservation of ``name`` if its holder is gone (a server that stopped mid-training); True if one
+    was removed. A live holder's reservation is never touched."""
+    folder = reservations_dir(Path(store))
+    path = folder / name
+    with _folder_lock(folder, create=False) as locked:
+        if not locked or not os.path.lexists(path) or not _is_stale(path, _read_record(path)):
+            return False
+        path.unlink(missing_ok=True)
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+        return True

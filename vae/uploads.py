@@ -12,7 +12,9 @@ A trained model names its data as ``npz:<store>/.uploads/<sha>.npz``, so the fil
   than :data:`MAX_UPLOAD_VALUES` values (read from the ``.npy`` header, before inflating): the app keeps a
   dataset in memory while its models are open, so a small compressed file must not become hundreds of MB;
 * a file no model and no active job uses is removed when the form or the training that brought it fails
-  (:func:`discard_unused`), and by :func:`sweep` an hour later at the latest.
+  (:func:`discard_unused`), and by :func:`sweep` an hour later at the latest;
+* the name the student gave the file is kept beside it (``<sha>.npz.name``) and is what pages show
+  (:func:`dataset_label`), and what an error about the file quotes: never the server's path or a temp name.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ import warnings
 from pathlib import Path
 
 from . import data as vdata
-from .bounded_io import NpzReader
+from .atomic_file import write_file_atomically
+from .bounded_io import NpzReader, read_bytes
 from .checkpoint import list_models, rename_no_replace, uploads_dir, user_store
 from .data import Dataset, load_npz
 from .errors import DatasetError, ExplorerError
@@ -36,6 +39,8 @@ MAX_UPLOAD_VALUES = 20_000_000    # values of x in one upload: 80 MB as float32 
 DEFAULT_QUOTA_MB = 200
 TEMP_PREFIX = ".tmp-"
 STALE_SECONDS = 3600.0
+LABEL_SUFFIX = ".name"           # <sha>.npz.name: the file's name as the student uploaded it
+MAX_LABEL_CHARS = 80
 
 
 class UploadError(ExplorerError):
@@ -94,12 +99,27 @@ def _check_values(path: Path) -> None:
                           count=count, limit=MAX_UPLOAD_VALUES)
 
 
-def save_upload(raw: bytes, store: Path | None = None) -> tuple[str, Dataset]:
+def clean_filename(name: object) -> str:
+    """The student's file name as pages may show it: its last path part, printable, at most 80 characters."""
+    text = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(c for c in text if c.isprintable())[:MAX_LABEL_CHARS].strip()
+    return text or "upload.npz"
+
+
+def _quoted(exc: DatasetError, tmp: Path, filename: str) -> DatasetError:
+    """The same refusal, quoting the student's file name instead of the server's temp file."""
+    text = str(exc).replace(str(tmp), filename).replace(tmp.name, filename)
+    return DatasetError(text)
+
+
+def save_upload(raw: bytes, store: Path | None = None, filename: str | None = None) -> tuple[str, Dataset]:
     """Validate and keep an uploaded ``.npz``; return its dataset name (``npz:PATH``) and the loaded dataset.
+    ``filename``: the name the student's browser gave (kept for display, quoted by errors).
 
     Raises ``DatasetError`` (an invalid file: nothing kept) or :class:`UploadError` (quota, too many values,
     a store that cannot be written: nothing kept).
     """
+    filename = clean_filename(filename)
     folder = uploads_dir(Path(store) if store else user_store())
     final = folder / f"{hashlib.sha256(raw).hexdigest()[:16]}.npz"
     try:
@@ -110,6 +130,7 @@ def save_upload(raw: bytes, store: Path | None = None) -> tuple[str, Dataset]:
     if final.is_file() and not final.is_symlink():
         data = load_npz(final)  # the same bytes were uploaded before: keep them (and mark them as in use)
         os.utime(final)
+        _keep_label(final, filename)
         return f"npz:{final}", data
     used, quota = usage_bytes(folder), quota_bytes()
     if used + len(raw) > quota:
@@ -127,7 +148,11 @@ def save_upload(raw: bytes, store: Path | None = None) -> tuple[str, Dataset]:
         except OSError as exc:
             raise _store_error(exc) from None
         _check_values(tmp)
-        data = load_npz(tmp)
+        try:
+            data = load_npz(tmp)
+        except DatasetError as exc:
+            raise _quoted(exc, tmp, filename) from None
+        _keep_label(final, filename)
         try:
             rename_no_replace(tmp, final)
         except FileExistsError:
@@ -140,6 +165,32 @@ def save_upload(raw: bytes, store: Path | None = None) -> tuple[str, Dataset]:
         if not kept:
             _remove_if_empty(folder)
     return f"npz:{final}", dataclasses.replace(data, name=f"npz:{final}")
+
+
+def _keep_label(final: Path, filename: str) -> None:
+    """Keep the student's file name beside the upload (the first name given to these bytes stays)."""
+    label = final.with_name(final.name + LABEL_SUFFIX)
+    if not os.path.lexists(label):
+        try:
+            write_file_atomically(label, filename)
+        except OSError:
+            pass  # a label is a nicety: the upload itself is what must be kept
+
+
+def dataset_label(dataset: str, store: Path | None = None) -> str:
+    """How pages name a dataset: a registry name as it is; an upload of the store by the file name the student
+    gave ("digits.npz (upload)"); another ``npz:`` file by its file name. Never a server path."""
+    if not isinstance(dataset, str) or not dataset.startswith("npz:"):
+        return str(dataset)
+    path = _upload_path(Path(store) if store else user_store(), dataset)
+    if path is None:
+        return Path(dataset[4:]).name
+    try:
+        name = clean_filename(read_bytes(path.with_name(path.name + LABEL_SUFFIX), 4 * MAX_LABEL_CHARS)
+                              .decode("utf-8", "replace"))
+    except ExplorerError:
+        name = f"{path.stem[:8]}.npz"
+    return f"{name} (upload)"
 
 
 def _remove_if_empty(folder: Path) -> None:
@@ -184,6 +235,7 @@ def discard_unused(store: Path, dataset: str, since: float | None = None) -> boo
         path.unlink()
     except OSError:
         return False
+    path.with_name(path.name + LABEL_SUFFIX).unlink(missing_ok=True)
     _remove_if_empty(path.parent)
     return True
 
@@ -209,11 +261,16 @@ def sweep(store: Path, max_age: float = STALE_SECONDS) -> list[str]:
     if not old:
         return []
     used = in_use(Path(store))
-    for e in old:
-        if e.name.startswith(TEMP_PREFIX) or f"npz:{folder / e.name}" not in used:
-            try:
-                os.unlink(e.path)
-                removed.append(e.name)
-            except OSError:
-                pass
+    for e in sorted(old, key=lambda e: e.name.endswith(LABEL_SUFFIX)):  # labels last: their upload may go first
+        if e.name.endswith(LABEL_SUFFIX):
+            keep = os.path.lexists(folder / e.name[:-len(LABEL_SUFFIX)])  # the label of a kept upload
+        else:
+            keep = not e.name.startswith(TEMP_PREFIX) and f"npz:{folder / e.name}" in used
+        if keep:
+            continue
+        try:
+            os.unlink(e.path)
+            removed.append(e.name)
+        except OSError:
+            pass
     return sorted(removed)

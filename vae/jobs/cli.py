@@ -42,8 +42,14 @@ def _age(seconds: float | None) -> str:
 
 
 def cmd_list(args) -> int:
-    """Print the store's jobs, one line each (or one JSON list)."""
-    records = jobfiles.read_records(_store(args))
+    """Print the store's jobs, one line each (or one JSON list); jobs whose server is gone are closed first
+    (``jobfiles.settle_lost``: failed, "lost", their names freed)."""
+    store = _store(args)
+    try:
+        jobfiles.settle_lost(store)
+    except OSError:
+        pass  # a read-only store: listed as it is
+    records = jobfiles.read_records(store)
     if not args.all:
         records = [r for r in records if r.get("status") in jobfiles.ACTIVE + ("lost",)]
     if args.json:

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..atomic_file import write_file_atomically
 from ..bounded_io import read_json
 from ..errors import ExplorerError
-from ..reservation import holder_gone
+from ..reservation import drop_stale, holder_gone
 
 JOBS = ".jobs"
 ACTIVE = ("queued", "running")
@@ -75,6 +75,23 @@ def read_records(store: str | os.PathLike) -> list[dict]:
         return []
     records = [read_record(store, p.stem) for p in folder.glob("*.json")]
     return sorted((r for r in records if r), key=lambda r: r.get("created", 0))
+
+
+def settle_lost(store: str | os.PathLike) -> list[str]:
+    """Close the records of jobs whose server process is gone (``lost``: a restart, a crash): each becomes a failed
+    job with code ``lost``, and its name's reservation is freed. Returns their ids. Run when a pool starts and
+    by ``vae jobs list``, so no job stays "running" forever and no name stays taken by nobody."""
+    settled = []
+    for record in read_records(store):
+        if record.get("status") != "lost":
+            continue
+        write_record(store, {**record, "status": "failed", "error_code": "lost", "position": 0,
+                             "error": "its server process ended before the training did", "finished": time.time()})
+        name = record.get("name")
+        if isinstance(name, str) and name and "/" not in name and not name.startswith("."):
+            drop_stale(store, name)
+        settled.append(record["id"])
+    return settled
 
 
 def request_stop(store: str | os.PathLike, job_id: str) -> bool:

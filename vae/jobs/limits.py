@@ -11,6 +11,10 @@ variable                        default   meaning
 ``VAE_TRAIN_MAX_SECONDS``       600       running time of one job; a job still running then is stopped
 ``VAE_TRAIN_NICE``              5         the workers' ``nice`` (0-19): when the cores are short, the class's pages
                                           go first and the training takes what is left (see :data:`DEFAULT_NICE`)
+``VAE_TRAIN_ANON_SLOTS``        2         active trainings (running or queued) of every anonymous visitor together:
+                                          a class member (joined with the class link) or a teacher has one each
+``VAE_TRAIN_ABANDON_SECONDS``   120       a queued job whose page has not polled for this long is dropped (its
+                                          submitter left); a running job still finishes and saves. 0: never
 =============================== ========= =====================================================================
 
 The image-epoch budget is checked in the form, before anything runs (the refusal states the limit and the
@@ -52,6 +56,8 @@ class Limits:
     max_image_epochs: int = 1_000_000
     max_seconds: float = 600.0
     nice: int = DEFAULT_NICE
+    anon_slots: int = 2
+    abandon_seconds: float = 120.0
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -60,7 +66,9 @@ class Limits:
                    max_queue=_env_number("VAE_TRAIN_QUEUE", 30, 0),
                    max_image_epochs=_env_number("VAE_TRAIN_MAX_IMAGE_EPOCHS", 1_000_000, 1),
                    max_seconds=_env_number("VAE_TRAIN_MAX_SECONDS", 600.0, 1.0, float),
-                   nice=min(19, _env_number("VAE_TRAIN_NICE", DEFAULT_NICE, 0)))
+                   nice=min(19, _env_number("VAE_TRAIN_NICE", DEFAULT_NICE, 0)),
+                   anon_slots=_env_number("VAE_TRAIN_ANON_SLOTS", 2, 0),
+                   abandon_seconds=_env_number("VAE_TRAIN_ABANDON_SECONDS", 120.0, 0.0, float))
 
     def max_epochs(self, n_images: int) -> int:
         """The most epochs one job may run on ``n_images`` training images (at least 1)."""

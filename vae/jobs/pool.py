@@ -1,20 +1,24 @@
 """The training pool of one web process: a queue, a few worker processes, and the jobs' state (no Streamlit).
 
-``JobPool.submit`` checks what a shared server must (one active job per session, the queue's length, the
-name: valid, free, then reserved in the store across trainings, imports and replicas), records the job and
-queues it. A supervisor thread — the only code of the pool that runs on its own — then
+``JobPool.submit`` checks what a shared server must (every limit of the job itself: its size and its
+image-epoch budget; one active job per person: per class member or teacher, and a small shared allowance for
+anonymous visitors, so thirty throw-away sessions cannot fill the queue; the queue's length; the name: valid,
+free, then reserved in the store across trainings, imports and replicas), records the job and queues it. A supervisor thread — the only code of the pool that runs on its own — then
 
 * reads every message of every worker (``vae.jobs.worker``: events, ends) and applies it to the job;
 * notices a dead worker (killed, crashed): its job fails with a clear message and a new worker replaces it;
 * honours stop requests made from another process (``<store>/.jobs/<id>.stop``, ``python -m vae jobs stop``);
 * kills a worker whose job runs a minute past the time budget (the worker itself stops at the budget);
+* drops a queued job whose submitter's page stopped polling (:meth:`JobPool.seen`) for
+  ``Limits.abandon_seconds``: they left before it started (a running job still finishes and saves);
 * hands the oldest queued job to the first idle worker;
-* writes each job's record into ``<store>/.jobs`` (``vae.jobs.jobfiles``) and keeps its name reserved.
+* writes each job's record into ``<store>/.jobs`` (``vae.jobs.jobfiles``), the queued ones again whenever their
+  position changes, and keeps its name reserved.
 
 Workers are started with the ``spawn`` context (a fresh interpreter: forking a threaded Streamlit or PyTorch
 process is unsafe) and set one PyTorch thread. Whatever happens to a worker, the web process goes on.
-A job does not depend on the session that submitted it: a student who closes the tab finds the model in
-the list once it is saved.
+A running job does not depend on the session that submitted it: a student who closes the tab finds the model
+in the list once it is saved.
 """
 from __future__ import annotations
 
@@ -31,11 +35,13 @@ from pathlib import Path
 
 from ..checkpoint import user_store
 from ..config import ModelConfig, TrainConfig
+from ..errors import ExplorerError
 from ..data import Dataset
+from ..models import check_size
 from ..reservation import REFRESH_SECONDS, NameReserved, Reservation, machine_id, reserve_name
 from ..uploads import discard_unused
 from . import jobfiles, schedule
-from .form import FormError, check_name
+from .form import FormError, check_budget, check_name
 from .limits import Limits
 from .worker import worker_main
 
@@ -45,6 +51,7 @@ KEEP_SNAPSHOTS = 8           # finished jobs that keep their film snapshots in m
 RECORD_EVERY = 1.0           # seconds between two records of a running job
 BUDGET_GRACE = 60.0          # a worker still on a job this long past its time budget is killed
 TICK = 0.25                  # the supervisor's longest sleep
+ANONYMOUS = "anonymous"      # the submitter of a page with no class place and no teacher key
 
 
 @dataclass
@@ -59,6 +66,7 @@ class JobSpec:
     store: Path = field(default_factory=user_store)
     session: str = ""
     store_dtype: str = "float32"
+    submitter: str = ""  # who, from a page: ANONYMOUS, "class:CODE:TOKEN" or "teacher:OWNER"; "" = a script or the CLI
 
     @property
     def image_epochs(self) -> int:
@@ -87,6 +95,7 @@ class Job:
         self.kill_reason = ""
         self.worker_pid: int | None = None
         self.dirty = True
+        self.last_seen = self.created  # the submitter's page last polled the job (:meth:`JobPool.seen`)
 
     @property
     def name(self) -> str:
@@ -178,6 +187,10 @@ class JobPool:
         self._workers = [self._start_worker() for _ in range(self.limits.workers)]
         self._last_record = self._last_refresh = 0.0
         self._boot_failures, self._next_start = 0, 0.0
+        try:
+            jobfiles.settle_lost(user_store())  # jobs of a server that stopped: closed, their names freed
+        except OSError:
+            pass
         self._thread = threading.Thread(target=self._loop, name="vae-jobs-supervisor", daemon=True)
         self._thread.start()
 
@@ -185,10 +198,21 @@ class JobPool:
     def submit(self, spec: JobSpec) -> Job:
         """Queue a training; ``FormError`` if the session has one already, the queue is full, or the name is
         invalid, taken or reserved (by another training or an import, here or on another replica)."""
+        try:
+            check_size(spec.model_cfg)
+        except ExplorerError as exc:
+            raise FormError("too_big", detail=str(exc)) from None
+        check_budget(spec.n_train, spec.train_cfg.epochs, self.limits)
         with self._lock:
             if self._closed:
                 raise FormError("busy")
-            if spec.session and any(j.active and j.spec.session == spec.session for j in self._jobs.values()):
+            active = [j for j in self._jobs.values() if j.active]
+            if spec.session and any(j.spec.session == spec.session for j in active):
+                raise FormError("mine")
+            if spec.submitter == ANONYMOUS:
+                if sum(j.spec.submitter == ANONYMOUS for j in active) >= self.limits.anon_slots:
+                    raise FormError("anon_full", n=self.limits.anon_slots)
+            elif spec.submitter and any(j.spec.submitter == spec.submitter for j in active):
                 raise FormError("mine")
             if len(self._queue) + 1 - self._free_workers() > self.limits.max_queue:  # it would wait: is there room?
                 raise FormError("queue_full", n=self.limits.max_queue)
@@ -221,6 +245,13 @@ class JobPool:
             worker = next((w for w in self._workers if w.job is job), None)
         if worker is not None:
             self._send(worker, ("stop",))
+
+    def seen(self, job_id: str) -> None:
+        """The submitter's page is still there (its polling fragment calls this every second): a queued job whose
+        page stops calling is dropped after ``Limits.abandon_seconds``."""
+        job = self._jobs.get(job_id)
+        if job is not None:
+            job.last_seen = time.time()
 
     def job(self, job_id: str | None) -> Job | None:
         """The job with this id (None if unknown, e.g. after a server restart)."""
@@ -374,11 +405,21 @@ class JobPool:
             if not job.stop_requested and jobfiles.stop_requested(job.spec.store, job.id):
                 self.stop(job.id)
         with self._lock:
+            queued = list(self._queue)
+            if self.limits.abandon_seconds > 0:
+                for job in queued:
+                    if job.spec.submitter and now - job.last_seen > self.limits.abandon_seconds:
+                        self._queue.remove(job)
+                        self._finish(job, {"status": "cancelled", "code": "abandoned",
+                                           "detail": "its submitter left before it started"})
             if not self._closed:
                 for w in self._idle_workers():
                     if not self._queue:
                         break
                     self._dispatch(w, self._queue.pop(0))
+            if self._queue != queued:  # positions moved: the records say where each waiting job now stands
+                for job in self._queue:
+                    self._write(job)
             if now - self._last_record >= RECORD_EVERY:
                 self._last_record = now
                 for job in active:

@@ -11,12 +11,13 @@ import math
 
 import streamlit as st
 
-from ..checkpoint import user_store
 from ..jobs.pool import Job, JobPool
+from ..uploads import dataset_label
 from .cache import available_models
 from .explorer.film_view import live_film
 from .i18n import grouped, t
 from .plain_text import escape_markdown
+from .teacher import forget_button, teacher_owner, unlock_form
 from .train_figures import history_figure
 
 ACKED_KEY = "train.acked"
@@ -48,7 +49,7 @@ def pool_line(pool: JobPool) -> str:
 def pool_caption(pool: JobPool) -> None:
     """The pool's line and where models are saved, as a caption. Drawn inside the polling fragment while the
     session's job is active (so the counts follow the class's trainings), above the form otherwise."""
-    st.caption(pool_line(pool) + " · " + t("train.store", path=str(user_store())))
+    st.caption(pool_line(pool) + " · " + t("train.store"))
 
 
 def queue_table(pool: JobPool) -> None:
@@ -64,6 +65,19 @@ def queue_table(pool: JobPool) -> None:
         rows.sort(key=lambda r: (r["#"] != 0, r["#"]))
         st.caption(t("train.queue_title"))
         st.dataframe([{k: v for k, v in r.items() if k != "#"} for r in rows], hide_index=True, width="stretch")
+        if teacher_owner():
+            remove_controls(pool)
+
+
+def remove_controls(pool: JobPool) -> None:
+    """The teacher's control over the queue: pick any waiting or running training of this server and remove it
+    (a queued one is cancelled, a running one stopped: nothing is saved)."""
+    jobs = {j.id: j for j in pool.active_jobs()}
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = c1.selectbox(t("train.teacher.pick"), list(jobs), key="train.teacher.pick",
+                          format_func=lambda i: f"{jobs[i].name} · {t('train.status.' + jobs[i].status)}")
+    c2.button(t("train.teacher.remove"), key="train.teacher.remove", on_click=pool.stop, args=(chosen,),
+              icon=":material/delete:", disabled=chosen is None)
 
 
 def outcome_text(snap: dict, max_minutes: float) -> tuple[str, str]:
@@ -71,9 +85,9 @@ def outcome_text(snap: dict, max_minutes: float) -> tuple[str, str]:
     status, code, detail = snap["status"], snap["error_code"], escape_markdown(snap["error"])
     if status == "done":
         return "success", t("train.done", model_id=escape_markdown(f"user/{snap['name']}"), seconds=snap["seconds"],
-                            dataset=escape_markdown(snap["dataset"]), dim=snap["latent_dim"])
+                            dataset=escape_markdown(dataset_label(snap["dataset"])), dim=snap["latent_dim"])
     if status == "cancelled":
-        return "warning", t("train.cancelled")
+        return "warning", t("train.abandoned" if code == "abandoned" else "train.cancelled")
     if status == "stopped":
         if code in ("budget", "server"):
             return "warning", t(f"train.stopped.{code}", minutes=f"{max_minutes:g}")
@@ -112,6 +126,7 @@ def live_panel(pool: JobPool, job_id: str) -> None:
     the job every second and reruns the page once it ends."""
     job = pool.job(job_id)
     pool_caption(pool)
+    pool.seen(job_id)  # the submitter is still here: a queued job is kept
     if job is None:
         st.warning(t("train.lost"))
         return
@@ -157,3 +172,13 @@ def refresh_once_finished(job: Job | None) -> None:
         st.session_state[ACKED_KEY] = job.id
         available_models.clear()
         st.rerun()
+
+
+def teacher_section() -> None:
+    """At the bottom of the Train page: a visitor can type the teacher key (the queue then shows the teacher's
+    remove control); a teacher can forget it here."""
+    with st.expander(t("train.teacher.title"), icon=":material/admin_panel_settings:"):
+        if teacher_owner():
+            forget_button()
+        else:
+            unlock_form()

@@ -13,6 +13,7 @@ import streamlit as st
 
 from ..checkpoint import ModelInfo
 from ..kinds import DEFAULT_KIND, KINDS, get_kind
+from ..uploads import dataset_label
 from .cache import available_models
 from . import url_state
 from .i18n import LANG_NAMES, LANGS, current_lang, t
@@ -129,7 +130,7 @@ def sidebar() -> Selection:
                         note=url_state.note_in(box, t("side.dataset")))
         if st.session_state.get("sel_dataset") not in datasets:
             st.session_state.pop("sel_dataset", None)
-        sel.dataset = st.selectbox(t("side.dataset"), datasets, key="sel_dataset")
+        sel.dataset = st.selectbox(t("side.dataset"), datasets, key="sel_dataset", format_func=dataset_label)
         defaults["data"] = datasets[0]
         in_data = [m for m in models if m.dataset == sel.dataset]
         dims = sorted({m.latent_dim for m in in_data})

@@ -14,14 +14,16 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from ..checkpoint import user_store
 from ..config import ARCHS, RECON_LOSSES
 from ..errors import DatasetError, ExplorerError
-from ..jobs.form import FormError, check_budget, check_name, make_configs
+from ..jobs.form import FormError, check_name, make_configs
 from ..jobs.limits import Limits
-from ..jobs.pool import Job, JobSpec, get_pool
+from ..jobs.pool import ANONYMOUS, Job, JobSpec, get_pool
 from ..kinds import DEFAULT_KIND, KINDS, BetaError
 from ..uploads import UploadError, discard_unused, save_upload
 from .cache import get_dataset
 from .i18n import grouped, t
+from .lecture import classroom_ui
 from .plain_text import escape_markdown
+from .teacher import teacher_owner
 
 JOB_KEY = "train.job_id"
 DATASETS = ("mnist", "digits", "sprites", "upload")
@@ -88,8 +90,18 @@ def _training_data(choice: str, upload) -> tuple[str, int, tuple[int, int]]:
         return choice, len(data.x_train), tuple(data.image_shape)
     if upload is None:
         raise FormError("upload")
-    name, data = save_upload(upload.getvalue())
+    name, data = save_upload(upload.getvalue(), filename=getattr(upload, "name", None))
     return name, len(data.x_train), tuple(data.image_shape)
+
+
+def submitter() -> str:
+    """Who submits, for the pool's fair queue: the teacher (by key), a class member (by their place in the class,
+    ``classroom_ui.participant``), or an anonymous visitor (all of whom share a small allowance)."""
+    owner = teacher_owner()
+    if owner:
+        return f"teacher:{owner}"
+    place = classroom_ui.participant()
+    return f"class:{place[0]}:{place[1]}" if place else ANONYMOUS
 
 
 def submit(values: dict, upload) -> Job:
@@ -103,11 +115,9 @@ def submit(values: dict, upload) -> Job:
         form = {k: values[k] for k in ("kind", "beta", "latent_dim", "arch", "hidden", "recon", "noise", "epochs", "lr",
                                        "batch_size", "seed", "early_stop", "val_fraction")}
         mcfg, tcfg = make_configs(**form, dataset=dataset, image_shape=shape)
-        pool = get_pool()
-        check_budget(n_train, tcfg.epochs, pool.limits)
-        return pool.submit(JobSpec(name=str(values["name"]).strip(), model_cfg=mcfg, train_cfg=tcfg, dataset=dataset,
-                                   n_train=n_train, store=user_store(), session=session_id(),
-                                   store_dtype=values["store_dtype"]))
+        return get_pool().submit(JobSpec(name=str(values["name"]).strip(), model_cfg=mcfg, train_cfg=tcfg,
+                                         dataset=dataset, n_train=n_train, store=user_store(), session=session_id(),
+                                         store_dtype=values["store_dtype"], submitter=submitter()))
     except BaseException:
         discard_unused(user_store(), dataset, since=kept_at)
         raise

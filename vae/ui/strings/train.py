@@ -63,7 +63,22 @@ STRINGS = {
                      "fr": "L'entraînement a échoué : {detail}. Rien n'a été enregistré ; votre dossier de modèles est inchangé."},
     "train.lost": {"en": "This training is no longer known to the server (it may have restarted).",
                    "fr": "Le serveur ne connaît plus cet entraînement (il a peut-être redémarré)."},
-    "train.store": {"en": "Models are saved in {path}", "fr": "Les modèles sont enregistrés dans {path}"},
+    "train.store": {"en": "Models are saved in this server's user store: they appear as user/NAME in the model lists",
+                    "fr": "Les modèles sont enregistrés dans le dossier utilisateur du serveur : ils apparaissent comme "
+                          "user/NOM dans les listes de modèles"},
+    "train.err.anon_full": {
+        "en": "Visitors without a class already have {n} trainings waiting or running on this server. Join your class "
+              "with its link or code (Lecture page): each class member then has their own place in the queue.",
+        "fr": "Les visiteurs sans classe ont déjà {n} entraînements en attente ou en cours sur ce serveur. Rejoignez "
+              "votre classe avec son lien ou son code (page Cours) : chaque membre a alors sa place dans la file."},
+    "train.err.too_big": {"en": "This model is too large for this server: {detail}",
+                          "fr": "Ce modèle est trop grand pour ce serveur : {detail}"},
+    "train.teacher.pick": {"en": "Teacher: a training to remove", "fr": "Enseignant : un entraînement à retirer"},
+    "train.teacher.remove": {"en": "Remove", "fr": "Retirer"},
+    "train.teacher.title": {"en": "Teacher: manage this server's queue", "fr": "Enseignant : gérer la file de ce serveur"},
+    "train.abandoned": {"en": "Training dropped before it started: its page was closed for too long. Nothing was saved.",
+                        "fr": "Entraînement retiré avant son démarrage : sa page est restée fermée trop longtemps. "
+                              "Rien n'a été enregistré."},
     "train.err.epochs": {"en": "The number of epochs must be at least 1 (got {value}).",
                          "fr": "Le nombre d'époques doit être au moins 1 (valeur : {value})."},
     "train.err.lr": {"en": "The learning rate must be positive (got {value}).",
