@@ -48,8 +48,8 @@ def _rss_mb(pid: int) -> float:
 
 async def _forge(url: str, raw: str):
     """A fresh session on the map page sends ``raw`` as the map component's state; then inspects a dot."""
-    _, headers = first_get(url)
-    async with StreamlitSession(url, "", cookie=headers.get("set-cookie", ""), timeout=120) as s:
+    cookie, _ = first_get(url)
+    async with StreamlitSession(url, "", cookie=cookie, timeout=120) as s:
         first = await s.run()
         assert first.ok, first.status
         w = s.widget(MAP)
