@@ -40,17 +40,11 @@ sys.path.insert(0, str(ROOT))
 from bench.ws_client import StreamlitSession, first_get  # noqa: E402
 from vae import classroom  # noqa: E402
 from vae.devtools.browser import StreamlitServer  # noqa: E402
+from vae.devtools.memory import rss_mb  # noqa: E402
 from vae.jobs import jobfiles  # noqa: E402
 
 KEY = "abuse-bench-teacher-key"
 MAP = "map.explorer"
-
-
-def rss_mb(pid: int) -> float:
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Bench:

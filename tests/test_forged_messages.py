@@ -15,6 +15,7 @@ import pytest
 
 from bench.ws_client import StreamlitSession, first_get
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from vae.devtools.memory import rss_mb
 from vae.ui import widget_guard
 from vae.ui.widget_guard import MAX_WIDGET_JSON, parse_widget_json
 
@@ -37,13 +38,6 @@ def test_good_values_parse_and_the_guard_replaces_streamlits_parser():
     assert common.unpack_widget_state_value(ws) is None and session_state.unpack_widget_state_value(ws) is None
     assert common.unpack_widget_state_value(WidgetState(id="w", json_value='{"a": 1}')) == {"a": 1}
     assert common.unpack_widget_state_value(WidgetState(id="w", string_value="s")) == "s"
-
-
-def _rss_mb(pid: int) -> float:
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise KeyError("VmRSS")
 
 
 async def _forge(url: str, raw: str):
@@ -69,11 +63,11 @@ def test_forged_component_values_show_no_exception(app_server):
 def test_a_huge_message_is_refused_before_parsing(app_server):
     pid = app_server.proc.pid
     asyncio.run(_forge(app_server.url, json.dumps({"inspected": 1})))  # the page's first costs paid
-    before = _rss_mb(pid)
+    before = rss_mb(pid)
     for _ in range(3):
         forged, _ = asyncio.run(_forge(app_server.url, json.dumps({"pinned": [0.5] * 3_700_000})))  # 18.5 MB
         assert forged.status.startswith("disconnect"), forged.status  # closed on the raw frame (1009)
-    grown = _rss_mb(pid) - before
+    grown = rss_mb(pid) - before
     assert grown < 80, f"the server grew {grown:.0f} MB for three refused messages"
     forged, after = asyncio.run(_forge(app_server.url, json.dumps({"inspected": 2})))
     assert forged.ok and after.ok  # everyone else is still served

@@ -21,16 +21,9 @@ import pytest
 
 from browser_utils import choose_option
 from hostile_files import good_files, many_entries_zip, npz_bomb  # noqa: F401 - good_files is a fixture
+from vae.devtools.memory import vm
 
 HEADROOM = 1536 << 20
-
-
-def vm(pid: int, field: str) -> int:
-    """A ``/proc/<pid>/status`` size in bytes (``VmSize``, ``VmRSS``, ``VmHWM``)."""
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    raise KeyError(field)
 
 
 def by_key(page, key: str):

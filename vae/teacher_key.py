@@ -107,11 +107,16 @@ def owner_id(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
+def _token(key: str) -> str:
+    return hmac.new(key.encode("utf-8"), _TOKEN_CONTEXT, hashlib.sha256).hexdigest()[:40]
+
+
 def check_key(text: object, store: Path | None = None) -> str | None:
     """The owner id of the teacher key ``text`` (as typed: surrounding spaces ignored), or None."""
-    if not isinstance(text, str) or _clean(text) is None:
+    cleaned = _clean(text) if isinstance(text, str) else None
+    if cleaned is None:
         return None
-    typed = _clean(text).encode("utf-8")
+    typed = cleaned.encode("utf-8")
     for key in teacher_keys(store):
         if hmac.compare_digest(typed, key.encode("utf-8")):
             return owner_id(key)
@@ -122,7 +127,7 @@ def browser_token(owner: str, store: Path | None = None) -> str | None:
     """The token a teacher's browser keeps for the key with owner id ``owner`` (None if no such key)."""
     for key in teacher_keys(store):
         if owner_id(key) == owner:
-            return hmac.new(key.encode("utf-8"), _TOKEN_CONTEXT, hashlib.sha256).hexdigest()[:40]
+            return _token(key)
     return None
 
 
@@ -131,7 +136,6 @@ def owner_of_token(token: object, store: Path | None = None) -> str | None:
     if not isinstance(token, str) or len(token) != 40:
         return None
     for key in teacher_keys(store):
-        expected = hmac.new(key.encode("utf-8"), _TOKEN_CONTEXT, hashlib.sha256).hexdigest()[:40]
-        if hmac.compare_digest(token.encode("ascii", "replace"), expected.encode("ascii")):
+        if hmac.compare_digest(token.encode("ascii", "replace"), _token(key).encode("ascii")):
             return owner_id(key)
     return None
