@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         for method in args.methods:
             t0 = time.perf_counter()
             try:
-                project(mu, method, model_dir=info.path)
+                project(mu, method, model_dir=info.path, ship=True)
             except ValueError as e:  # e.g. too many points for t-SNE
                 failures += 1
                 print(f"{name}: {method} skipped: {e}", flush=True)

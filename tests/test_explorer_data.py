@@ -137,26 +137,27 @@ def test_projection_bundle_inverts_like_the_server(method):
 def test_publish_writes_a_content_addressed_file_once(tmp_path, monkeypatch):
     from vae.ui.explorer import assets_store
 
-    monkeypatch.setattr(assets_store, "DATA", tmp_path / "data")
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path))
     b = pack({"k": 1}, {"a": np.ones(3, np.float32)})
     ref = assets_store.publish(b)
-    path = tmp_path / "data" / f"{b.hash}.bin"
+    path = tmp_path / "explorer" / "data" / f"{b.hash}.bin"
     assert ref == {"url": f"data/{b.hash}.bin", "hash": b.hash, "bytes": len(b.data)}
     assert path.read_bytes() == b.data
     mtime = path.stat().st_mtime_ns
     assert assets_store.publish(b) == ref and path.stat().st_mtime_ns == mtime  # not rewritten
-    assert not [p for p in (tmp_path / "data").iterdir() if p.name.startswith(".")]  # no temp left
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no temp left
 
 
 def test_publish_prunes_the_oldest_bundles_beyond_the_limit(tmp_path, monkeypatch):
     from vae.ui.explorer import assets_store
 
-    monkeypatch.setattr(assets_store, "DATA", tmp_path / "data")
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(assets_store, "MAX_DATA_BYTES", 3000)
     refs = [assets_store.publish(pack({"i": i}, {"a": np.zeros(200, np.float32)})) for i in range(6)]
-    left = sorted(p.name for p in (tmp_path / "data").glob("*.bin"))
+    data = tmp_path / "explorer" / "data"
+    left = sorted(p.name for p in data.glob("*.bin"))
     assert f"{refs[-1]['hash']}.bin" in left and len(left) < 6
-    assert sum(p.stat().st_size for p in (tmp_path / "data").glob("*.bin")) <= 3000
+    assert sum(p.stat().st_size for p in data.glob("*.bin")) <= 3000
 
 
 def test_plotly_js_is_the_python_packages_copy(tmp_path, monkeypatch):
@@ -164,10 +165,10 @@ def test_plotly_js_is_the_python_packages_copy(tmp_path, monkeypatch):
 
     from vae.ui.explorer import assets_store
 
-    monkeypatch.setattr(assets_store, "VENDOR", tmp_path / "vendor")
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path))
     ref = assets_store.plotly_js()
     source = (plotly.__file__.rsplit("/", 1)[0]) + "/package_data/plotly.min.js"
-    assert (tmp_path / ref["url"]).read_bytes() == open(source, "rb").read()
+    assert (tmp_path / "explorer" / ref["url"]).read_bytes() == open(source, "rb").read()
 
 
 # ---- forged component state: one validator, never an exception ----------------------------------------------

@@ -44,25 +44,43 @@ def test_tsne_inverse_is_a_convex_combination_of_neighbours(codes):
 
 
 def test_disk_cache_is_written_and_reused(codes, tmp_path, monkeypatch):
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
     small = codes[:60]
-    first_pca = project(small, "pca", tmp_path)
-    first_tsne = project(small, "tsne", tmp_path)
-    files = sorted(p.name.split("-")[0] for p in (tmp_path / "projections").glob("*.npz"))
+    first_pca = project(small, "pca", model_dir)
+    first_tsne = project(small, "tsne", model_dir)
+    # Written to the cache folder only: a model folder (shipped, perhaps read-only) is never written at run time.
+    files = sorted(p.name.split("-")[0] for p in (tmp_path / "cache" / "projections").glob("*.npz"))
     assert files == ["pca", "tsne"]
+    assert not (model_dir / "projections").exists()
 
     def boom(*a, **k):
         raise AssertionError("refitted instead of reading the cache")
 
     monkeypatch.setattr(projection, "fit_tsne", boom)
     monkeypatch.setattr(projection, "fit_pca", boom)
-    again_pca = project(small, "pca", tmp_path)
-    again_tsne = project(small, "tsne", tmp_path)
+    again_pca = project(small, "pca", model_dir)
+    again_tsne = project(small, "tsne", model_dir)
     np.testing.assert_array_equal(again_pca.coords, first_pca.coords)
     np.testing.assert_array_equal(again_pca.components, first_pca.components)
     np.testing.assert_array_equal(again_tsne.coords, first_tsne.coords)
     # Other codes (a retrained model) do not reuse the stale map.
     with pytest.raises(AssertionError, match="refitted"):
-        project(small + 1.0, "tsne", tmp_path)
+        project(small + 1.0, "tsne", model_dir)
+
+
+def test_shipped_projection_is_written_into_the_model_folder_and_read_first(codes, tmp_path, monkeypatch):
+    """``make pretrained`` ships a model's projections (``ship=True``); the app reads them before its cache."""
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    small = codes[:60]
+    shipped = project(small, "pca", model_dir, ship=True)
+    assert [p.name.split("-")[0] for p in (model_dir / "projections").glob("*.npz")] == ["pca"]
+    assert not list((tmp_path / "cache").glob("projections/*.npz"))
+    monkeypatch.setattr(projection, "fit_pca", lambda *a, **k: pytest.fail("refitted a shipped projection"))
+    np.testing.assert_array_equal(project(small, "pca", model_dir).coords, shipped.coords)
 
 
 def test_native_refuses_other_latent_dims(codes):

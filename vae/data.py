@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from .atomic_file import write_file_atomically
+from .cache_dir import cache_dir
 from .bounded_io import NpzReader, is_regular, read_npz, short
 from .errors import DatasetError
 
@@ -42,13 +43,6 @@ class Dataset:
     @property
     def n_classes(self) -> int:
         return int(max(self.y_train.max().item(), self.y_test.max().item())) + 1 if len(self.y_train) else 0
-
-
-def cache_dir() -> Path:
-    """Folder for parsed datasets and downloads: ``$VAE_CACHE_DIR`` or ``~/.cache/latent-explorer``."""
-    path = Path(os.environ.get("VAE_CACHE_DIR") or Path.home() / ".cache" / "latent-explorer")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _to_dataset(name, x, y, image_shape, train_idx, test_idx, label_names=None, factors=None, factor_names=None) -> Dataset:

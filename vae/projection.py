@@ -18,7 +18,7 @@ import numpy as np
 
 from .atomic_file import write_file_atomically
 from .bounded_io import read_npz
-from .data import cache_dir
+from .cache_dir import cache_dir
 from .errors import ExplorerError
 
 METHODS = ("native", "pca", "tsne")
@@ -106,10 +106,11 @@ def native(mu: np.ndarray) -> Projection:
 
 
 def _cache_file(model_dir: Path, method: str, mu: np.ndarray) -> list[Path]:
-    """Candidate cache files: inside the model folder, then the user cache (for read-only folders)."""
+    """Where a projection of ``mu`` may be found: the model folder's ``projections/`` (shipped ones, computed by
+    ``make pretrained``), then the cache folder, the only one written at run time (``vae.cache_dir``)."""
     digest = hashlib.sha256(np.ascontiguousarray(mu, dtype=np.float32).tobytes()).hexdigest()[:16]
     name = f"{method}-{digest}.npz"
-    return [model_dir / "projections" / name, cache_dir() / "projections" / name]
+    return [model_dir / "projections" / name, cache_dir("projections") / name]
 
 
 def _read_cache(path: Path, method: str, mu: np.ndarray) -> Projection | None:
@@ -138,10 +139,12 @@ def _read_cache(path: Path, method: str, mu: np.ndarray) -> Projection | None:
 
 
 def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = None,
-            progress: Callable[[float], None] | None = None) -> Projection:
+            progress: Callable[[float], None] | None = None, ship: bool = False) -> Projection:
     """Projection of ``mu`` by ``method``, read from / written to the disk cache when ``model_dir`` is given.
 
-    The cache key is a hash of the codes themselves, so a retrained model never reuses a stale map.
+    The cache key is a hash of the codes themselves, so a retrained model never reuses a stale map. At run time
+    a new projection is written to the cache folder only; ``ship=True`` (``make pretrained``, through
+    ``scripts/precompute_projections.py``) writes it into the model folder, to be committed with the model.
     """
     if method == "native":
         return native(mu)
@@ -156,13 +159,11 @@ def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = N
     arrays = {"coords": proj.coords}
     if method == "pca":
         arrays.update(mean=proj.mean, components=proj.components, explained=proj.explained)
-    for path in paths:
-        if path.parent.is_symlink():
-            continue  # a linked cache folder is never written through
+    target = (paths[0] if ship else paths[-1]) if paths else None
+    if target is not None and not target.parent.is_symlink():  # a linked folder is never written through
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_file_atomically(path, lambda f: np.savez(f, **arrays))
-            break
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_file_atomically(target, lambda f: np.savez(f, **arrays))
         except OSError:
-            continue  # read-only model folder: try the user cache
+            pass  # an unwritable cache costs a recomputation next time, nothing else
     return proj

@@ -16,7 +16,8 @@ from .atomic_file import write_file_atomically
 from .bounded_io import open_regular, read_json
 from .checkpoint import WEIGHTS, load_model
 from .classifier import has_classifier, load_classifier
-from .data import cache_dir, load_dataset
+from .cache_dir import cache_dir
+from .data import load_dataset
 from .errors import CheckpointError, ExplorerError
 from .metrics import evaluate_model
 from .regularity import full_report
@@ -35,7 +36,7 @@ def weights_digest(folder: str | os.PathLike) -> str:
 
 
 def _cache_paths(folder: Path, digest: str) -> list[Path]:
-    return [folder / REPORT_FILE, cache_dir() / "reports" / f"{digest}-v{REPORT_VERSION}.json"]
+    return [folder / REPORT_FILE, cache_dir("reports") / f"{digest}-v{REPORT_VERSION}.json"]
 
 
 MAX_REPORT_BYTES = 16 << 20
@@ -58,14 +59,13 @@ def _read_cached(paths: list[Path], digest: str) -> dict | None:
 
 
 def _write_cached(paths: list[Path], digest: str, report: dict) -> None:
+    """Keep ``report`` in the cache folder (the last of ``paths``): a model folder is only read, so shipped
+    models in a read-only install and a checkout's ``pretrained/`` are never written by a visitor."""
     payload = json.dumps({"_digest": digest, "_version": REPORT_VERSION, "report": report}, indent=1)
-    for path in paths:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_file_atomically(path, payload)
-            return
-        except OSError:
-            continue  # read-only model folder: fall back to the user cache
+    try:
+        write_file_atomically(paths[-1], payload)
+    except OSError:
+        pass  # a cache that cannot be written costs a recomputation next time, nothing else
 
 
 def load_model_and_data(folder: str | os.PathLike):

@@ -138,6 +138,8 @@ class AssetGzipCache:
 def install() -> bool:
     """Put :class:`AssetGzipCache` in front of Streamlit's gzip middleware (in this process, before the server
     starts). Returns False, and changes nothing, when this Streamlit has no such middleware to wrap."""
+    from .cache_assets import CacheAssets
+
     try:
         from streamlit.web.server.starlette import starlette_app
         from streamlit.web.server.starlette.starlette_gzip_middleware import SelectiveGZipMiddleware
@@ -151,6 +153,7 @@ def install() -> bool:
         _vae_asset_cache = True
 
         def __init__(self, app, **kwargs):
+            app = CacheAssets(app)  # the explorer's derived files come from the cache folder (vae.ui.cache_assets)
             super().__init__(app, **kwargs)
             self._assets = AssetGzipCache(app, passthrough=super().__call__)  # the rest: Streamlit's own gzip
 

@@ -20,9 +20,10 @@ Browser → Python (component state, validated by :mod:`vae.ui.explorer.messages
   the browser cannot run, ``request`` (codes the server must decode for the view).
 
 Assets: ``assets/*.js`` and ``assets/explorer.css`` are the component's files (declared in the
-project's ``pyproject.toml`` as ``asset_dir``, so the package must be installed: ``make venv`` runs
-``pip install -e .``); ``assets/vendor/`` (plotly.min.js) and ``assets/data/`` (bundles) are written
-at run time, named by version or content hash, and never committed.
+package's own ``vae/pyproject.toml`` as ``asset_dir``, so the package must be installed: ``make venv``
+runs ``pip install -e .``, a wheel carries that file). plotly.min.js and the bundles are derived at run
+time into the cache folder (``vendor/`` and ``data/``, named by version or content hash) and served under
+the component's URL by :mod:`vae.ui.cache_assets`.
 """
 from __future__ import annotations
 

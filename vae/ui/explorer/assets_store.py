@@ -18,11 +18,23 @@ from pathlib import Path
 
 from ...atomic_file import write_file_atomically
 from ...browser_bundle import Bundle
+from ...cache_dir import cache_dir
 
-ASSETS = Path(__file__).resolve().with_name("assets")
-DATA = ASSETS / "data"
-VENDOR = ASSETS / "vendor"
 MAX_DATA_BYTES = 400 << 20
+
+
+def data_dir() -> Path:
+    """The bundles' folder (``<cache>/explorer/data``)."""
+    return cache_dir("explorer", "data")
+
+
+def vendor_dir() -> Path:
+    """plotly.js's folder (``<cache>/explorer/vendor``)."""
+    return cache_dir("explorer", "vendor")
+
+
+#: URL folder (under the component's URL) → where its files are (read by vae.ui.cache_assets)
+FOLDERS = {"data": data_dir, "vendor": vendor_dir}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -49,21 +61,22 @@ def _prune(folder: Path, keep: Path) -> None:
 
 def publish(bundle: Bundle) -> dict:
     """Make ``bundle`` fetchable by the browser; returns ``{"url", "hash", "bytes"}`` (URL relative to the assets)."""
-    path = DATA / f"{bundle.hash}.bin"
+    folder = data_dir()
+    path = folder / f"{bundle.hash}.bin"
     if not path.is_file() or path.stat().st_size != bundle.n_bytes:
         _write_atomically(path, bundle.data)
-        _prune(DATA, path)
+        _prune(folder, path)
     return {"url": f"data/{bundle.hash}.bin", "hash": bundle.hash, "bytes": bundle.n_bytes}
 
 
 def plotly_js() -> dict:
-    """plotly.min.js of the installed ``plotly`` package, copied into the assets; ``{"url", "hash"}``."""
+    """plotly.min.js of the installed ``plotly`` package, copied into the cache; ``{"url", "hash"}``."""
     import plotly
     from plotly.offline import get_plotlyjs_version
 
     version = get_plotlyjs_version()
     source = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-    target = VENDOR / f"plotly-{version}.min.js"
+    target = vendor_dir() / f"plotly-{version}.min.js"
     if not target.is_file() or target.stat().st_size != source.stat().st_size:
         _write_atomically(target, source.read_bytes())
     return {"url": f"vendor/{target.name}", "hash": f"plotly-{version}"}
