@@ -6,7 +6,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "vae" / "ui" / "app.py")
 
 
 def open_page(page: str, lang: str = "en", timeout: float = 120) -> AppTest:

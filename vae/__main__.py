@@ -1,4 +1,6 @@
-"""Command line: ``python -m vae train | evaluate | list | jobs``.
+"""Command line: ``latent-explorer`` (or ``python -m vae``) ``serve | train | evaluate | list | jobs``.
+
+``serve`` starts the app (``vae.ui.serve``: the one launcher; its options are Streamlit's and ``--production``).
 
 Errors a user can cause (bad option, missing dataset, corrupt checkpoint, NaN training) print one
 clear line on stderr and exit with status 1 or 2, never a traceback.
@@ -14,6 +16,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from . import __version__
 from .checkpoint import PRETRAINED_DIR, list_models, load_model
 from .config import ARCHS, RECON_LOSSES, ModelConfig, TrainConfig
 from .data import load_dataset
@@ -32,9 +35,12 @@ def _beta_help(kind) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m vae", description="Train, evaluate and list auto-encoders ("
-                                + ", ".join(kind_names()) + ").")
+    p = argparse.ArgumentParser(prog="latent-explorer", description="Serve the explorer; train, evaluate and list "
+                                "auto-encoders (" + ", ".join(kind_names()) + ").")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="start the web app (options: --production, and Streamlit's, e.g. --server.port=8501)",
+                   add_help=False)
 
     t = sub.add_parser("train", help="train a model and save it as a model folder")
     t.add_argument("--kind", choices=kind_names(), required=True)
@@ -176,6 +182,11 @@ def cmd_list(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run a command; user errors become one line on stderr."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:  # the rest of the line belongs to the launcher (Streamlit's own options)
+        from .ui.serve import main as serve
+
+        serve(argv[1:])
+        return 0
     args = _parser().parse_args(argv)
     args.argv = argv
     try:

@@ -35,7 +35,20 @@ from .safetensors_header import FLOAT_DTYPES, read_header
 
 WEIGHTS, CONFIG, METRICS = "model.safetensors", "config.json", "metrics.json"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PRETRAINED_DIR = PROJECT_ROOT / "pretrained"
+
+
+def shipped_models_dir() -> Path:
+    """Where the shipped models are: ``$VAE_PRETRAINED_DIR`` when set; else the package's own ``pretrained/``
+    (an installed wheel carries them as package data, copied there at build time by ``setup.py``); else the
+    checkout's ``pretrained/`` (a source tree or an editable install). Always read-only for the app."""
+    configured = os.environ.get("VAE_PRETRAINED_DIR", "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
+    packaged = Path(__file__).resolve().parent / "pretrained"
+    return packaged if packaged.is_dir() else PROJECT_ROOT / "pretrained"
+
+
+PRETRAINED_DIR = shipped_models_dir()
 MAX_CONFIG_BYTES = 1 << 20
 MAX_METRICS_BYTES = 8 << 20   # 10,000 epochs of history take about 2 MB
 MAX_WEIGHTS_BYTES = 512 << 20

@@ -24,7 +24,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+#: The app's entry script, inside the package (its pages in ``pages/`` beside it), so a wheel carries it.
+APP = Path(__file__).resolve().with_name("app.py")
 
 #: Settings of a shared (classroom) server, and why. Streamlit reads config files only from
 #: ``~/.streamlit`` and ``./.streamlit``, so production settings travel as command-line flags.

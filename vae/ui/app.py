@@ -1,4 +1,6 @@
-"""Entry point: ``streamlit run app.py``. Sets up the page, the language, the sidebar and navigation."""
+"""The app's entry script, started by the launcher (``latent-explorer serve``, ``python -m vae.ui.serve``: see
+``vae.ui.serve``). Sets up the page, the language, the sidebar and navigation; the pages are ``pages/*.py``
+beside it, listed below with their URL paths."""
 import streamlit as st
 
 from vae.ui.cookies import flush as write_cookies
