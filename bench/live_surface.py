@@ -35,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vae.devtools.browser import StreamlitServer, launch_browser, wait_idle  # noqa: E402
+from vae.devtools.browser import launch_browser, wait_idle  # noqa: E402
 from vae.devtools.explorer import BackMessages, data_position, dot_position, wait_map  # noqa: E402
-from vae.devtools.net import free_port  # noqa: E402
+from vae.devtools.server_process import AppServer, stop_all  # noqa: E402
 
 MAP_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].some(
     (g) => g._fullData && g._fullData.some((t) => t.x && t.x.length >= 100)) ? performance.now() : false"""
@@ -48,37 +48,6 @@ def pct(values, q):
         return None
     s = sorted(values)
     return s[min(len(s) - 1, max(0, int(round(q / 100 * (len(s) - 1)))))]
-
-
-class PlainServer:
-    """``streamlit run SCRIPT`` (the bare page) or ``python -m vae.ui.serve`` in another checkout (baseline)."""
-
-    def __init__(self, argv: list[str], cwd: Path, env: dict):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([*argv, f"--server.port={self.port}", "--server.address=127.0.0.1",
-                                      "--server.headless=true", "--server.fileWatcherType=none",
-                                      "--browser.gatherUsageStats=false"],
-                                     cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self):
-        import urllib.request
-
-        for _ in range(600):
-            try:
-                if urllib.request.urlopen(self.url + "_stcore/health", timeout=2).read() == b"ok":
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"server not ready; see {self.log.name}")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def new_page(browser):
@@ -197,13 +166,14 @@ def main(argv=None) -> int:
     old_tree = Path(tempfile.mkdtemp(prefix="bench-baseline-")) / "tree"
     subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), args.baseline], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    app = StreamlitServer(env={"VAE_MODEL_STORE": store})
-    bare = PlainServer([sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "bare_plotly_app.py")], ROOT, env)
-    bare_fixed = PlainServer([sys.executable, "-c", BARE_WITH_FIXES, str(ROOT / "bench" / "bare_plotly_app.py")], ROOT, env)
-    old = PlainServer([sys.executable, "-m", "vae.ui.serve"], old_tree, {**env, "PYTHONPATH": str(old_tree)})
+    bare_page = str(ROOT / "bench" / "bare_plotly_app.py")
+    app = AppServer(env)
+    bare = AppServer(env, command=[sys.executable, "-m", "streamlit", "run", bare_page])
+    bare_fixed = AppServer(env, command=[sys.executable, "-c", BARE_WITH_FIXES, bare_page])
+    old = AppServer({**env, "PYTHONPATH": str(old_tree)}, cwd=old_tree)  # the launcher of the baseline checkout
     try:
         for s in (app, bare, bare_fixed, old):
-            s.wait_ready()
+            s.wait_ready(timeout=180)
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as pw:
@@ -222,8 +192,7 @@ def main(argv=None) -> int:
             first_bytes, second_bytes = visit_bytes(browser, app.url)
             browser.close()
     finally:
-        for s in (app, bare, bare_fixed, old):
-            s.stop()
+        stop_all((app, bare, bare_fixed, old))
         subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], cwd=ROOT,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = {

@@ -14,11 +14,9 @@ import argparse
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,30 +24,29 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from vae.devtools.net import free_port  # noqa: E402
+from vae.devtools.server_process import AppServer, ServerProcess, stop_all  # noqa: E402
+
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf"
 MAX_BODY = "50m"   # = server.maxUploadSize (MB) in .streamlit/config.toml
 
 
 def nginx_binary() -> str | None:
+    """The nginx executable (on PATH or in the usual sbin folders), or None."""
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None)
 
 
 def render_conf(listen_port: int, replica_ports: list[int], prefix: Path) -> str:
+    """deploy/nginx.conf for nginx on ``listen_port`` in front of the replicas on ``replica_ports``, files in ``prefix``."""
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in replica_ports)
     return (TEMPLATE.read_text().replace("{{LISTEN}}", f"127.0.0.1:{listen_port}").replace("{{PREFIX}}", str(prefix))
             .replace("{{SERVERS}}", servers).replace("{{MAX_BODY}}", MAX_BODY)
             .replace("{{USER}}", "user root;" if os.geteuid() == 0 else ""))
 
 
-def _healthy(url: str) -> bool:
-    try:
-        return urllib.request.urlopen(url + "_stcore/health", timeout=2).read() == b"ok"
-    except OSError:
-        return False
-
-
 class Replicas:
-    """N ``python -m vae.ui.serve --production`` processes (the README's production command) + nginx; ``start()``, ``url``, ``replica_urls``, ``pids``, ``stop()``."""
+    """N ``python -m vae.ui.serve --production`` processes (the README's production command) + nginx, each a
+    :class:`~vae.devtools.server_process.ServerProcess`; ``start()``, ``url``, ``replica_urls``, ``pids``, ``stop()``.
+    Their logs stay in ``prefix`` (``streamlit-<port>.log``, ``nginx.out``, ``error.log``)."""
 
     def __init__(self, n: int = 2, port: int | None = None, replica_ports: list[int] | None = None,
                  store: str | Path | None = None, env: dict | None = None, prefix: str | Path | None = None):
@@ -58,59 +55,45 @@ class Replicas:
         self.replica_ports = replica_ports or [free_port() for _ in range(n)]
         self.prefix = Path(prefix or tempfile.mkdtemp(prefix="vae-nginx-"))
         self.store = Path(store) if store else self.prefix / "models"
-        self.env = {**os.environ, **(env or {}), "VAE_MODEL_STORE": str(self.store)}
+        self.env = {**(env or {}), "VAE_MODEL_STORE": str(self.store)}
         self.url = f"http://127.0.0.1:{self.port}/"
         self.replica_urls = [f"http://127.0.0.1:{p}/" for p in self.replica_ports]
-        self.procs: list[subprocess.Popen] = []
-        self.nginx: subprocess.Popen | None = None
-        self._logs = []
+        self.procs: list[AppServer] = []
+        self.nginx: ServerProcess | None = None
 
     @property
     def pids(self) -> list[int]:
+        """The replicas' process ids."""
         return [p.pid for p in self.procs]
 
     def start(self, timeout: float = 180) -> "Replicas":
+        """Start the replicas and nginx, and return once each answers its health check (through nginx too);
+        on a failure everything is stopped and the error names the logs."""
         binary = nginx_binary()
         if binary is None:
             raise FileNotFoundError("nginx is not installed (apt-get install -y nginx)")
         self.store.mkdir(parents=True, exist_ok=True)
         self.prefix.mkdir(parents=True, exist_ok=True)
-        for port in self.replica_ports:
-            log = open(self.prefix / f"streamlit-{port}.log", "w")
-            self._logs.append(log)
-            self.procs.append(subprocess.Popen(
-                [sys.executable, "-m", "vae.ui.serve", "--production",
-                 f"--server.port={port}", "--server.address=127.0.0.1"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
-        conf = self.prefix / "nginx.conf"
-        conf.write_text(render_conf(self.port, self.replica_ports, self.prefix))
-        log = open(self.prefix / "nginx.out", "w")
-        self._logs.append(log)
-        self.nginx = subprocess.Popen([binary, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log")],
-                                      stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + timeout
-        for url in self.replica_urls + [self.url]:
-            while not _healthy(url):
-                dead = [p for p in self.procs + [self.nginx] if p.poll() is not None]
-                if dead or time.time() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"{url} not healthy (exited: {[p.args[0] for p in dead]}); logs in {self.prefix}")
-                time.sleep(0.3)
+        try:
+            for port in self.replica_ports:
+                self.procs.append(AppServer(self.env, port, ["--production"],
+                                            log=self.prefix / f"streamlit-{port}.log"))
+            conf = self.prefix / "nginx.conf"
+            conf.write_text(render_conf(self.port, self.replica_ports, self.prefix))
+            self.nginx = ServerProcess([binary, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log")],
+                                       self.port, self.prefix / "nginx.out", stop_signal=signal.SIGQUIT)
+            deadline = time.monotonic() + timeout
+            for server in self.procs + [self.nginx]:
+                server.wait_ready(max(1.0, deadline - time.monotonic()))
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
-        for p in ([self.nginx] if self.nginx else []) + self.procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM if p is not self.nginx else signal.SIGQUIT)
-        for p in ([self.nginx] if self.nginx else []) + self.procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=5)
-        for log in self._logs:
-            log.close()
-        self._logs = []
+        """Stop nginx and the replicas (all signalled at once); their logs stay in ``prefix``."""
+        stop_all(([self.nginx] if self.nginx else []) + self.procs)
+        self.procs, self.nginx = [], None
 
     def __enter__(self):
         return self.start()

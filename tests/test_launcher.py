@@ -2,18 +2,16 @@
 command (which must start a real, hardened server), and ``deploy/`` using the same launcher."""
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from browser_utils import ROOT, free_port
+from vae.devtools import server_process
+from vae.devtools.server_process import AppServer
 from vae.ui import serve
 
 
@@ -58,8 +56,9 @@ def test_readme_and_deploy_use_the_launcher():
     words = readme_production_command()
     assert words[:4] == [".venv/bin/python", "-m", "vae.ui.serve", "--production"]
     replicas = (ROOT / "deploy" / "replicas.py").read_text(encoding="utf-8")
-    assert '"vae.ui.serve"' in replicas and '"--production"' in replicas
+    assert 'AppServer(' in replicas and '"--production"' in replicas  # AppServer runs the launcher
     assert '"streamlit", "run"' not in replicas
+    assert server_process.SERVE[1:] == ("-m", "vae.ui.serve")
 
 
 @pytest.mark.slow
@@ -70,31 +69,14 @@ def test_production_command_starts(tmp_path):
     port = free_port()
     flags[flags.index("--server.port") + 1] = str(port)
     flags[flags.index("--server.address") + 1] = "127.0.0.1"
-    log = open(tmp_path / "prod.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "vae.ui.serve", *flags], cwd=ROOT,
-                            env={**os.environ, "VAE_MODEL_STORE": str(tmp_path / "store")},
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline, ok = time.time() + 120, False
-        while time.time() < deadline and not ok:
-            assert proc.poll() is None, (tmp_path / "prod.log").read_text()
-            try:
-                ok = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok"
-            except OSError:
-                time.sleep(0.3)
-        assert ok, (tmp_path / "prod.log").read_text()
+    # the README's flags come after the helper's loopback flags, so the README's words are the ones that count
+    with AppServer({"VAE_MODEL_STORE": str(tmp_path / "store")}, port, flags, log=tmp_path / "prod.log") as server:
+        assert server.argv[-len(flags):] == flags
         assert urllib.request.urlopen(f"http://127.0.0.1:{port}/walk", timeout=10).status == 200
         health = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10)
         assert "_streamlit_xsrf" in (health.headers.get("Set-Cookie") or "")  # XSRF protection is on
         config = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/host-config", timeout=10).read()
         assert config  # the server answers its config endpoint (served by the same process)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_the_launcher_installs_its_server_fixes():

@@ -9,19 +9,16 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from .net import free_port
+from .net import free_port  # noqa: F401  (re-exported for the tests' browser_utils)
+from .server_process import ARTIFACTS, ROOT, AppServer  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[2]
+#: the app on a free loopback port (:class:`vae.devtools.server_process.AppServer`), under its older name
+StreamlitServer = AppServer
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader"]
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "artifacts"))
 
 
 def require_browser() -> None:
@@ -39,42 +36,6 @@ def require_browser() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run in CI: {problem}")
         pytest.skip(problem)
-
-
-class StreamlitServer:
-    """``python -m vae.ui.serve`` on a free loopback port, stopped by ``stop()``; ``args`` are extra flags."""
-
-    def __init__(self, env: dict | None = None, port: int | None = None, args: list[str] | None = None):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = (ARTIFACTS / f"streamlit-{self.port}.log")
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self._log_file = open(self.log, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "vae.ui.serve", "--server.headless=true",
-             f"--server.port={self.port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
-             "--browser.gatherUsageStats=false", *(args or [])],
-            cwd=ROOT, env={**os.environ, **(env or {})}, stdout=self._log_file, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {self.log}")
-            try:
-                if urllib.request.urlopen(self.url + "_stcore/health", timeout=2).read() == b"ok":
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise TimeoutError(f"streamlit not healthy after {timeout}s; see {self.log}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._log_file.close()
 
 
 def launch_browser(playwright):
