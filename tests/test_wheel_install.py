@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 import sys
 import sysconfig
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 from browser_utils import wait_idle
 from vae.devtools.browser import headless_chromium, require_browser
 from vae.devtools.explorer import wait_map
-from vae.devtools.server_process import ServerProcess
+from vae.devtools.server_process import AppServer
 
 pytestmark = pytest.mark.browser
 
@@ -51,11 +52,27 @@ def _writable_by_all(folder: Path) -> Path:
     return folder
 
 
+def _writable_again(folder: Path) -> None:
+    for p in [folder, *folder.rglob("*")]:
+        if not p.is_symlink():
+            p.chmod(p.stat().st_mode | stat.S_IWUSR)
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """A venv holding the project's wheel (and only it), read-only: ``(venv, site-packages)``."""
+def installed():
+    """A venv holding the project's wheel (and only it), read-only: ``(venv, site-packages)``. In a folder of its
+    own under the system's temporary folder, which the unprivileged server user can reach (pytest's are 0700)."""
     require_browser()
-    tmp = tmp_path_factory.mktemp("wheel")
+    tmp = Path(tempfile.mkdtemp(prefix="vae-wheel-"))
+    tmp.chmod(0o755)
+    try:
+        yield _install(tmp)
+    finally:
+        _writable_again(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _install(tmp: Path) -> tuple[Path, Path]:
     source = tmp / "source"
     shutil.copytree(ROOT, source, ignore=SKIP)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", str(source),
@@ -69,25 +86,23 @@ def installed(tmp_path_factory):
                                check=True, capture_output=True, text=True).stdout.strip())
     # the dependencies (torch, streamlit, ...) from the test venv, appended after the venv's own packages
     (site / "zz_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    tmp.chmod(0o755)
     _read_only(venv)
     return venv, site
 
 
-def test_the_wheel_serves_all_nine_pages_read_only_from_anywhere(installed, tmp_path):
+def test_the_wheel_serves_all_nine_pages_read_only_from_anywhere(installed):
     venv, site = installed
+    tmp_path = venv.parent / "run"
     package = site / "vae"
     assert (package / "pretrained" / "mnist-vae-2d" / "model.safetensors").is_file()  # the shipped models
     assert (package / "pyproject.toml").is_file() and (package / "ui" / "app.py").is_file()
     before = _tree(venv)
     home, cache, store = (_writable_by_all(tmp_path / n) for n in ("home", "cache-home", "store"))
     elsewhere = _writable_by_all(tmp_path / "elsewhere")
-    tmp_path.chmod(0o755)
     as_user = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"] if os.getuid() == 0 else []
     env = {"HOME": str(home), "XDG_CACHE_HOME": str(cache), "VAE_MODEL_STORE": str(store), "VAE_CACHE_DIR": "",
            "PYTHONPATH": "", "PATH": f"{venv / 'bin'}:/usr/bin:/bin"}
-    server = ServerProcess([*as_user, str(venv / "bin" / "latent-explorer"), "serve"], cwd=elsewhere, env=env,
-                           name="wheel")
+    server = AppServer(env=env, command=[*as_user, str(venv / "bin" / "latent-explorer"), "serve"], cwd=elsewhere)
     try:
         server.wait_ready()
         with headless_chromium() as chromium:
@@ -100,7 +115,7 @@ def test_the_wheel_serves_all_nine_pages_read_only_from_anywhere(installed, tmp_
                 assert page.get_by_text("Page not found").count() == 0, path
                 if path == "":
                     wait_map(page)  # its bundles and plotly.js come from the cache folder
-        log = server.log.read_text()
+        log = server.log_text()
     finally:
         server.stop()
     assert "Traceback" not in log, log[-3000:]
