@@ -66,6 +66,7 @@ from bench.ws_client import StreamlitSession, first_get  # noqa: E402
 from vae.ui.i18n import LANG_NAMES  # noqa: E402
 from vae.ui.sidebar import picker_key  # noqa: E402
 from deploy.replicas import Replicas  # noqa: E402
+from vae.devtools.memory import children  # noqa: E402
 
 PAGES = {"map": "", "walk": "walk"}
 TRAIN_PAGE = "training"
@@ -86,17 +87,6 @@ TARGETS = {"p95_ms": 1000.0, "page_open_ratio": 3.0, "training_p95_ratio": 1.2, 
 
 
 # ---- memory ---------------------------------------------------------------------------------------
-def _children(pid: int) -> list[int]:
-    out = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                out += [int(c) for c in f.read().split()]
-    except OSError:
-        pass
-    return out
-
-
 def rss_mb(pids: list[int]) -> float | None:
     """Resident memory (MB) of these processes and all their descendants (VmRSS from /proc)."""
     if not pids:
@@ -112,7 +102,7 @@ def rss_mb(pids: list[int]) -> float | None:
                 total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
         except (OSError, StopIteration):
             continue
-        todo += _children(pid)
+        todo += children(pid)
     return total / 1024
 
 

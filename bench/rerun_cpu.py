@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -38,20 +37,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.ws_client import StreamlitSession  # noqa: E402
 from vae.devtools.browser import StreamlitServer  # noqa: E402
+from vae.devtools.memory import cpu_seconds  # noqa: E402
 
-TICK = os.sysconf("SC_CLK_TCK")
 SETTLE = 0.3  # seconds after the last reply of a batch, so the server's tail work is counted
 
 # page url path -> what a student does there (one action per rerun, cycling through values)
 PAGES = {"map": "", "lecture": "lecture", "walk": "walk", "generation": "generation", "training": "training", "denoising": "denoising",
          "how-a-vae-trains": "how-a-vae-trains", "comparison": "comparison", "drawing": "drawing"}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process, all threads, those that ended included (/proc/<pid>/stat)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def _radio(session: StreamlitSession, key: str, i: int) -> None:

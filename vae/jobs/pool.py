@@ -16,7 +16,8 @@ free, then reserved in the store across trainings, imports and replicas), record
   position changes, and keeps its name reserved.
 
 Workers are started with the ``spawn`` context (a fresh interpreter: forking a threaded Streamlit or PyTorch
-process is unsafe) and set one PyTorch thread. Whatever happens to a worker, the web process goes on.
+process is unsafe) and set one PyTorch thread. They never run the web process's main script
+(:func:`_workers_skip_the_main_script`). Whatever happens to a worker, the web process goes on.
 A running job does not depend on the session that submitted it: a student who closes the tab finds the model
 in the list once it is saved.
 """
@@ -30,6 +31,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
+from multiprocessing import spawn
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
@@ -52,6 +54,31 @@ RECORD_EVERY = 1.0           # seconds between two records of a running job
 BUDGET_GRACE = 60.0          # a worker still on a job this long past its time budget is killed
 TICK = 0.25                  # the supervisor's longest sleep
 ANONYMOUS = "anonymous"      # the submitter of a page with no class place and no teacher key
+WORKER_NAME = "vae-train-worker"
+
+
+def _workers_skip_the_main_script() -> None:
+    """Start every worker (a process named :data:`WORKER_NAME`) without the parent's ``__main__``; idempotent.
+
+    ``spawn`` runs the parent's main script again in the child (as ``__mp_main__``) before it unpickles the
+    target, and under ``streamlit run`` the main module is the app's script: Streamlit installs app.py as
+    ``sys.modules['__main__']`` for every run. So each worker ran the whole app once in bare mode, computing a
+    page for no one, and every Streamlit call in it wrote "missing ScriptRunContext" (about 140 lines a worker)
+    into the server's log. A worker needs only :func:`vae.jobs.worker.worker_main` (imported by name), so its
+    preparation data leaves the main module out; other processes spawned here are left as they are."""
+    original = spawn.get_preparation_data
+    if getattr(original, "_vae_workers_skip_main", False):
+        return
+
+    def get_preparation_data(name):
+        data = original(name)
+        if name == WORKER_NAME:
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    get_preparation_data._vae_workers_skip_main = True
+    spawn.get_preparation_data = get_preparation_data
 
 
 @dataclass
@@ -178,6 +205,7 @@ class JobPool:
     def __init__(self, limits: Limits | None = None):
         self.limits = limits or Limits.from_env()
         self._ctx = mp.get_context("spawn")
+        _workers_skip_the_main_script()
         self._lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
         self._queue: list[Job] = []
@@ -317,7 +345,7 @@ class JobPool:
     # -- the supervisor --------------------------------------------------------------------------------------
     def _start_worker(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=worker_main, args=(child, self.limits.nice), name="vae-train-worker",
+        process = self._ctx.Process(target=worker_main, args=(child, self.limits.nice), name=WORKER_NAME,
                                     daemon=True)
         process.start()
         child.close()
