@@ -5,7 +5,6 @@ working directory's ``models/``: both locations are redirected for the whole ses
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -15,6 +14,8 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from vae.devtools.ci import in_ci  # noqa: E402  re-exported: the tests import it from here
 
 # Test models are tiny: one thread is faster than two, and far faster when another process
 # (a browser, a Streamlit server, a training run) competes for the two cores: OpenMP threads
@@ -56,11 +57,6 @@ def sprites():
     from vae.data import load_dataset
 
     return load_dataset("sprites")
-
-
-def in_ci() -> bool:
-    """True under continuous integration (``CI`` set, as ``.ci/run`` and every CI service do)."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def require_shipped(*names: str) -> None:

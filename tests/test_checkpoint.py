@@ -333,15 +333,22 @@ def test_list_models_skips_corrupt_and_temp_folders(tmp_path, make_model):
     assert ae.kind == "ae" and ae.beta is None and ae.latent_dim == 2 and ae.dataset == "digits"
     assert bvae.kind == "beta-vae" and bvae.beta == 3.0 and bvae.latent_dim == 4
     assert set(ae.to_dict()) >= {"id", "path", "source", "kind", "beta", "latent_dim", "dataset"}
-    assert all(m.source == "pretrained" for m in models if not m.id.startswith("user/"))
+    shipped = [m for m in models if not m.id.startswith("user/")]
+    assert shipped and all(m.source == "pretrained" for m in shipped)  # pretrained/ is in git: never an empty list
 
 
 def test_list_models_pretrained_only(tmp_path, make_model):
+    """``include_user=False`` lists the shipped models (pretrained/ is in git, so there are some) and none of the
+    store's, although the store is readable: the same call with ``include_user=True`` lists its model."""
     save_model(make_model(), tmp_path / "u")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         models = list_models(include_user=False, store=tmp_path)
-    assert all(m.source == "pretrained" for m in models)
+        everything = list_models(include_user=True, store=tmp_path)
+    assert models, "no shipped model listed"
+    assert all(m.source == "pretrained" and m.id.startswith("pretrained/") for m in models)
+    assert [m.id for m in everything if m.source == "user"] == ["user/u"]
+    assert [m.id for m in models] == [m.id for m in everything if m.source == "pretrained"]
 
 
 def test_list_models_missing_store(tmp_path):

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+import scipy.stats
 import torch
 import torch.nn.functional as F
 from torch.distributions import Bernoulli, Independent, Normal
 
 from vae.losses import (kl_per_image, kl_to_standard_normal, log_bernoulli, log_normal, log_standard_normal, loss_terms,
-                        reconstruction_per_image)
+                        reconstruction_per_image, reparameterise)
 
 
 def test_kl_closed_form_matches_monte_carlo():
@@ -130,3 +132,45 @@ def test_log_densities_match_torch_distributions():
     # and it is exactly minus the BCE reconstruction term of the loss, for grey levels too
     grey = torch.rand(3, 6, generator=g, dtype=torch.float64)
     assert torch.allclose(log_bernoulli(grey, logits[0]), -reconstruction_per_image(logits[0], grey, "bce"))
+
+
+def test_reparameterise_against_hand_values():
+    """z = μ + exp(½ log σ²) ε: log σ² = log 4 is σ = 2, log σ² = 0 is σ = 1, log σ² = −2 log 2 is σ = ½."""
+    mu = torch.tensor([[1.0, -2.0, 0.5]], dtype=torch.float64)
+    logvar = torch.tensor([[math.log(4.0), 0.0, -2 * math.log(2.0)]], dtype=torch.float64)
+    eps = torch.tensor([[0.5, -1.0, 3.0]], dtype=torch.float64)
+    expected = [[1.0 + 2 * 0.5, -2.0 - 1.0, 0.5 + 0.5 * 3.0]]  # [[2, -3, 2]]
+    assert torch.allclose(reparameterise(mu, logvar, eps), torch.tensor(expected, dtype=torch.float64), rtol=1e-15)
+    # the same numbers with NumPy arrays (the regularity metrics' path), and ε = 0 gives μ exactly
+    z = reparameterise(mu.numpy(), logvar.numpy(), eps.numpy())
+    assert isinstance(z, np.ndarray)
+    np.testing.assert_allclose(z, expected, rtol=1e-15)
+    assert torch.equal(reparameterise(mu, logvar, torch.zeros_like(mu)), mu)
+    # the gradient path the trick exists for: ∂z/∂μ = 1, ∂z/∂log σ² = ½ σ ε
+    mu_l, lv_l = mu.clone().requires_grad_(True), logvar.clone().requires_grad_(True)
+    reparameterise(mu_l, lv_l, eps).sum().backward()
+    assert torch.equal(mu_l.grad, torch.ones_like(mu))
+    assert torch.allclose(lv_l.grad, 0.5 * torch.exp(0.5 * logvar) * eps, rtol=1e-15)
+    # broadcasting as the importance sampler and the lecture's Monte Carlo use it: ε (K, N, d), μ (1, N, d)
+    epsk = torch.randn(4, 1, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert reparameterise(mu[None], logvar[None], epsk).shape == (4, 1, 3)
+
+
+def test_diagonal_gaussian_log_density_against_torch_scipy_and_the_closed_form():
+    """``log_normal`` summed over the last dim is log N(x; μ, diag σ²), whatever the array type."""
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(6, 4, generator=g, dtype=torch.float64) * 2
+    mu = torch.randn(6, 4, generator=g, dtype=torch.float64)
+    logvar = torch.randn(6, 4, generator=g, dtype=torch.float64)
+    sigma = torch.exp(0.5 * logvar)
+    ours = log_normal(x, mu, logvar).sum(-1)
+    assert ours.shape == (6,)
+    assert torch.allclose(ours, Normal(mu, sigma).log_prob(x).sum(-1), rtol=1e-12, atol=1e-12)
+    # NumPy arrays against scipy
+    ref = scipy.stats.norm.logpdf(x.numpy(), mu.numpy(), sigma.numpy()).sum(-1)
+    np.testing.assert_allclose(log_normal(x.numpy(), mu.numpy(), logvar.numpy()).sum(-1), ref, rtol=1e-12)
+    # plain numbers (the lecture's toy model) against −½ log(2πσ²) − (x − μ)²/(2σ²), written out
+    for xi, m, s in [(0.3, 0.0, 0.5), (-1.2, 1.0, 2.0), (1.0, 1.0, 1.0)]:
+        closed = -0.5 * math.log(2 * math.pi * s**2) - (xi - m) ** 2 / (2 * s**2)
+        assert float(log_normal(xi, m, 2 * math.log(s))) == pytest.approx(closed, rel=1e-14, abs=1e-14)
+    assert float(log_normal(0.0, 0.0, 0.0)) == pytest.approx(-0.5 * math.log(2 * math.pi), rel=1e-15)

@@ -41,20 +41,28 @@ def test_encoder_forward_matches_torch(kind):
 
 
 def test_encoder_spec_offsets_cover_the_flat_vector_once():
-    exp = export_encoder(_tiny("vae"))
+    """Each spec entry points at the *model's* own parameters (not the export's copies) in the flat vector, the
+    entries tile the vector exactly once, and only the trunk has ReLUs: the μ and log σ² heads are linear."""
+    model = _tiny("vae")
+    exp = export_encoder(model)
     spec, flat = exp.spec(), exp.flat()
     assert spec["net"] == "encoder" and spec["input_dim"] == 784 and spec["latent_dim"] == 3
     assert [(l["in"], l["out"], l["relu"]) for l in spec["layers"]] == [(784, 32, True), (32, 16, True)]
     assert set(spec["heads"]) == {"mu", "logvar"} and spec["variational"] is True
+    assert {k: (h["in"], h["out"], h["relu"]) for k, h in spec["heads"].items()} == {"mu": (16, 3, False),
+                                                                                   "logvar": (16, 3, False)}
+    trunk = [m for m in model.encoder.modules() if isinstance(m, nn.Linear)]
+    assert len(trunk) == len(spec["layers"])
+    modules = [*zip(spec["layers"], trunk), (spec["heads"]["mu"], model.mu_head),
+               (spec["heads"]["logvar"], model.logvar_head)]
     covered = np.zeros(flat.size, int)
-    layers = [*zip(spec["layers"], exp.trunk), *((spec["heads"][k], exp.heads[k]) for k in ("mu", "logvar"))]
-    for entry, layer in layers:
+    for entry, module in modules:
+        weight, bias = module.weight.detach().numpy(), module.bias.detach().numpy()
         w, b = entry["w"], entry["b"]
-        np.testing.assert_array_equal(flat[w:w + layer.weight.size].reshape(layer.weight.shape), layer.weight)
-        np.testing.assert_array_equal(flat[b:b + layer.bias.size], layer.bias)
-        covered[w:w + layer.weight.size] += 1
-        covered[b:b + layer.bias.size] += 1
-        assert not entry["relu"] or entry in spec["layers"]
+        np.testing.assert_array_equal(flat[w:w + weight.size].reshape(weight.shape), weight)
+        np.testing.assert_array_equal(flat[b:b + bias.size], bias)
+        covered[w:w + weight.size] += 1
+        covered[b:b + bias.size] += 1
     assert (covered == 1).all() and spec["n_floats"] == flat.size
     assert weights_payload(exp)["n_bytes"] == 4 * flat.size
 

@@ -3,13 +3,20 @@ import numpy as np
 import pytest
 
 from vae import projection
-from vae.projection import Projection, fit_pca, project
+from vae.projection import Projection, default_projection, fit_pca, project, projection_methods
 
 
 @pytest.fixture
 def codes():
     rng = np.random.default_rng(0)
     return (rng.standard_normal((200, 6)) * np.array([3, 2, 1, 0.5, 0.2, 0.1])).astype(np.float32)
+
+
+@pytest.mark.parametrize("d, default, methods", [(2, "native", ["native", "pca", "tsne"]), (1, "pca", ["pca", "tsne"]),
+                                                 (3, "pca", ["pca", "tsne"]), (16, "pca", ["pca", "tsne"])])
+def test_the_default_projection_is_the_plane_itself_only_in_2d(d, default, methods):
+    assert default_projection(d) == default
+    assert projection_methods(d) == methods
 
 
 def test_pca_inverse_projects_back_to_the_same_map_point(codes):

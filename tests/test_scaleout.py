@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import os
 import re
 import time
 import urllib.request
@@ -17,6 +16,7 @@ import pytest
 from bench.load import ASSETS, HTML_REFS, component_urls
 from bench.ws_client import StreamlitSession, first_get
 from deploy.replicas import Replicas, nginx_binary
+from vae.devtools.ci import in_ci
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.timeout(240)
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory):
     if nginx_binary() is None:
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail("nginx is not installed: the scale-out test cannot run in CI (apt-get install -y nginx)")
         pytest.skip("nginx is not installed (apt-get install -y nginx)")
     store = tmp_path_factory.mktemp("shared-store")

@@ -52,7 +52,7 @@ from .atomic_file import write_file_atomically
 from .bounded_io import loads_json, read_npz
 from .errors import ExplorerError
 from .losses import per_image_terms
-from .projection import fit_pca
+from .projection import default_projection, fit_pca
 from .ui.images import to_uint8
 
 FILM = "film.npz"
@@ -238,13 +238,14 @@ def film_from_snapshots(events: list[dict], best_epoch: int | None = None) -> Fi
     mus = np.stack([e["mu"] for e in events]).astype(np.float32)
     d = mus.shape[2]
     mean = components = explained = None
-    if d == 2:
-        coords, projection = mus, "native"
+    projection = default_projection(d)
+    if projection == "native":
+        coords = mus
     else:
         proj = fit_pca(last["mu"])
         mean, components = proj.mean.astype(np.float32), proj.components.astype(np.float32)
         explained = [float(v) for v in proj.explained]
-        coords, projection = ((mus - mean) @ components.T).astype(np.float32), "pca"
+        coords = ((mus - mean) @ components.T).astype(np.float32)
     kls = [e["kl"] for e in events]
     return Film(steps=np.asarray([e["global_step"] for e in events], np.int64), steps_per_epoch=int(last["steps_per_epoch"]),
                 coords=coords, indices=np.asarray(last["indices"], np.int32), labels=np.asarray(last["labels"], np.int32),
@@ -352,7 +353,7 @@ def read_film(folder: str | os.PathLike, latent_dim: int | None = None, n_test: 
     d = z.shape[1]
     if latent_dim is not None and d != latent_dim:
         raise FilmError(f"{what}: the film's codes have {d} dimensions, the model {latent_dim}")
-    if (projection == "native") != (d == 2):
+    if projection != default_projection(d):
         raise FilmError(f"{what}: a {projection} film of a {d}-dimensional latent space")
     recon = _array(arrays, "recon", "f", (f,), what)
     kl = _array(arrays, "kl", "f", (f,), what) if "kl" in arrays else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .losses import kl_to_standard_normal
+from .losses import kl_to_standard_normal, reparameterise
 from .models import Autoencoder
 
 
@@ -77,7 +77,7 @@ def aggregate_posterior_samples(mu: np.ndarray, logvar: np.ndarray | None, n: in
     idx = rng.integers(0, len(mu), n)
     z = mu[idx].astype(np.float32)
     if logvar is not None:
-        z = z + np.exp(0.5 * logvar[idx]) * rng.standard_normal(z.shape).astype(np.float32)
+        z = reparameterise(z, logvar[idx], rng.standard_normal(z.shape).astype(np.float32))
     return z.astype(np.float32)
 
 

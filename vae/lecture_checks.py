@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from .latent import kl_per_point
-from .losses import log_normal, log_standard_normal
+from .losses import log_normal, log_standard_normal, reparameterise
 from .regularity import elbo_and_iwae
 
 
@@ -46,7 +46,7 @@ def kl_closed_and_monte_carlo(mu: np.ndarray, logvar: np.ndarray, n_samples: int
     lv64 = torch.as_tensor(np.asarray(logvar, np.float64))
     gen = torch.Generator().manual_seed(seed)
     eps = torch.randn((n_samples, *mu64.shape), generator=gen, dtype=torch.float64)
-    z = mu64[None] + torch.exp(0.5 * lv64)[None] * eps
+    z = reparameterise(mu64[None], lv64[None], eps)
     per_sample = (log_normal(z, mu64[None], lv64[None]) - log_standard_normal(z)).sum(-1)  # (S, N)
     per_image = per_sample.mean(0).numpy()
     closed = kl_per_point(np.asarray(mu), np.asarray(logvar))
@@ -65,7 +65,8 @@ def mean_sigma(logvar: np.ndarray | None) -> float:
 
 # ------------------------------------------------------------------------------------------- the toy model (§6)
 def _log_gauss(x: float, mean: float, sigma: float) -> float:
-    return -0.5 * math.log(2 * math.pi * sigma ** 2) - (x - mean) ** 2 / (2 * sigma ** 2)
+    """log N(x; mean, σ²) of one number: ``losses.log_normal`` with log σ² = 2 log σ."""
+    return float(log_normal(x, mean, 2.0 * math.log(sigma)))
 
 
 def _logsumexp(a: float, b: float) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -66,13 +67,32 @@ def per_image_terms(out: dict, target: torch.Tensor, recon: str = "bce", beta: f
 LOG_2PI = math.log(2.0 * math.pi)
 
 
-def log_normal(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+def _exp(x):
+    """exp of a tensor with torch, of anything else (array, number) with NumPy: the formulas below serve both."""
+    return torch.exp(x) if isinstance(x, torch.Tensor) else np.exp(x)
+
+
+def reparameterise(mu, logvar, eps):
+    """The reparameterised sample z = μ + σ ⊙ ε with σ = exp(½ log σ²), broadcast shape.
+
+    Kingma & Welling 2014 ("Auto-Encoding Variational Bayes", §2.4): with the noise ε ~ N(0, I) drawn
+    beforehand, a sample of N(μ, diag σ²) is a differentiable function of μ and log σ², so gradients reach
+    the encoder. The project's only copy of the formula: the model's forward pass, the lecture's checks, the
+    regularity metrics and the aggregate-posterior samples call it, with torch tensors (the gradient path)
+    or NumPy arrays (``eps`` of the caller's generator; same dtype rules as ``mu + np.exp(…) * eps``).
+    """
+    return mu + _exp(0.5 * logvar) * eps
+
+
+def log_normal(z, mu, logvar):
     """log N(z; μ, σ²) of each coordinate, −½(log 2π + log σ² + (z − μ)²/σ²), broadcast shape.
 
     With μ = 0 and log σ² = 0 it is the prior's log p(z); with the encoder's (μ, log σ²), log q(z|x).
-    Sum over the last axis for a diagonal Gaussian. (Kingma & Welling 2014, eq. 10.)
+    Sum over the last axis for a diagonal Gaussian N(μ, diag σ²) (Kingma & Welling 2014, eq. 10). The
+    project's only Gaussian log-density: torch tensors, NumPy arrays and plain numbers (the lecture's toy
+    model, with log σ² = 2 log σ) all go through it.
     """
-    return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) * torch.exp(-logvar))
+    return -0.5 * (LOG_2PI + logvar + (z - mu) ** 2 * _exp(-logvar))
 
 
 def log_standard_normal(z: torch.Tensor) -> torch.Tensor:

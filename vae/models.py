@@ -20,6 +20,7 @@ from torch import nn
 from .config import ModelConfig
 from .errors import ConfigError
 from .kinds import Kind, get_kind
+from .losses import reparameterise
 
 
 def _mlp_bodies(cfg: ModelConfig) -> tuple[nn.Module, nn.Module, int]:
@@ -114,7 +115,7 @@ class Autoencoder(nn.Module):
         """
         if eps is None:
             eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-        return mu + torch.exp(0.5 * logvar) * eps
+        return reparameterise(mu, logvar, eps)
 
     def forward(self, x: torch.Tensor, sample: bool = True, generator: torch.Generator | None = None,
                 eps: torch.Tensor | None = None) -> dict:

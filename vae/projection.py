@@ -25,6 +25,24 @@ METHODS = ("native", "pca", "tsne")
 MAX_TSNE_POINTS = 5000
 
 
+def default_projection(latent_dim: int) -> str:
+    """The projection a map of d-dimensional codes shows by default: ``"native"`` when d = 2, else ``"pca"``.
+
+    At d = 2 the latent plane is itself the map, with nothing lost; in any other dimension PCA is the
+    default because it is linear and exactly invertible (``Projection.inverse``), so a point of the map
+    decodes to exactly one code. t-SNE is only ever asked for. The one place of this rule: the map, compare,
+    drawing-pad and lecture views and the training film all use it.
+    """
+    return "native" if latent_dim == 2 else "pca"
+
+
+def projection_methods(latent_dim: int) -> list[str]:
+    """The projections a map of d-dimensional codes offers, ``default_projection(d)`` first: native (only at
+    d = 2), PCA, t-SNE."""
+    first = default_projection(latent_dim)
+    return [first] + [m for m in METHODS if m not in (first, "native")]
+
+
 @dataclass
 class Projection:
     """A fitted 2-D projection of codes ``mu`` (N, d): ``coords`` (N, 2) and what is needed to invert it."""

@@ -34,7 +34,7 @@ import torch
 from .latent import decode as _decode
 from .latent import encode as _encode
 from .latent import generator_codes, kl_terms
-from .losses import log_bernoulli, log_normal, log_standard_normal
+from .losses import log_bernoulli, log_normal, log_standard_normal, reparameterise
 
 ACTIVE_THRESHOLD = 1e-2  # Burda, Grosse & Salakhutdinov 2016, §5.2 (IWAE paper)
 COVERAGE_K = 3  # Kynkäänniemi et al. 2019, §3: k = 3 (their default)
@@ -171,7 +171,7 @@ def _reference_codes(mu, logvar, seed: int) -> np.ndarray:
     if logvar is None:
         return mu
     eps = np.random.default_rng(seed + 1).standard_normal(mu.shape)
-    return mu + np.exp(0.5 * np.asarray(logvar, dtype=np.float64)) * eps
+    return reparameterise(mu, np.asarray(logvar, dtype=np.float64), eps)
 
 
 def _in_manifold(query: np.ndarray, ref: np.ndarray, k: int, chunk: int = 2048) -> np.ndarray:
@@ -251,8 +251,8 @@ def posterior_prior_distance(mu, logvar=None, seed: int = 0, samples_per_point: 
         return gaussian_w2(mu)
     rng = np.random.default_rng(seed)
     mu_r = np.repeat(mu, samples_per_point, axis=0)
-    sd = np.exp(0.5 * np.repeat(np.asarray(logvar, dtype=np.float64), samples_per_point, axis=0))
-    return gaussian_w2(mu_r + sd * rng.standard_normal(mu_r.shape))
+    lv_r = np.repeat(np.asarray(logvar, dtype=np.float64), samples_per_point, axis=0)
+    return gaussian_w2(reparameterise(mu_r, lv_r, rng.standard_normal(mu_r.shape)))
 
 
 # --------------------------------------------------------------------------- interpolation
@@ -303,7 +303,7 @@ def importance_bounds(log_likelihood: Callable[[torch.Tensor], torch.Tensor], mu
     so the bounds can be checked on a model whose log p(x) is known in closed form.
     """
     eps = torch.randn((k, *mu.shape), generator=generator, dtype=mu.dtype)  # (K, N, d)
-    z = mu[None] + torch.exp(0.5 * logvar)[None] * eps
+    z = reparameterise(mu[None], logvar[None], eps)
     log_w = (log_likelihood(z) + log_standard_normal(z).sum(-1) - log_normal(z, mu[None], logvar[None]).sum(-1)).double()
     return log_w.mean(0), torch.logsumexp(log_w, 0) - math.log(k)
 

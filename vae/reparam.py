@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch.distributions import Normal
 
-from .losses import kl_per_image, reconstruction_per_image
+from .losses import kl_per_image, reconstruction_per_image, reparameterise
 from .models import Autoencoder
 
 SAMPLERS = ("reparam", "normal", "sample")
@@ -70,7 +70,7 @@ def forward_steps(model: Autoencoder, x, eps: np.ndarray) -> Steps:
         mu, logvar = model.encode(xb)
         sigma = torch.exp(0.5 * logvar)
         e = torch.as_tensor(eps, dtype=torch.float32).reshape(1, -1)
-        z = mu + sigma * e
+        z = reparameterise(mu, logvar, e)
         logits = model.decode_logits(z)
         recon = reconstruction_per_image(logits, xb, model.cfg.recon).sum().item()
         kl_t = _kl(mu, sigma)
@@ -119,7 +119,7 @@ def gradients(model: Autoencoder, x, eps: np.ndarray, sampler: str = "reparam", 
         sigma = torch.exp(0.5 * logvar0).detach().clone().requires_grad_(True)
         if sampler == "reparam":
             e = torch.as_tensor(eps, dtype=torch.float32).reshape(1, -1)
-            z = mu + sigma * e
+            z = mu + sigma * e  # σ is the leaf whose gradient is shown: not reparameterise(μ, log σ², ε)
         elif sampler == "normal":
             torch.manual_seed(int(seed))
             z = torch.normal(mu, sigma)

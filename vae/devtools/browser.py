@@ -33,7 +33,9 @@ def require_browser() -> None:
     if problem:
         import pytest
 
-        if os.environ.get("CI"):
+        from .ci import in_ci
+
+        if in_ci():
             pytest.fail(f"browser tests cannot run in CI: {problem}")
         pytest.skip(problem)
 

@@ -17,6 +17,7 @@ from ...checkpoint import ModelInfo
 from ...decoder_export import UnsupportedDecoder, export_decoder
 from ...denoising import denoisers, partners
 from ...explorer_data import flat_uint8
+from ...projection import default_projection
 from .. import cache, url_state
 from ..i18n import current_lang, t
 from ..sidebar import Selection, model_label
@@ -66,7 +67,7 @@ def map_data(sel: Selection, method: str) -> dict:
     if method == "pca":
         explained = cache.projection(focus.path, "pca").explained
         main["note"] = t("map.pca_explained", pct=100 * float(np.sum(explained)))
-    trio_method = "native" if sel.latent_dim == 2 else "pca"
+    trio_method = default_projection(sel.latent_dim)
     trio = []
     for kind, info in sel.lineup():
         title = t(f"kind.{kind}")
@@ -245,7 +246,7 @@ def _nets(info: ModelInfo) -> dict:
 def draw_data(sel: Selection) -> dict:
     """The ``data`` of the drawing pad view: the sidebar's AE | VAE | β-VAE with their encoders and maps (native
     2-D, else PCA, as the map page's trio), and the denoising AE of the same dataset."""
-    method = "native" if sel.latent_dim == 2 else "pca"
+    method = default_projection(sel.latent_dim)
     models = []
     for kind, info in sel.lineup():
         title = t(f"kind.{kind}")

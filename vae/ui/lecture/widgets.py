@@ -20,6 +20,7 @@ import streamlit as st
 from ... import lecture_checks
 from ...denoising import denoisers, partners
 from ...kinds import get_kind
+from ...projection import default_projection
 from .. import cache, samples
 from ..compare_figures import rate_distortion_figure
 from ..denoise_view import shown_panel
@@ -46,7 +47,7 @@ def need(sel: Selection, kind: str):
 
 def map_method(sel: Selection) -> str:
     """The projection the lecture's maps use: the latent plane itself at d = 2, else PCA (exactly invertible)."""
-    return "native" if sel.latent_dim == 2 else "pca"
+    return default_projection(sel.latent_dim)
 
 
 def _map_of(sel: Selection, kind: str) -> bool:

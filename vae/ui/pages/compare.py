@@ -2,6 +2,7 @@
 the lecture's claims (checked over training seeds), the β sweep, and disentanglement on sprites over seeds."""
 import streamlit as st
 
+from vae.projection import default_projection
 from vae.ui import compare_view as cv
 from vae.ui.compare_figures import KEY_NUMBERS, active_units_figure, format_value, rate_distortion_figure, seeds_figure, \
     style_winners
@@ -31,7 +32,7 @@ trio = sel.lineup()
 # ---- 1. side by side -----------------------------------------------------------------------------------------
 st.header(t("compare.trio.header"))
 trio_reports, trio_errors = cv.reports_with_progress([m for _, m in trio], progress_text)
-method = "native" if sel.latent_dim == 2 else "pca"
+method = default_projection(sel.latent_dim)
 st.caption(t("compare.trio.caption", proj=t(f"compare.proj.{method}"), seed=PRIOR_SEED)
            + (" " + t("compare.trio.circle") if method == "native" else ""))
 same_axes = st.checkbox(t("compare.same_axes"), value=True, key="compare.same_axes", help=t("compare.same_axes_help"))

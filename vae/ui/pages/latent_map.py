@@ -3,6 +3,7 @@ under the cursor, a click on a dot inspects it, a click on an empty place pins t
 import streamlit as st
 
 from vae.errors import DatasetError, ExplorerError
+from vae.projection import projection_methods
 from vae.ui.explorer.views import latent_map, map_projection
 from vae.ui.i18n import t
 from vae.ui import url_state
@@ -12,7 +13,7 @@ st.title(t("map.title"))
 st.caption(t("map.intro"))
 sel = selection_with_models()
 focus = sel.focus
-methods = (["native"] if focus.latent_dim == 2 else []) + ["pca", "tsne"]
+methods = projection_methods(focus.latent_dim)
 url_state.adopt("map_projection", "proj", lambda v: url_state.parse_choice(v, methods),
                 note=url_state.note_in(st, t("map.projection")))
 if st.session_state.get("map_projection") not in methods:
