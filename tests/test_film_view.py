@@ -17,7 +17,7 @@ from vae.config import TrainConfig
 from vae.film import FILM, FilmRecorder, film_from_snapshots, read_film
 from vae.models import build_model
 from vae.train import fit
-from vae.ui.explorer.assets_store import ASSETS
+from vae.ui.explorer.assets_store import file_of
 from vae.ui.explorer.film_view import film_entry, fixed_range, live_data, prior_center
 
 TRIO = ("mnist-ae-2d", "mnist-vae-2d", "mnist-betavae4-2d")
@@ -34,7 +34,7 @@ def require_films(*names: str) -> None:
 
 
 def _bundle(ref):
-    return unpack((ASSETS / ref["url"]).read_bytes())
+    return unpack(file_of(ref["url"]).read_bytes())
 
 
 @pytest.fixture

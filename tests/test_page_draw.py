@@ -12,7 +12,7 @@ from vae.config import ModelConfig
 from vae.decoder_export import export_encoder
 from vae.explorer_data import encoder_bundle
 from vae.models import build_model
-from vae.ui.explorer.assets_store import ASSETS
+from vae.ui.explorer.assets_store import file_of
 from vae.ui.explorer.views import pick_denoisers
 
 
@@ -26,7 +26,7 @@ def store(tmp_path, monkeypatch):
 
 
 def _bundle(ref):
-    return unpack((ASSETS / ref["url"]).read_bytes())
+    return unpack(file_of(ref["url"]).read_bytes())
 
 
 def test_draw_page_sends_the_trio_with_encoders_and_the_denoisers(store):

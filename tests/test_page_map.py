@@ -5,7 +5,7 @@ import pytest
 
 from apptest_utils import explorer_data, open_page
 from vae.browser_bundle import unpack
-from vae.ui.explorer.assets_store import ASSETS
+from vae.ui.explorer.assets_store import file_of
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def isolated_store(tmp_path, monkeypatch):
 
 
 def _bundle(ref):
-    return unpack((ASSETS / ref["url"]).read_bytes())
+    return unpack(file_of(ref["url"]).read_bytes())
 
 
 def test_map_page_sends_the_focus_model_and_the_trio(isolated_store):
@@ -28,7 +28,7 @@ def test_map_page_sends_the_focus_model_and_the_trio(isolated_store):
     assert meta["n"] == 1000 and arrays["mu"].shape == (1000, 2)
     _, proj = _bundle(main["projection"])
     np.testing.assert_array_equal(proj["coords"], arrays["mu"])  # native: the map is μ itself
-    assert main["decoder"]["bytes"] > 100_000 and (ASSETS / data["plotly"]["url"]).is_file()
+    assert main["decoder"]["bytes"] > 100_000 and file_of(data["plotly"]["url"]).is_file()
     assert [t["kind"] for t in data["trio"]] == ["ae", "vae", "beta-vae"] and data["shared"] is True
     assert data["text"]["hover_title"].startswith("Under the cursor")
 

@@ -9,7 +9,7 @@ from vae.browser_bundle import unpack
 from vae.checkpoint import save_model
 from vae.config import ModelConfig
 from vae.models import build_model
-from vae.ui.explorer.assets_store import ASSETS
+from vae.ui.explorer.assets_store import file_of
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_walk_page_has_one_live_slider_bank(store):
     data = explorer_data(at, "walk")
     assert data["model"]["id"] == "pretrained/mnist-vae-2d" and data["model"]["decoder"] is not None
     assert data["limit"] >= 4.0 and data["steps"] == 9
-    meta, arrays = unpack((ASSETS / data["model"]["test_set"]["url"]).read_bytes())
+    meta, arrays = unpack(file_of(data["model"]["test_set"]["url"]).read_bytes())
     labels = arrays["labels"]
     assert labels[data["interp_b"]] != labels[data["interp_a"]]  # the two default images differ in class
     assert sorted(meta["order"]) == [0, 1]
@@ -50,7 +50,7 @@ def test_walk_16d_dimensions_sorted_by_kl(store):
     at.selectbox(key="sel_latent").set_value(16).run()
     assert not at.exception
     data = explorer_data(at, "walk")
-    meta, arrays = unpack((ASSETS / data["model"]["test_set"]["url"]).read_bytes())
+    meta, arrays = unpack(file_of(data["model"]["test_set"]["url"]).read_bytes())
     mu, logvar = arrays["mu"].astype(np.float64), arrays["logvar"].astype(np.float64)
     kl = 0.5 * (np.exp(logvar) + mu**2 - 1 - logvar).mean(0)
     assert meta["order"] == list(np.argsort(-kl, kind="stable")) and meta["score_name"] == "kl"
@@ -67,5 +67,5 @@ def test_conv_model_falls_back_to_the_server(store):
     data = explorer_data(at, "walk")
     assert data["model"]["decoder"] is None
     assert "serveur" in data["text"]["server_fallback"] and "conv" in data["text"]["server_fallback"]
-    _, arrays = unpack((ASSETS / data["model"]["test_set"]["url"]).read_bytes())
+    _, arrays = unpack(file_of(data["model"]["test_set"]["url"]).read_bytes())
     assert arrays["recon"].shape == (1000, 784)  # the map's inspector shows server reconstructions

@@ -37,6 +37,13 @@ def vendor_dir() -> Path:
 FOLDERS = {"data": data_dir, "vendor": vendor_dir}
 
 
+def file_of(url: str) -> Path:
+    """The cache file that a URL returned by :func:`publish` or :func:`plotly_js` (``data/<hash>.bin``,
+    ``vendor/<name>``) names."""
+    folder, name = url.split("/", 1)
+    return FOLDERS[folder]() / name
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_file_atomically(path, data)
