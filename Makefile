@@ -10,7 +10,7 @@ EPOCHS ?= 10
 # together); PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: venv run test chromium pretrained bench
+.PHONY: venv run test chromium datasets pretrained bench
 
 venv: $(VENV)/.installed
 
@@ -22,8 +22,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --no-deps --no-build-isolation -e . --config-settings editable_mode=compat
 	touch $@
 
-run: venv
+run: venv datasets
 	$(PY) -m vae.ui.serve
+
+# Fashion-MNIST's 70,000 images from Debian's package (IDX files in /usr/share/datasets/fashion-mnist/), read
+# offline by vae/data.py; elsewhere, set VAE_FASHION_MNIST_DIR to a folder holding the four files.
+datasets:
+	@if [ ! -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] && [ -z "$$VAE_FASHION_MNIST_DIR" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y dataset-fashion-mnist; \
+	  else \
+	    echo "warning: apt-get install dataset-fashion-mnist (or set VAE_FASHION_MNIST_DIR) for the Fashion-MNIST models" >&2; \
+	  fi; \
+	fi
 
 # Browser tests use Debian's Chromium (Playwright cannot download its own browser here);
 # the scale-out test puts nginx in front of two replicas.
@@ -36,7 +47,7 @@ chromium:
 	  fi; \
 	fi
 
-test: venv chromium
+test: venv chromium datasets
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 pretrained: venv

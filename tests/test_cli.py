@@ -122,6 +122,16 @@ def test_train_bad_input_is_one_line_error(capsys, tmp_path, args, fragment):
     assert not list(tmp_path.iterdir())
 
 
+def test_fashion_mnist_missing_is_one_sentence_on_how_to_install_it(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("VAE_FASHION_MNIST_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
+    code, out, err = _run(capsys, "train", "--kind", "vae", "--dataset", "fashion-mnist", "--epochs", "1",
+                          "--out", str(tmp_path / "never"))
+    assert code == 2
+    _assert_one_line_error(err, "apt-get install dataset-fashion-mnist", "VAE_FASHION_MNIST_DIR")
+    assert not (tmp_path / "never").exists()
+
+
 def test_train_refuses_existing_folder_and_pretrained(trained, capsys):
     code, _, err = _run(capsys, "train", "--kind", "vae", *TINY, "--out", str(trained["vae"]))
     assert code != 0

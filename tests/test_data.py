@@ -188,14 +188,14 @@ def test_openml_offline_says_a_network_is_needed(tmp_path, monkeypatch):
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
     monkeypatch.setattr(data_mod, "fetch_openml", offline)
-    for name in ("mnist-full", "fashion-mnist"):
+    for name in ("mnist-full",):
         with pytest.raises(DatasetError, match="network connection is needed") as err:
             load_dataset(name)
         assert name in str(err.value) and "URLError" in str(err.value)
     assert not list(tmp_path.glob("*.npz"))  # nothing cached after a failure
 
 
-@pytest.mark.parametrize("name, source", [("mnist-full", "mnist_784"), ("fashion-mnist", "Fashion-MNIST")])
+@pytest.mark.parametrize("name, source", [("mnist-full", "mnist_784")])
 def test_openml_loader_with_fake_download_and_cache(tmp_path, monkeypatch, name, source):
     monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path))
     rng = np.random.default_rng(0)
@@ -216,8 +216,6 @@ def test_openml_loader_with_fake_download_and_cache(tmp_path, monkeypatch, name,
     assert len(ds.x_train) == 120 and len(ds.x_test) == 20  # the last n/7 images are the test split
     assert torch.allclose(ds.x_test[-1].flatten(), torch.from_numpy(fake_x[-1] / 255).float())
     assert ds.y_test.tolist() == [i % 10 for i in range(120, 140)]
-    if name == "fashion-mnist":
-        assert ds.label_names[0] == "T-shirt/top" and len(ds.label_names) == 10
     cached = list(tmp_path.glob("*.npz"))
     assert len(cached) == 1 and source in cached[0].name
     # second load: from the cache, no download
@@ -238,3 +236,98 @@ def test_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
 def test_cache_dir_follows_env(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "c"))
     assert data_mod.cache_dir() == tmp_path / "c" and (tmp_path / "c").is_dir()
+
+
+# ---------------------------------------------------------------- Fashion-MNIST from Debian's IDX files
+def _idx(path, array: np.ndarray, magic: bytes | None = None, extra: bytes = b"") -> None:
+    """Write ``array`` (uint8) as a gzip-compressed IDX file."""
+    import gzip
+    import struct
+
+    head = magic if magic is not None else bytes([0, 0, 8, array.ndim])
+    with gzip.open(path, "wb") as f:
+        f.write(head + struct.pack(f">{array.ndim}I", *array.shape) + array.astype(np.uint8).tobytes() + extra)
+
+
+def _fake_fashion(folder, n_train=30, n_test=10):
+    rng = np.random.default_rng(1)
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {"x_train": rng.integers(0, 256, (n_train, 28, 28)), "y_train": np.arange(n_train) % 10,
+              "x_test": rng.integers(0, 256, (n_test, 28, 28)), "y_test": (np.arange(n_test) * 3) % 10}
+    for key, name in data_mod.FASHION_FILES.items():
+        _idx(folder / name, arrays[key])
+    return arrays
+
+
+def test_fashion_mnist_reads_the_idx_files_with_the_standard_split(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VAE_FASHION_MNIST_DIR", str(tmp_path / "fm"))
+    arrays = _fake_fashion(tmp_path / "fm")
+    ds = load_dataset("fashion-mnist")
+    _check_common(ds, (28, 28))
+    assert (len(ds.x_train), len(ds.x_test)) == (30, 10)  # the files' own split: training files, then t10k
+    assert torch.allclose(ds.x_test[3], torch.from_numpy(arrays["x_test"][3] / 255).float())
+    assert ds.y_train.tolist() == arrays["y_train"].tolist() and ds.y_test.tolist() == arrays["y_test"].tolist()
+    assert ds.label_names == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                              "Bag", "Ankle boot"]
+    # parsed once, then read from the cache folder: the IDX files are not read again
+    for f in (tmp_path / "fm").iterdir():
+        f.unlink()
+    again = load_dataset("fashion-mnist")
+    assert torch.equal(again.x_test, ds.x_test) and torch.equal(again.y_train, ds.y_train)
+
+
+def test_fashion_mnist_missing_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VAE_FASHION_MNIST_DIR", str(tmp_path / "nowhere"))
+    assert not data_mod.fashion_mnist_available()
+    with pytest.raises(DatasetError) as err:
+        load_dataset("fashion-mnist")
+    assert "apt-get install dataset-fashion-mnist" in str(err.value) and "VAE_FASHION_MNIST_DIR" in str(err.value)
+    assert not list((tmp_path / "cache").glob("*.npz"))  # nothing cached after a failure
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("magic", "not an IDX file"), ("truncated", "truncated"), ("padded", "more bytes"),
+    ("not_gzip", "cannot be decompressed"), ("huge", "declares"), ("labels", "do not match")])
+def test_fashion_mnist_damaged_files_are_refused_by_name(tmp_path, monkeypatch, damage, message):
+    import gzip
+    import struct
+
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VAE_FASHION_MNIST_DIR", str(tmp_path / "fm"))
+    _fake_fashion(tmp_path / "fm")
+    target = tmp_path / "fm" / "t10k-images-idx3-ubyte.gz"
+    images = np.zeros((10, 28, 28), np.uint8)
+    if damage == "magic":
+        _idx(target, images, magic=b"\0\0\x0d\x03")  # float32 values, not bytes
+    elif damage == "truncated":
+        with gzip.open(target, "wb") as f:
+            f.write(bytes([0, 0, 8, 3]) + struct.pack(">3I", 10, 28, 28) + b"\0" * 100)
+    elif damage == "padded":
+        _idx(target, images, extra=b"\0")
+    elif damage == "not_gzip":
+        target.write_bytes(b"not a gzip stream" * 10)
+    elif damage == "huge":
+        with gzip.open(target, "wb") as f:
+            f.write(bytes([0, 0, 8, 3]) + struct.pack(">3I", 4_000_000_000, 28, 28))
+    else:
+        _idx(tmp_path / "fm" / "t10k-labels-idx1-ubyte.gz", np.arange(7) % 10)  # 7 labels for 10 images
+    with pytest.raises(DatasetError, match=message) as err:
+        load_dataset("fashion-mnist")
+    if damage != "labels":
+        assert "t10k-images-idx3-ubyte.gz" in str(err.value)
+
+
+def test_fashion_mnist_from_debians_package():
+    """The real files (CI installs ``dataset-fashion-mnist``; skipped locally without them)."""
+    from conftest import in_ci
+
+    if not data_mod.fashion_mnist_available():
+        if in_ci():
+            pytest.fail(data_mod.FASHION_MISSING)
+        pytest.skip(data_mod.FASHION_MISSING)
+    ds = load_dataset("fashion-mnist")
+    assert (len(ds.x_train), len(ds.x_test)) == (60_000, 10_000)
+    assert np.bincount(ds.y_test.numpy()).tolist() == [1000] * 10
+    assert 0.25 < float(ds.x_test.mean()) < 0.32  # Fashion-MNIST's mean intensity is about 0.286

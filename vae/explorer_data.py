@@ -54,14 +54,15 @@ def encoder_bundle(model: Autoencoder) -> Bundle | None:
 
 
 def split_bundle(model: Autoencoder, data: Dataset, mu: np.ndarray, logvar: np.ndarray | None,
-                    browser_decodes: bool) -> Bundle:
-    """Codes, images and labels of the test split; reconstructions too when the browser cannot decode."""
+                    browser_decodes: bool, label_names=None) -> Bundle:
+    """Codes, images and labels of the test split; reconstructions too when the browser cannot decode.
+    ``label_names`` (default: the data set's own) are the class names shown, e.g. translated by the app."""
     order, score, score_name = latent.dimension_order(mu, logvar)
     labels = data.y_test.numpy().astype(np.int32)
     meta = {
         "kind": "test_set", "n": int(len(mu)), "latent_dim": int(mu.shape[1]),
         "image_shape": [int(s) for s in model.cfg.image_shape], "variational": logvar is not None,
-        "label_names": [str(n) for n in data.label_names], "order": [int(i) for i in order],
+        "label_names": [str(n) for n in (data.label_names if label_names is None else label_names)], "order": [int(i) for i in order],
         "score": [float(s) for s in score], "score_name": score_name,
     }
     arrays = {"mu": mu, "labels": labels, "images": flat_uint8(data.x_test.numpy())}

@@ -14,7 +14,7 @@ from ..kinds import KINDS, get_kind
 from . import cache
 from . import compare_view as cv
 from .compare_figures import METRIC_KEYS, code_map_spec, format_value, metric_table
-from .i18n import t
+from .i18n import class_names, t
 from .map_figures import data_range
 from .plotly_spec import figure
 
@@ -46,7 +46,7 @@ def _map_specs(models: tuple, versions: tuple, dataset: str, method: str, same_a
         except (ExplorerError, ValueError) as exc:
             maps[kind] = str(exc)
     try:
-        names = list(cache.get_dataset(dataset).label_names)
+        names = class_names(dataset, cache.get_dataset(dataset).label_names)
     except ExplorerError:
         names = []
     box = [PRIOR_BOX] if method == "native" else []

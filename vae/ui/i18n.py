@@ -44,6 +44,12 @@ def t(key: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def class_names(dataset: str | None, names) -> list[str]:
+    """The class names of ``dataset`` in the current language: the ``class.<dataset>.<label>`` strings where they
+    exist (Fashion-MNIST's clothes), else the data set's own ``names`` (digits, an upload's labels)."""
+    return [t(key) if (key := f"class.{dataset}.{i}") in STRINGS else str(name) for i, name in enumerate(names)]
+
+
 def grouped(n: int | float) -> str:
     """A count with the language's thousands separator: 1,000,000 in English, 1 000 000 in French."""
     text = f"{n:,.0f}"

@@ -13,6 +13,7 @@ import streamlit as st
 
 from ..checkpoint import ModelInfo
 from ..kinds import DEFAULT_KIND, KINDS, get_kind
+from ..data import fashion_mnist_available
 from ..uploads import dataset_label
 from .cache import available_models
 from . import url_state
@@ -131,6 +132,8 @@ def sidebar() -> Selection:
         if st.session_state.get("sel_dataset") not in datasets:
             st.session_state.pop("sel_dataset", None)
         sel.dataset = st.selectbox(t("side.dataset"), datasets, key="sel_dataset", format_func=dataset_label)
+        if sel.dataset == "fashion-mnist" and not fashion_mnist_available():
+            st.warning(t("data.fashion_missing"))  # its models are listed, their pages say what is missing
         defaults["data"] = datasets[0]
         in_data = [m for m in models if m.dataset == sel.dataset]
         dims = sorted({m.latent_dim for m in in_data})

@@ -8,7 +8,7 @@ student on the same image) costs a look-up instead of four forward and three bac
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import streamlit as st
@@ -17,6 +17,7 @@ from ..checkpoint import ModelInfo
 from ..kinds import get_kind
 from ..reparam import Gradients, Steps, draw_eps, forward_steps, gradients
 from . import cache
+from .i18n import class_names
 from .sidebar import Selection
 
 
@@ -50,7 +51,12 @@ def _training_step(path: str, version: float, index: int, seed: int) -> Training
 
 def training_step(path: str, index: int, seed: int) -> TrainingStep:
     """Test image ``index`` of the model in ``path`` through the six steps, with ε drawn from ``seed``."""
-    return _training_step(path, cache.model_version(path), int(index), int(seed))
+    step = _training_step(path, cache.model_version(path), int(index), int(seed))
+    dataset = cache.get_model(path).cfg.dataset
+    data = cache.get_dataset(dataset)
+    if not data.label_names:
+        return step
+    return replace(step, label=class_names(dataset, data.label_names)[int(data.y_test[int(index)])])  # page's language
 
 
 def variational_model(sel: Selection) -> tuple[ModelInfo | None, bool]:

@@ -26,7 +26,7 @@ from ...checkpoint import ModelInfo
 from ...errors import ExplorerError
 from ...film import FILM, N_POINTS, Film, FilmError, film_from_snapshots, read_film
 from .. import cache
-from ..i18n import current_lang, grouped, t
+from ..i18n import class_names, current_lang, grouped, t
 from ..sidebar import Selection, model_label
 from . import mount
 from .payloads import film_ref, plotly_ref
@@ -94,7 +94,7 @@ def _entry(film: Film, ref: dict, label_names: list[str]) -> dict:
 
 def _labels(dataset: str | None) -> list[str]:
     try:
-        return [str(n) for n in cache.get_dataset(dataset).label_names] if dataset else []
+        return class_names(dataset, cache.get_dataset(dataset).label_names) if dataset else []
     except ExplorerError:
         return []
 

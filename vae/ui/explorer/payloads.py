@@ -11,22 +11,26 @@ import streamlit as st
 from ...explorer_data import decoder_bundle, encoder_bundle, film_bundle, projection_bundle, split_bundle
 from ...film import Film
 from .. import cache
+from ..i18n import class_names, current_lang
 from .assets_store import plotly_js, publish
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _model_refs(path: str, version: float) -> dict:
+def _model_refs(path: str, version: float, lang: str) -> dict:
     model = cache.get_model(path)
     data = cache.get_dataset(model.cfg.dataset)
     enc = cache.encoded_test_set(path)
     dec = decoder_bundle(model)
-    ts = split_bundle(model, data, enc["mu"], enc["logvar"], browser_decodes=dec is not None)
+    ts = split_bundle(model, data, enc["mu"], enc["logvar"], browser_decodes=dec is not None,
+                      label_names=class_names(model.cfg.dataset, data.label_names))
     return {"decoder": publish(dec) if dec is not None else None, "test_set": publish(ts)}
 
 
 def model_refs(path: str) -> dict:
-    """``{"decoder": ref | None, "test_set": ref}`` of the model in ``path`` (None: the browser cannot decode)."""
-    return _model_refs(path, cache.model_version(path))
+    """``{"decoder": ref | None, "test_set": ref}`` of the model in ``path`` (None: the browser cannot decode).
+    The test set carries the class names in the page's language: one bundle per language where they differ
+    (Fashion-MNIST's clothes), the same file where they do not (digits)."""
+    return _model_refs(path, cache.model_version(path), current_lang())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
