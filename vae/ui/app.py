@@ -3,6 +3,7 @@
 beside it, listed below with their URL paths."""
 import streamlit as st
 
+from vae.ui import UI_DIR
 from vae.ui.cookies import flush as write_cookies
 from vae.ui.explorer.views import preload
 from vae.ui.i18n import init_language, t
@@ -26,7 +27,7 @@ PAGES = [
     ("pages/draw.py", "nav.draw", ":material/draw:", "drawing"),
 ]
 MAP_PAGES = {"map", "drawing"}
-pages = [st.Page(path, title=t(title), icon=icon, url_path=url, default=(i == 0))
+pages = [st.Page(UI_DIR / path, title=t(title), icon=icon, url_path=url, default=(i == 0))
          for i, (path, title, icon, url) in enumerate(PAGES)]
 navigation = st.navigation(pages)
 if PAGES[pages.index(navigation)][3] in MAP_PAGES:

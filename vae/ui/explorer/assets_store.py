@@ -23,14 +23,35 @@ from ...cache_dir import cache_dir
 MAX_DATA_BYTES = 400 << 20
 
 
+#: The component's own folder (served by Streamlit from ``asset_dir``)
+ASSETS = Path(__file__).resolve().with_name("assets")
+_beside_component = False
+
+
+def use_component_folder() -> None:
+    """Write derived files beside the component's own files instead of the cache folder: only for a server
+    started by a bare ``streamlit run app.py`` from a checkout (the root ``app.py`` calls this), where the
+    launcher's route (:mod:`vae.ui.cache_assets`) is not installed and Streamlit serves ``asset_dir`` only."""
+    global _beside_component
+    _beside_component = True
+
+
+def _folder(name: str) -> Path:
+    if _beside_component:
+        path = ASSETS / name
+        path.mkdir(exist_ok=True)
+        return path
+    return cache_dir("explorer", name)
+
+
 def data_dir() -> Path:
     """The bundles' folder (``<cache>/explorer/data``)."""
-    return cache_dir("explorer", "data")
+    return _folder("data")
 
 
 def vendor_dir() -> Path:
     """plotly.js's folder (``<cache>/explorer/vendor``)."""
-    return cache_dir("explorer", "vendor")
+    return _folder("vendor")
 
 
 #: URL folder (under the component's URL) → where its files are (read by vae.ui.cache_assets)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ...errors import ExplorerError
-from .. import url_state
+from .. import UI_DIR, url_state
 from ..explorer import messages, mount
 from ..i18n import t
 from ..sidebar import SIDEBAR_PARAMS, Selection, selection
@@ -95,7 +95,7 @@ def slide(slug: str, role: classroom_ui.Role, lang: str) -> None:
     text, side = st.columns([3, 2], gap="large")
     text.markdown(t(f"lecture.{slug}.text"))
     number_box = side.container(key="lecture-number")
-    side.page_link(step.page, label=t(f"lecture.{slug}.link"), icon=":material/open_in_new:",
+    side.page_link(UI_DIR / step.page, label=t(f"lecture.{slug}.link"), icon=":material/open_in_new:",
                    query_params=link_params(step, lang))
     with st.container(key=f"lecture-widget-{slug}"):
         if step.quiz:
