@@ -120,7 +120,7 @@ def test_projection_bundle_inverts_like_the_server(method):
     np.testing.assert_array_equal(arrays["coords"], proj.coords)
     point = np.array([0.3, -0.7])
     z = map_to_code(proj, point)
-    if method == "pca":  # what core.js computes: mean + x·C₀ + y·C₁
+    if method == "pca":  # what model.js computes (codeAt): mean + x·C₀ + y·C₁
         np.testing.assert_allclose(z, arrays["mean"] + point[0] * arrays["components"][0] + point[1] * arrays["components"][1],
                                    atol=1e-5)
         np.testing.assert_allclose(fit_pca(mu).coords[:5], ((mu - arrays["mean"]) @ arrays["components"].T)[:5], atol=1e-4)

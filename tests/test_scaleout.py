@@ -67,7 +67,8 @@ def test_component_assets_and_weights_through_nginx(replicas):
     html = _get(replicas.url, cookie)[0].decode()
     static = [r for r in HTML_REFS.findall(html) if r.startswith("static/js/index.")][:1]
     assert static, "no Streamlit bundle named in the page"
-    urls = [ASSETS + m for m in ("explorer.js", "core.js", "view_map.js", "view_walk.js", "explorer.css")]
+    urls = [ASSETS + m for m in ("explorer.js", "core.js", "model.js", "geometry.js", "map_panel.js",
+                                 "view_map.js", "view_walk.js", "explorer.css")]
     urls += [ASSETS + u for u in bundles] + static
     direct = f"http://{upstream}/"
     total = 0

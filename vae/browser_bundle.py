@@ -12,7 +12,7 @@ Layout (little-endian)::
     b"VXB1" | u32 header length | header (UTF-8 JSON) | zero padding to 8 bytes | arrays, each 8-aligned
 
 The header is ``{"meta": {...}, "arrays": {name: {"dtype": "f32"|"u8"|"i32", "shape": [...],
-"offset": bytes from the start of the file}}}``. ``assets/core.js`` (``readBundle``) is the JavaScript
+"offset": bytes from the start of the file}}}``. ``assets/model.js`` (``readBundle``) is the JavaScript
 reader; :func:`unpack` is the Python one (tests).
 """
 from __future__ import annotations

@@ -5,7 +5,9 @@ Views: ``map`` (the latent map: hover decodes under the cursor, click a dot to i
 empty place to pin a code, AE | VAE | β-VAE maps linked), ``walk`` (one live slider per latent
 dimension, a 2-D pad, traversal and interpolation grids). A new view is one JavaScript module in
 ``assets/`` (``view_<name>.js``, registered in ``assets/explorer.js``) and a Python function that
-builds its ``data``.
+builds its ``data``. The views share ``core.js`` (registry, update order, plotly.js, DOM helpers), ``model.js``
+(bundles, decoders and encoders, test sets, projections, lerp / slerp), ``geometry.js`` (σ ellipses, prior
+circles), ``map_panel.js`` (a Plotly map, its overlay and hit-testing) and ``pad.js`` (the drawing pad).
 
 Protocol
 --------

@@ -6,11 +6,12 @@
 // The pad is the component's own canvas (not a separate drawing component): the encoders must read its
 // pixels in the same page to answer within a frame, without a server round trip per stroke.
 import {
-  clearImage, drawImage, el, fill, fmt, imageCanvas, inputTime, klOf, loadDecoder, loadEncoder, loadPlotly, normalRng,
-  record, serialUpdate,
+  clearImage, drawImage, el, fill, fmt, imageCanvas, inputTime, loadPlotly, normalRng, record, serialUpdate,
 } from "./core.js";
+import { contour } from "./geometry.js";
+import { PlotPanel, range } from "./map_panel.js";
+import { ModelOnMap, klOf, loadDecoder, loadEncoder } from "./model.js";
 import { DrawingPad } from "./pad.js";
-import { ModelOnMap, PlotPanel, contour, range } from "./view_map.js";
 
 const NEIGHBOURS = 10;           // test codes around the drawing's code, for "among the …s"
 const NOISE_SEED = 7919;
@@ -171,8 +172,7 @@ export class DrawView {
       const z = Array.from(mu), lv = logvar ? Array.from(logvar) : null;
       drawImage(p.outCanvas, m.decoder.decode(z));
       const [lab, votes, k] = neighbourVote(m, z, NEIGHBOURS);
-      const name = lab >= 0 && lab < m.meta.label_names.length ? m.meta.label_names[lab] : String(lab);
-      let info = fill(tx.draw_neighbours, { label: name, n: votes, k });
+      let info = fill(tx.draw_neighbours, { label: m.labelText(lab), n: votes, k });
       if (lv) {
         const sig = lv.map((v) => Math.exp(0.5 * v));
         info += " · " + (sig.length <= 4 ? `σ = (${sig.map((v) => fmt(v)).join(", ")})`

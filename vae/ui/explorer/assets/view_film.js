@@ -7,8 +7,10 @@
 // Each map keeps its axes for the whole film (the server's fixed range), so the motion is visible; a code
 // beyond them is drawn on the edge and counted. Plotly draws the axes once; the dots, the prior's circles and
 // the loss cursor are drawn on overlay canvases (a Plotly restyle per frame would cost tens of ms).
-import { COLORS, drawImage, el, fill, imageCanvas, inputTime, loadBundle, loadPlotly, record, serialUpdate } from "./core.js";
-import { PlotPanel, contour } from "./view_map.js";
+import { COLORS, drawImage, el, fill, imageCanvas, inputTime, loadPlotly, record, serialUpdate } from "./core.js";
+import { contour } from "./geometry.js";
+import { PlotPanel } from "./map_panel.js";
+import { loadBundle } from "./model.js";
 
 const FPS = 6;
 const DOT = 2.2;   // dot radius, px

@@ -5,9 +5,9 @@
 // Decoders the browser cannot run (conv bodies): the same controls send their settings to Python on
 // release, and the server's images come back in `data.server`.
 import {
-  COLORS, G, drawImage, el, fill, fmt, imageCanvas, inputTime, loadBundle, loadDecoder, normalRng, record, row,
-  serialUpdate,
+  COLORS, G, drawImage, el, fill, fmt, imageCanvas, inputTime, normalRng, record, row, serialUpdate,
 } from "./core.js";
+import { Model, lerp, slerp } from "./model.js";
 
 const TRAVERSAL = Array.from({ length: 11 }, (_, i) => -3 + 0.6 * i);
 const PAD = 260;
@@ -16,22 +16,6 @@ const SUB = "₀₁₂₃₄₅₆₇₈₉";
 // 1-based like the course's z = (z₁, …, z_d)
 function dimName(i) {
   return "z" + String(i + 1).split("").map((c) => SUB[+c]).join("");
-}
-
-function lerp(z0, z1, t) {
-  return z0.map((v, j) => (1 - t) * v + t * z1[j]);
-}
-
-// spherical interpolation with the norm interpolated linearly (vae/latent.py slerp; Shoemake 1985, White 2016)
-function slerp(z0, z1, t) {
-  const n0 = Math.hypot(...z0), n1 = Math.hypot(...z1);
-  if (n0 < 1e-8 || n1 < 1e-8) return lerp(z0, z1, t);
-  let dot = 0;
-  for (let j = 0; j < z0.length; j++) dot += (z0[j] / n0) * (z1[j] / n1);
-  const om = Math.acos(Math.max(-1, Math.min(1, dot)));
-  if (Math.sin(om) < 1e-6) return lerp(z0, z1, t);
-  const a = Math.sin((1 - t) * om) / Math.sin(om), b = Math.sin(t * om) / Math.sin(om), n = (1 - t) * n0 + t * n1;
-  return z0.map((v, j) => (a * v / n0 + b * z1[j] / n1) * n);
 }
 
 // A labelled grid of images drawn on one canvas: rows × cols tiles of h×w pixels, scaled by CSS.
@@ -102,15 +86,17 @@ export class WalkView {
     const tx = data.text;
     this.root.replaceChildren();
     this.status = el("div", { class: "vx-status", "data-testid": "vx-status", text: tx.loading }, this.root);
-    const [ts, dec] = await Promise.all([loadBundle(data.model.test_set), loadDecoder(data.model.decoder)]);
-    this.ts = ts.arrays;
-    this.meta = ts.meta;
+    const model = await new Model(data.model).load();
+    const dec = model.decoder;
+    this.model = model;
+    this.ts = model.ts;
+    this.meta = model.meta;
     this.decoder = dec;
-    this.n = ts.meta.n;
-    this.d = ts.meta.latent_dim;
-    this.shape = ts.meta.image_shape;
+    this.n = model.n;
+    this.d = model.d;
+    this.shape = model.shape;
     this.hw = this.shape[0] * this.shape[1];
-    this.order = ts.meta.order;
+    this.order = model.meta.order;
     this.limit = data.limit;
     this.start = { mode: "test", index: Math.min(data.start_index || 0, this.n - 1) };
     this.a = Math.min(data.interp_a || 0, this.n - 1);
@@ -279,8 +265,7 @@ export class WalkView {
       const i = Math.max(0, Math.min(this.n - 1, start.index | 0));
       this.z0 = Array.from(row(this.ts.mu, i, this.d));
       drawImage(this.startCanvas, row(this.ts.images, i, this.hw));
-      const lab = this.ts.labels[i], names = this.meta.label_names;
-      this.startInfo.textContent = fill(tx.start_image, { index: i, label: lab < names.length ? names[lab] : lab });
+      this.startInfo.textContent = fill(tx.start_image, { index: i, label: this.model.labelName(i) });
     } else if (start.mode === "origin") {
       this.z0 = new Array(this.d).fill(0);
       this.startCanvas._vx.ctx.clearRect(0, 0, this.shape[1], this.shape[0]);
