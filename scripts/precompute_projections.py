@@ -1,7 +1,8 @@
 """Precompute the PCA and t-SNE maps of every shipped model into pretrained/<model>/projections/,
 so that the Latent map page shows them without waiting.
 
-The codes are computed exactly as the app does (``vae.latent.encode`` of the model's test split),
+The codes are computed exactly as the app does (``vae.latent.encode`` of the test images it shows,
+``vae.explorer_data.shown_indices``),
 so the cache key (a hash of μ) matches the one the app looks up.
 Usage: python scripts/precompute_projections.py [--only NAME ...] [--methods pca tsne]
 """
@@ -17,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from vae import latent  # noqa: E402
 from vae.checkpoint import list_models, load_model  # noqa: E402
 from vae.data import load_dataset  # noqa: E402
+from vae.explorer_data import shown_indices  # noqa: E402
 from vae.projection import project  # noqa: E402
 
 
@@ -34,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(info.path)
         if info.dataset not in datasets:
             datasets[info.dataset] = load_dataset(info.dataset)
-        mu, _ = latent.encode(model, datasets[info.dataset].x_test)
+        data = datasets[info.dataset]
+        mu, _ = latent.encode(model, data.x_test[shown_indices(data)])
         for method in args.methods:
             t0 = time.perf_counter()
             try:

@@ -109,6 +109,31 @@ def test_split_bundle_of_a_shipped_model():
     assert meta["order"] == list(order) and meta["score_name"] == name == "kl"
 
 
+def test_a_large_test_split_shows_a_stratified_thousand_with_matching_images():
+    """Fashion-MNIST's 10,000 test images: the explorer shows 1,000 (each class its share), the same as the films,
+    and the bundle's images, labels and codes are those of the shown indices."""
+    from vae.data import Dataset
+    from vae.explorer_data import SHOWN_IMAGES, shown_indices
+    from vae.film import film_indices
+
+    rng = np.random.default_rng(3)
+    y = torch.from_numpy(np.repeat(np.arange(10), [500, 400, 300, 300, 300, 300, 300, 300, 300, 1000]))
+    x = torch.from_numpy(rng.random((len(y), 28, 28), dtype=np.float32))
+    data = Dataset("big", x[:10], y[:10], x, y, (28, 28), [str(i) for i in range(10)])
+    shown = shown_indices(data)
+    assert len(shown) == SHOWN_IMAGES == 1000 and np.all(np.diff(shown) > 0)
+    assert np.bincount(y.numpy()[shown]).tolist() == [125, 100, 75, 75, 75, 75, 75, 75, 75, 250]
+    np.testing.assert_array_equal(shown, film_indices(y.numpy()))
+    model = build_model(ModelConfig(kind="vae", latent_dim=2, hidden=[16], image_shape=(28, 28)))
+    mu, logvar = latent.encode(model, x[shown])
+    meta, arrays = unpack(split_bundle(model, data, mu, logvar, browser_decodes=True).data)
+    assert meta["n"] == 1000
+    np.testing.assert_array_equal(arrays["labels"], y.numpy()[shown])
+    assert np.abs(arrays["images"] / 255.0 - x.numpy()[shown].reshape(1000, -1)).max() <= 0.5 / 255 + 1e-6
+    small = Dataset("small", x[:10], y[:10], x[:900], y[:900], (28, 28))
+    np.testing.assert_array_equal(shown_indices(small), np.arange(900))  # a small split is shown whole
+
+
 @pytest.mark.parametrize("method", ["native", "pca", "tsne"])
 def test_projection_bundle_inverts_like_the_server(method):
     rng = np.random.default_rng(0)

@@ -6,7 +6,8 @@ Bundles (:mod:`vae.browser_bundle`), each built once per model (or per model and
   code it is pointed at; ``None`` for decoders it cannot run (conv bodies), where the server decodes;
 * the **encoder**: a dense encoder's trunk and its μ / log σ² heads, so the browser encodes a drawing;
   ``None`` for encoders it cannot run;
-* the **test set**: μ and log σ² of every test image, labels, the images as uint8, the latent
+* the **test set**: μ and log σ² of the shown test images (:func:`shown_indices`: all of a test split of at most
+  :data:`SHOWN_IMAGES`, else that many stratified by label), labels, the images as uint8, the latent
   dimensions' order of importance, and, for decoders the browser cannot run, the reconstructions;
 * the **projection** of μ on the map: coordinates, and the PCA basis for its exact inverse (native
   is the identity; t-SNE's neighbour-weighted inverse needs only the coordinates and μ);
@@ -21,7 +22,7 @@ from . import latent
 from .browser_bundle import Bundle, pack
 from .data import Dataset
 from .decoder_export import UnsupportedNetwork, export_decoder, export_encoder
-from .film import Film
+from .film import Film, film_indices
 from .models import Autoencoder
 from .projection import Projection
 from .ui.images import to_uint8
@@ -53,19 +54,32 @@ def encoder_bundle(model: Autoencoder) -> Bundle | None:
     return pack({"kind": "encoder", "spec": exported.spec()}, {"params": exported.flat()})
 
 
+#: Test images the maps and the walk show: all of MNIST's 1,000, a stratified 1,000 of Fashion-MNIST's 10,000 (the
+#: same images as the training films), so a student's browser fetches about 1 MB per model, not 8
+SHOWN_IMAGES = 1000
+
+
+def shown_indices(data: Dataset) -> np.ndarray:
+    """Indices (sorted) of the test images the explorer shows: the whole test split when it holds at most
+    :data:`SHOWN_IMAGES`, else that many stratified by label (``vae.film.film_indices``, as the films)."""
+    return film_indices(data.y_test.numpy(), SHOWN_IMAGES)
+
+
 def split_bundle(model: Autoencoder, data: Dataset, mu: np.ndarray, logvar: np.ndarray | None,
                     browser_decodes: bool, label_names=None) -> Bundle:
-    """Codes, images and labels of the test split; reconstructions too when the browser cannot decode.
-    ``label_names`` (default: the data set's own) are the class names shown, e.g. translated by the app."""
+    """Codes, images and labels of the shown test images (:func:`shown_indices`; ``mu`` and ``logvar`` are
+    theirs); reconstructions too when the browser cannot decode. ``label_names`` (default: the data set's own)
+    are the class names shown, e.g. translated by the app."""
+    shown = shown_indices(data)
     order, score, score_name = latent.dimension_order(mu, logvar)
-    labels = data.y_test.numpy().astype(np.int32)
+    labels = data.y_test.numpy()[shown].astype(np.int32)
     meta = {
         "kind": "test_set", "n": int(len(mu)), "latent_dim": int(mu.shape[1]),
         "image_shape": [int(s) for s in model.cfg.image_shape], "variational": logvar is not None,
         "label_names": [str(n) for n in (data.label_names if label_names is None else label_names)], "order": [int(i) for i in order],
         "score": [float(s) for s in score], "score_name": score_name,
     }
-    arrays = {"mu": mu, "labels": labels, "images": flat_uint8(data.x_test.numpy())}
+    arrays = {"mu": mu, "labels": labels, "images": flat_uint8(data.x_test.numpy()[shown])}
     if logvar is not None:
         arrays["logvar"] = logvar
     if not browser_decodes:

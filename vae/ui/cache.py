@@ -17,6 +17,7 @@ import torch
 from .. import latent
 from ..checkpoint import METRICS, WEIGHTS, ModelInfo, clean_stale_temp, list_models, load_model, read_metrics, user_store
 from ..data import Dataset, load_dataset
+from ..explorer_data import shown_indices
 from ..models import Autoencoder
 from ..projection import Projection, project
 
@@ -90,12 +91,14 @@ def get_dataset(name: str) -> Dataset:
 def _encoded(path: str, version: float, dataset: str) -> dict:
     model = get_model(path)
     data = get_dataset(dataset)
-    mu, logvar = latent.encode(model, data.x_test)
-    return {"mu": mu, "logvar": logvar, "labels": data.y_test.numpy()}
+    shown = shown_indices(data)
+    mu, logvar = latent.encode(model, data.x_test[shown])
+    return {"mu": mu, "logvar": logvar, "labels": data.y_test.numpy()[shown]}
 
 
 def encoded_test_set(path: str) -> dict:
-    """μ (N, d), log σ² (or None) and labels of the model's test split."""
+    """μ (N, d), log σ² (or None) and labels of the test images the explorer shows (all of a small test split,
+    a stratified 1,000 of a large one: ``vae.explorer_data.shown_indices``)."""
     model = get_model(path)
     return _encoded(path, model_version(path), model.cfg.dataset)
 

@@ -51,7 +51,7 @@ def _stored(path: str, stamp: tuple) -> tuple[Film | None, dict | None, str | No
     """(film, bundle ref, error) of the model folder ``path``, once per version of its film file."""
     try:
         model = cache.get_model(path)
-        n_test = len(cache.encoded_test_set(path)["mu"])
+        n_test = len(cache.get_dataset(model.cfg.dataset).y_test)  # a film's indices are into the whole test split
         film = read_film(path, latent_dim=model.cfg.latent_dim, n_test=n_test)
     except FilmError as exc:
         return None, None, str(exc)
