@@ -100,6 +100,20 @@ def test_invalid_input_shows_an_error_and_writes_nothing(store, values, needle):
     assert not (store.parent / "x").exists()
 
 
+@pytest.mark.parametrize("lang, sentence", [("en", "Fashion-MNIST is not installed on this server"),
+                                            ("fr", "Fashion-MNIST n'est pas installé sur ce serveur")])
+def test_fashion_mnist_without_its_files_is_one_sentence_and_nothing_queued(store, monkeypatch, tmp_path, lang,
+                                                                            sentence):
+    monkeypatch.setenv("VAE_FASHION_MNIST_DIR", str(tmp_path / "nowhere"))
+    at = open_page("train", lang)
+    assert any(o.startswith("Fashion-MNIST (70") for o in at.selectbox(key="train.dataset").options)
+    at = fill(at, dataset="fashion-mnist", name="clothes")
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith(sentence), [e.value for e in at.error]
+    assert "apt-get install dataset-fashion-mnist" in at.error[0].value
+    assert not get_pool().active_jobs() and list(store.iterdir()) == []
+
+
 def test_existing_name_is_refused(store):
     (store / "taken").mkdir()
     at = fill(open_page("train", "fr"), dataset="digits", name="taken")

@@ -13,6 +13,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..checkpoint import user_store
 from ..config import ARCHS, RECON_LOSSES
+from ..data import fashion_mnist_available
 from ..errors import DatasetError, ExplorerError
 from ..jobs.form import FormError, check_name, make_configs
 from ..jobs.limits import Limits
@@ -26,7 +27,7 @@ from .plain_text import escape_markdown
 from .teacher import teacher_owner
 
 JOB_KEY = "train.job_id"
-DATASETS = ("mnist", "digits", "sprites", "upload")
+DATASETS = ("mnist", "fashion-mnist", "digits", "sprites", "upload")
 DTYPES = ("float32", "float16")
 
 
@@ -85,6 +86,8 @@ def limits_line(limits: Limits) -> str:
 
 def _training_data(choice: str, upload) -> tuple[str, int, tuple[int, int]]:
     """(dataset name for the config, training images, image shape); an upload is validated and kept in the store."""
+    if choice == "fashion-mnist" and not fashion_mnist_available():
+        raise FormError("fashion_missing")  # one sentence on how to install it, before anything is queued
     if choice != "upload":
         data = get_dataset(choice)
         return choice, len(data.x_train), tuple(data.image_shape)
@@ -131,6 +134,8 @@ def _literal(fmt: dict) -> dict:
 
 def error_text(exc: Exception) -> str:
     """The translated message for an error of :func:`submit`; values from outside are shown literally."""
+    if isinstance(exc, FormError) and exc.code == "fashion_missing":
+        return t("data.fashion_missing")  # the sidebar's sentence
     if isinstance(exc, FormError):
         return t(f"train.err.{exc.code}", **_literal(exc.fmt))
     if isinstance(exc, BetaError):  # the kind's β rule, the CLI's message

@@ -32,6 +32,7 @@ STRINGS = {
     "train.batch_size": {"en": "Batch size", "fr": "Taille de lot"},
     "train.dataset": {"en": "Dataset", "fr": "Jeu de données"},
     "train.dataset.mnist": {"en": "MNIST (5,000 digits, 28×28)", "fr": "MNIST (5 000 chiffres, 28×28)"},
+    "train.dataset.fashion-mnist": {"en": "Fashion-MNIST (70,000 clothes, 28×28)", "fr": "Fashion-MNIST (70 000 vêtements, 28×28)"},
     "train.dataset.digits": {"en": "Digits (scikit-learn, 8×8)", "fr": "Digits (scikit-learn, 8×8)"},
     "train.dataset.sprites": {"en": "Sprites (shapes with known factors, 32×32)", "fr": "Sprites (formes aux facteurs connus, 32×32)"},
     "train.dataset.upload": {"en": "My own .npz file", "fr": "Mon propre fichier .npz"},
