@@ -47,9 +47,9 @@ train mnist-dae-16d      --kind ae  --noise 0.4 --latent-dim 16 --epochs 40
 train mnist-dvae-16d     --kind vae --noise 0.4 --latent-dim 16 --epochs 40
 # Fashion-MNIST (60,000 training images from Debian's dataset-fashion-mnist), latent 2: the trio again on a full-size
 # real data set, same recipe (early stopping on a 10% validation split).
-train fashion-ae-2d       --kind ae       --dataset fashion-mnist "${ES2[@]}"
-train fashion-vae-2d      --kind vae      --dataset fashion-mnist "${ES2[@]}"
-train fashion-betavae4-2d --kind beta-vae --beta 4 --dataset fashion-mnist "${ES2[@]}"
+train fashion-mnist-ae-2d       --kind ae       --dataset fashion-mnist "${ES2[@]}"
+train fashion-mnist-vae-2d      --kind vae      --dataset fashion-mnist "${ES2[@]}"
+train fashion-mnist-betavae4-2d --kind beta-vae --beta 4 --dataset fashion-mnist "${ES2[@]}"
 # Sprites with known factors, latent 10: disentanglement.
 train sprites-vae-10d       --kind vae      --dataset sprites --latent-dim 10 --epochs 40
 train sprites-betavae6-10d  --kind beta-vae --beta 6 --dataset sprites --latent-dim 10 --epochs 40

@@ -19,8 +19,8 @@ PAGES = ["", "lecture", "walk", "generation", "training", "denoising", "how-a-va
 
 @pytest.fixture(scope="module")
 def fashion_vae():
-    require_shipped("fashion-ae-2d", "fashion-vae-2d", "fashion-betavae4-2d")
-    return load_model(ROOT / "pretrained" / "fashion-vae-2d")
+    require_shipped("fashion-mnist-ae-2d", "fashion-mnist-vae-2d", "fashion-mnist-betavae4-2d")
+    return load_model(ROOT / "pretrained" / "fashion-mnist-vae-2d")
 
 
 @pytest.fixture
