@@ -76,6 +76,23 @@ def test_evaluate_json_matches_metrics_json(trained, capsys, kind):
         assert got["loss"] == pytest.approx(got["recon"] + got["kl"], rel=1e-9)
 
 
+def test_evaluate_ships_the_report_beside_the_weights_and_the_app_only_caches(trained, capsys, tmp_path, monkeypatch):
+    """``vae evaluate`` (what ``make pretrained`` runs) writes report.json into the model folder; the app's
+    ``model_report`` keeps a new report in the cache folder and never writes a model folder."""
+    import shutil
+
+    from vae.report import REPORT_FILE, model_report
+
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "m"
+    shutil.copytree(trained["ae"], folder, ignore=shutil.ignore_patterns(REPORT_FILE))
+    model_report(folder)
+    assert not (folder / REPORT_FILE).exists() and list((tmp_path / "cache" / "reports").glob("*.json"))
+    code, _, err = _run(capsys, "evaluate", str(folder), "--no-cache")
+    assert code == 0, err
+    assert json.loads((folder / REPORT_FILE).read_text())["report"]["kind"] == "ae"
+
+
 def test_evaluate_plain_text(trained, capsys):
     code, out, _ = _run(capsys, "evaluate", str(trained["vae"]))
     assert code == 0 and "recon" in out and "loss" in out

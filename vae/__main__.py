@@ -144,7 +144,7 @@ def cmd_evaluate(args) -> int:
     from .report import model_report
 
     load_model(args.dir)  # a missing or corrupt folder fails here with a clear CheckpointError
-    metrics = model_report(args.dir, use_cache=not args.no_cache)
+    metrics = model_report(args.dir, use_cache=not args.no_cache, ship=True)  # report.json beside the weights
     if args.json:
         print(json.dumps(metrics))
     else:

@@ -58,14 +58,18 @@ def _read_cached(paths: list[Path], digest: str) -> dict | None:
     return None
 
 
-def _write_cached(paths: list[Path], digest: str, report: dict) -> None:
-    """Keep ``report`` in the cache folder (the last of ``paths``): a model folder is only read, so shipped
-    models in a read-only install and a checkout's ``pretrained/`` are never written by a visitor."""
+def _write_cached(paths: list[Path], digest: str, report: dict, ship: bool = False) -> None:
+    """Keep ``report`` in the cache folder (the last of ``paths``): the app only reads a model folder, so shipped
+    models in a read-only install and a checkout's ``pretrained/`` are never written by a visitor. ``ship=True``
+    (``python -m vae evaluate``, which ``make pretrained`` runs) writes ``report.json`` into the model folder,
+    falling back to the cache when the folder cannot be written."""
     payload = json.dumps({"_digest": digest, "_version": REPORT_VERSION, "report": report}, indent=1)
-    try:
-        write_file_atomically(paths[-1], payload)
-    except OSError:
-        pass  # a cache that cannot be written costs a recomputation next time, nothing else
+    for path in (paths if ship else paths[-1:]):
+        try:
+            write_file_atomically(path, payload)
+            return
+        except OSError:
+            continue  # a cache that cannot be written costs a recomputation next time, nothing else
 
 
 def load_model_and_data(folder: str | os.PathLike):
@@ -87,8 +91,9 @@ def compute_report(folder: str | os.PathLike, seed: int = 0) -> dict:
     return report
 
 
-def model_report(folder: str | os.PathLike, use_cache: bool = True) -> dict:
-    """The full report of a model folder, read from the disk cache when it matches the weights."""
+def model_report(folder: str | os.PathLike, use_cache: bool = True, ship: bool = False) -> dict:
+    """The full report of a model folder, read from the disk cache when it matches the weights; a new one is kept
+    in the cache folder, or with ``ship=True`` (the CLI) in the model folder as ``report.json``."""
     folder = Path(folder)
     digest = weights_digest(folder)
     paths = _cache_paths(folder, digest)
@@ -97,5 +102,5 @@ def model_report(folder: str | os.PathLike, use_cache: bool = True) -> dict:
         if cached is not None:
             return cached
     report = compute_report(folder)
-    _write_cached(paths, digest, report)
+    _write_cached(paths, digest, report, ship=ship)
     return report
