@@ -170,9 +170,11 @@ class SharedState:
 
     @property
     def redis(self) -> bool:
+        """True when the test runs against Redis."""
         return self.kind == "redis"
 
     def client(self):
+        """A client of the test's Redis (strings decoded)."""
         import redis
 
         return redis.Redis.from_url(self.url, decode_responses=True)
@@ -209,9 +211,9 @@ class SharedState:
         import os
 
         if self.redis:
-            self.client().pexpire(reservation.holder.key, 1)
             import time
 
+            self.client().pexpire(reservation.holder.key, 1)
             time.sleep(0.05)
         else:
             os.utime(reservation.path, (0, 0))
