@@ -37,13 +37,13 @@ datasets:
 	fi
 
 # Browser tests use Debian's Chromium (Playwright cannot download its own browser here);
-# the scale-out test puts nginx in front of two replicas.
+# the scale-out test puts nginx in front of two replicas; the Redis tests start their own redis-server.
 chromium:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/bin/redis-server ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nginx; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nginx redis-server; \
 	  else \
-	    echo "warning: install Debian's chromium and nginx for the browser and scale-out tests" >&2; \
+	    echo "warning: install Debian's chromium, nginx and redis-server for the browser, scale-out and Redis tests" >&2; \
 	  fi; \
 	fi
 

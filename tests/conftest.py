@@ -146,3 +146,89 @@ def fake_pretrained(tmp_path, monkeypatch):
     monkeypatch.setattr(seeds, "PRETRAINED_DIR", root)
     monkeypatch.setattr(seeds, "SEEDS_DIR", root / "_seeds")
     return root
+
+
+# -- the shared state: files in the store, or Redis (vae.shared_state, docs/redis.md) ----------------------------
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real ``redis-server`` on a free loopback port for the session, nothing saved (stopped at the end). Skipped
+    locally when Debian's ``redis-server`` (or the ``redis`` client package) is missing; under CI that FAILS."""
+    from vae.devtools.redis_server import RedisServer, require_redis_server
+
+    require_redis_server()
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+class SharedState:
+    """Which backend a test runs against (``kind``: "files" or "redis"), with the few helpers a test needs to
+    reach below the public API (forge a participant, a holder record, an old reservation)."""
+
+    def __init__(self, kind: str, url: str | None = None):
+        self.kind, self.url = kind, url
+
+    @property
+    def redis(self) -> bool:
+        """True when the test runs against Redis."""
+        return self.kind == "redis"
+
+    def client(self):
+        """A client of the test's Redis (strings decoded)."""
+        import redis
+
+        return redis.Redis.from_url(self.url, decode_responses=True)
+
+    def keys(self, store) -> list[str]:
+        """Every Redis key of ``store`` (empty with files)."""
+        from vae.shared_state import namespace
+
+        return sorted(self.client().keys(namespace(store) + ":*")) if self.redis else []
+
+    def add_participant(self, store, code: str, token: str) -> None:
+        """Make ``token`` a participant of class ``code`` without :func:`vae.classroom.join`."""
+        from vae import classroom
+
+        if self.redis:
+            from vae.shared_state import namespace
+
+            self.client().hset(f"{namespace(store)}:class:{code}:participants", token, "1")
+        else:
+            (classroom.classroom_root(store) / code / classroom.PARTICIPANTS / token).touch()
+
+    def forge_reservation(self, store, reservation, **changes) -> None:
+        """Rewrite the holder record of a reservation (a holder whose pid is gone, …)."""
+        import json
+
+        if self.redis:
+            key, r = reservation.holder.key, self.client()
+            r.set(key, json.dumps({**json.loads(r.get(key)), **changes}), keepttl=True)
+        else:
+            reservation.path.write_text(json.dumps({**json.loads(reservation.path.read_text()), **changes}))
+
+    def age_reservation(self, store, reservation) -> None:
+        """Make a reservation look not refreshed for ages (a holder on another machine that died)."""
+        import os
+
+        if self.redis:
+            import time
+
+            self.client().pexpire(reservation.holder.key, 1)
+            time.sleep(0.05)
+        else:
+            os.utime(reservation.path, (0, 0))
+
+
+@pytest.fixture(params=["files", "redis"])
+def shared_state(request, monkeypatch):
+    """Run a test against each backend of the shared state: the store's files (``VAE_REDIS_URL`` unset) and a real
+    Redis (set; its database emptied first)."""
+    if request.param == "files":
+        monkeypatch.delenv("VAE_REDIS_URL", raising=False)
+        yield SharedState("files")
+        return
+    server = request.getfixturevalue("redis_server")
+    monkeypatch.setenv("VAE_REDIS_URL", server.redis_url)
+    state = SharedState("redis", server.redis_url)
+    state.client().flushdb()
+    yield state

@@ -1,6 +1,7 @@
 """A class (vae.classroom): joining, one vote per participant, the tally, forged input, expiry, teacher rights,
 limits, a tally shared by every reader, and votes cast by several processes at once (as two replicas behind
-nginx would)."""
+nginx would). Every test that goes through the public functions runs against both backends (``shared_state``:
+the store's files, and a real Redis); the planted step file is the file backend's own."""
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -19,7 +20,7 @@ def _join(code: str, n: int, store) -> list[str]:
     return [classroom.join(code, store=store) for _ in range(n)]
 
 
-def test_votes_are_counted_per_choice_and_a_voter_can_change_their_mind(tmp_path):
+def test_votes_are_counted_per_choice_and_a_voter_can_change_their_mind(shared_state, tmp_path):
     code = classroom.open_class(["plausible", "poor"], OWNER, store=tmp_path)
     assert classroom.normalise_code(code.lower()) == code
     a, b, c = _join(code, 3, tmp_path)
@@ -33,7 +34,7 @@ def test_votes_are_counted_per_choice_and_a_voter_can_change_their_mind(tmp_path
     assert classroom.tally(code, store=tmp_path).revealed and classroom.state(code, store=tmp_path).revealed
 
 
-def test_one_vote_per_participant_and_only_participants_vote(tmp_path):
+def test_one_vote_per_participant_and_only_participants_vote(shared_state, tmp_path):
     """A scripted voter cannot stuff the tally with fresh tokens: a vote needs a token that joined the class."""
     code = classroom.open_class(["a", "b"], OWNER, store=tmp_path)
     with pytest.raises(ClassroomError) as err:
@@ -47,7 +48,7 @@ def test_one_vote_per_participant_and_only_participants_vote(tmp_path):
     assert classroom.attendance(code, store=tmp_path).joined == 1
 
 
-def test_a_class_admits_its_size_and_the_teacher_sees_the_joins(tmp_path):
+def test_a_class_admits_its_size_and_the_teacher_sees_the_joins(shared_state, tmp_path):
     code = classroom.open_class(["a", "b"], OWNER, size=3, store=tmp_path)
     tokens = _join(code, 3, tmp_path)
     with pytest.raises(ClassroomError) as err:
@@ -64,14 +65,15 @@ def test_a_class_admits_its_size_and_the_teacher_sees_the_joins(tmp_path):
 
 
 @pytest.mark.parametrize("owner", [None, "", "anonymous", "0123456789AB", "0123456789ab\n", 12])
-def test_opening_a_class_needs_a_teacher_key(tmp_path, owner):
+def test_opening_a_class_needs_a_teacher_key(shared_state, tmp_path, owner):
     with pytest.raises(ClassroomError) as err:
         classroom.open_class(["a", "b"], owner, store=tmp_path)
     assert err.value.code == "not_teacher"
     assert not (tmp_path / ".classroom").exists() or not any((tmp_path / ".classroom").iterdir())
+    assert shared_state.keys(tmp_path) == []
 
 
-def test_only_the_opening_teacher_reveals_advances_and_closes(tmp_path):
+def test_only_the_opening_teacher_reveals_advances_and_closes(shared_state, tmp_path):
     code = classroom.open_class(["a", "b"], OWNER, store=tmp_path)
     for action in (lambda o: classroom.reveal(code, o, store=tmp_path),
                    lambda o: classroom.publish_step(code, "kl", o, store=tmp_path),
@@ -90,7 +92,7 @@ def test_only_the_opening_teacher_reveals_advances_and_closes(tmp_path):
     assert err.value.code == "unknown_code"
 
 
-def test_class_limits_count_per_teacher_key(tmp_path, monkeypatch):
+def test_class_limits_count_per_teacher_key(shared_state, tmp_path, monkeypatch):
     monkeypatch.setattr(classroom, "MAX_CLASSES_PER_OWNER", 2)
     for _ in range(2):
         classroom.open_class(["a", "b"], OWNER, store=tmp_path)
@@ -104,7 +106,7 @@ def test_class_limits_count_per_teacher_key(tmp_path, monkeypatch):
     assert err.value.code == "too_many"
 
 
-def test_the_tally_is_counted_once_per_interval_for_every_reader(tmp_path, monkeypatch):
+def test_the_tally_is_counted_once_per_interval_for_every_reader(shared_state, tmp_path, monkeypatch):
     """Forty students polling a stuffed class used to count its votes each (46 ms at 2,000 votes): now the step
     and the reveal flag are read without a tally, and the teacher's tally is shared for TALLY_SECONDS."""
     code = classroom.open_class(["a", "b"], OWNER, size=50, store=tmp_path)
@@ -124,28 +126,33 @@ def test_the_tally_is_counted_once_per_interval_for_every_reader(tmp_path, monke
 
 
 @pytest.mark.parametrize("bad_code", ["../..", "ABCD", "ABCDEF", "AB/DE", "", None, 12345, "ABCD0", "ÀBCDE"])
-def test_forged_codes_are_refused_without_touching_paths(tmp_path, bad_code):
+def test_forged_codes_are_refused_without_touching_paths(shared_state, tmp_path, bad_code):
     for action in (lambda: classroom.vote(bad_code, classroom.new_voter_token(), "poor", store=tmp_path),
                    lambda: classroom.join(bad_code, store=tmp_path)):
         with pytest.raises(ClassroomError) as err:
             action()
         assert err.value.code in ("bad_code", "unknown_code")
     assert not (tmp_path / ".classroom").exists() or not any((tmp_path / ".classroom").iterdir())
+    assert shared_state.keys(tmp_path) == []
 
 
 @pytest.mark.parametrize("voter, choice", [("../../meta.json", "poor"), ("x" * 20, "poor"), (["a"], "poor"),
                                            ("ab" * 16, "../poor"), ("ab" * 16, "maybe"), ("ab" * 16, None)])
-def test_forged_votes_are_refused(tmp_path, voter, choice):
+def test_forged_votes_are_refused(shared_state, tmp_path, voter, choice):
     code = classroom.open_class(["plausible", "poor"], OWNER, store=tmp_path)
     if voter == "ab" * 16:
-        (tmp_path / ".classroom" / code / classroom.PARTICIPANTS / voter).touch()  # a participant, a forged answer
+        shared_state.add_participant(tmp_path, code, voter)  # a participant, a forged answer
     with pytest.raises(ClassroomError):
         classroom.vote(code, voter, choice, store=tmp_path)
     assert classroom.tally(code, store=tmp_path).total == 0
-    assert sorted(p.name for p in (tmp_path / ".classroom" / code).iterdir()) == ["meta.json", "participants", "votes"]
+    if shared_state.redis:
+        assert not any(k.endswith(":votes") for k in shared_state.keys(tmp_path))
+    else:
+        assert sorted(p.name for p in (tmp_path / ".classroom" / code).iterdir()) == ["meta.json", "participants",
+                                                                                      "votes"]
 
 
-def test_unknown_and_expired_codes(tmp_path):
+def test_unknown_and_expired_codes(shared_state, tmp_path):
     with pytest.raises(ClassroomError) as err:
         classroom.tally("ABCDE", store=tmp_path)
     assert err.value.code == "unknown_code"
@@ -156,11 +163,16 @@ def test_unknown_and_expired_codes(tmp_path):
         assert err.value.code == "expired"
     assert classroom.expired_at(code, store=tmp_path) is not None
     fresh = classroom.open_class(["a", "b"], OWNER, store=tmp_path)  # opening a class cleans expired ones
-    assert not (tmp_path / ".classroom" / code).exists() and (tmp_path / ".classroom" / fresh).is_dir()
+    assert classroom.expired_at(code, store=tmp_path) is None and classroom.state(fresh, store=tmp_path)
+    with pytest.raises(ClassroomError) as err:
+        classroom.state(code, store=tmp_path)
+    assert err.value.code == "unknown_code"
+    if not shared_state.redis:
+        assert not (tmp_path / ".classroom" / code).exists() and (tmp_path / ".classroom" / fresh).is_dir()
     assert classroom.expired_at(fresh, store=tmp_path) is None
 
 
-def test_limits(tmp_path, monkeypatch):
+def test_limits(shared_state, tmp_path, monkeypatch):
     with pytest.raises(ClassroomError):
         classroom.open_class(["only"], OWNER, store=tmp_path)
     with pytest.raises(ClassroomError):
@@ -183,7 +195,7 @@ def _cast(args):
     return n
 
 
-def test_votes_from_several_processes_share_one_tally(tmp_path):
+def test_votes_from_several_processes_share_one_tally(shared_state, tmp_path):
     """Two processes (two replicas) join and vote in the same store at once: none is lost."""
     code = classroom.open_class(["plausible", "poor"], OWNER, size=100, store=tmp_path)
     with mp.get_context("spawn").Pool(2) as pool:

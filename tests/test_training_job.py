@@ -208,29 +208,28 @@ def test_start_estimates():
 
 # -- the name reservation -----------------------------------------------------------------------------------------
 
-def test_a_reservation_is_exclusive_released_and_leaves_no_trace(tmp_path):
+def test_a_reservation_is_exclusive_released_and_leaves_no_trace(shared_state, tmp_path):
     r = reserve_name(tmp_path, "m", "training")
     with pytest.raises(NameReserved, match="training in progress"):
         reserve_name(tmp_path, "m", "import")
     assert held_names(tmp_path) == {"m": "training"}
     r.release()
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [] and shared_state.keys(tmp_path) == []
     with reserve_name(tmp_path, "m", "import"):
         pass
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [] and shared_state.keys(tmp_path) == []
 
 
-def test_a_dead_holders_reservation_is_taken_over(tmp_path):
+def test_a_dead_holders_reservation_is_taken_over(shared_state, tmp_path):
     r = reserve_name(tmp_path, "m", "training")
-    path = reservations_dir(tmp_path) / "m"
-    record = json.loads(path.read_text())
-    path.write_text(json.dumps({**record, "pid": 2**22 + 12345}))  # a pid that does not exist on this machine
+    assert r.path == reservations_dir(tmp_path) / "m"
+    shared_state.forge_reservation(tmp_path, r, pid=2**22 + 12345)  # a pid that does not exist on this machine
     taken = reserve_name(tmp_path, "m", "import")
     r.release()  # the stale holder's release does not remove the new holder's file
     assert held_names(tmp_path) == {"m": "import"}
     taken.release()
     old = reserve_name(tmp_path, "m", "training")
-    os.utime(path, (0, 0))  # not refreshed for ages (a holder on another machine)
+    shared_state.age_reservation(tmp_path, old)  # not refreshed for ages (a holder on another machine)
     assert held_names(tmp_path) == {}
     reserve_name(tmp_path, "m", "import").release()
     old.release()

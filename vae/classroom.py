@@ -1,13 +1,19 @@
 """A class around the lecture: a teacher opens a class code, students join it, vote on the micro-quiz and
 follow the teacher's step; the teacher sees the tally and how many joined.
 
-Why files in the model store: a class can be served by several replicas behind nginx (sticky sessions
-send each browser to one replica), so a vote cast on replica 1 must show on the teacher's screen served
-by replica 2. Every replica already shares the user store (``$VAE_MODEL_STORE``), so a class lives in the
-store's hidden folder ``.classroom/<CODE>/``: ``meta.json`` (choices, owner, size, creation and expiry time,
-whether the answer is revealed), ``step`` (the teacher's lecture step), one empty file per participant under
-``participants/`` and one small file per participant's vote under ``votes/``. Every write is a
-write-then-rename (or an exclusive create), so concurrent students never corrupt each other.
+Where a class lives: a class can be served by several replicas behind nginx (sticky sessions send each
+browser to one replica), so a vote cast on replica 1 must show on the teacher's screen served by replica 2.
+Two backends keep it, below this module (:mod:`vae.shared_state` chooses):
+
+* by default, files in the shared user store (``$VAE_MODEL_STORE``), which every replica already shares:
+  ``.classroom/<CODE>/`` (:mod:`vae.classroom_files`; write-then-rename and exclusive creates, so concurrent
+  students never corrupt each other);
+* when ``VAE_REDIS_URL`` is set, a few keys in that Redis, expiring with the class (:mod:`vae.classroom_redis`,
+  atomic commands and scripts; ``docs/redis.md``). A Redis that cannot be reached gives a ``ClassroomError``
+  with code ``unreachable`` (a sentence naming the server), so the page shows a notice and keeps serving.
+
+The functions below are the one public interface: every check (formats, rights, limits, expiry) is made here,
+the same for both backends, which only store.
 
 Who may do what (a classroom is an adversarial place, #21):
 
@@ -26,26 +32,24 @@ class in a process and shared by every reader. Nothing personal is kept: a parti
 Classes expire (default 2 h); expired ones are removed when a new one opens.
 
 Everything a browser sends (class code, token, choice, step) is checked against a strict format before it
-touches a path, so a forged message can neither escape the folder nor grow it without bound.
+reaches a backend (a path or a key), so a forged message can neither escape the folder nor grow it without bound.
 """
 from __future__ import annotations
 
-import json
-import os
+import dataclasses
+import functools
 import re
 import secrets
-import shutil
 import threading
 import time
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .atomic_file import write_file_atomically
-from .bounded_io import read_bytes, read_json
 from .checkpoint import user_store
-from .errors import ExplorerError
+from .classroom_files import META, PARTICIPANTS, STEP_FILE, FileClasses  # noqa: F401  (names the tests use)
+from .errors import ExplorerError, SharedStateError
+from .shared_state import redis_url
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read off a projector
 CODE_LENGTH = 5
@@ -60,8 +64,6 @@ _CODE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}\\Z")
 _VOTER = re.compile(r"^[0-9a-f]{16,64}\Z")
 _CHOICE = re.compile(r"^[a-z0-9_-]{1,32}\Z")
 _OWNER = re.compile(r"^[0-9a-f]{12}\Z")
-META = "meta.json"
-PARTICIPANTS = "participants"
 
 
 class ClassroomError(ExplorerError):
@@ -107,8 +109,29 @@ class Tally:
 
 
 def classroom_root(store: Path | None = None) -> Path:
-    """The folder holding every open class (in the shared user store, so all replicas see it)."""
+    """The folder holding every open class of the file backend (in the shared user store, so all replicas see it)."""
     return (store or user_store()) / ".classroom"
+
+
+def backend(store: Path | None = None):
+    """The backend keeping the classes of ``store``: Redis when ``VAE_REDIS_URL`` is set, else the store's files."""
+    url = redis_url()
+    if url:
+        from .classroom_redis import RedisClasses
+
+        return RedisClasses(url, store or user_store())
+    return FileClasses(classroom_root(store))
+
+
+def _served(function):
+    """A public function whose shared-state server failures become ``ClassroomError("unreachable")``."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except SharedStateError as exc:
+            raise ClassroomError("unreachable", str(exc)) from None
+    return run
 
 
 def normalise_code(text: object) -> str:
@@ -124,51 +147,49 @@ def new_voter_token() -> str:
     return secrets.token_hex(16)
 
 
-def _write_json(path: Path, data: dict) -> None:
-    write_file_atomically(path, json.dumps(data))
-
-
-def _read_meta(folder: Path) -> dict:
-    """A class's ``meta.json`` (bounded, regular file only: ``vae.bounded_io``), checked field by field."""
+def _valid_meta(meta: object) -> bool:
+    """A class's meta data as a backend read it, checked field by field (a store or a Redis may be tampered with)."""
     def number(v):
         return isinstance(v, (int, float)) and not isinstance(v, bool)
 
-    try:
-        meta = read_json(folder / META, limit=4096, max_depth=3)
-        ok = (isinstance(meta, dict) and isinstance(meta.get("choices"), list)
-              and all(isinstance(c, str) for c in meta["choices"]) and number(meta.get("expires_at", 0))
-              and isinstance(meta.get("owner"), str) and number(meta.get("size")))
-    except ExplorerError:
-        ok = False
-    if not ok:
+    return (isinstance(meta, dict) and isinstance(meta.get("choices"), list)
+            and all(isinstance(c, str) for c in meta["choices"]) and number(meta.get("expires_at", 0))
+            and isinstance(meta.get("owner"), str) and number(meta.get("size")))
+
+
+def _meta(back, code: str) -> dict:
+    meta = back.meta(code)
+    if not _valid_meta(meta):
+        if back.ended_at(code) is not None:
+            raise ClassroomError("expired", "this class code has expired")
         raise ClassroomError("unknown_code", "no open class has this code")
     return meta
 
 
-def _open_folder(code: str, store: Path | None, now: float | None = None) -> tuple[Path, dict]:
-    folder = classroom_root(store) / normalise_code(code)
-    meta = _read_meta(folder)
+def _open_class(code: object, store: Path | None, now: float | None = None) -> tuple[object, str, dict]:
+    """(backend, code, meta) of the open class ``code``; ``bad_code``, ``unknown_code`` or ``expired`` otherwise."""
+    code = normalise_code(code)
+    back = backend(store)
+    meta = _meta(back, code)
     if (now or time.time()) > float(meta.get("expires_at", 0)):
         raise ClassroomError("expired", "this class code has expired")
-    return folder, meta
+    return back, code, meta
 
 
+@_served
 def clean_expired(store: Path | None = None, now: float | None = None) -> list[str]:
     """Remove expired (or unreadable) classes; return their codes."""
-    root, now = classroom_root(store), now or time.time()
+    back, now = backend(store), now or time.time()
     removed = []
-    if not root.is_dir():
-        return removed
-    for folder in root.iterdir():
-        if folder.is_symlink() or not folder.is_dir() or not _CODE.match(folder.name):
+    for code in back.codes():
+        if not _CODE.match(code):
             continue
-        try:
-            expired = now > float(_read_meta(folder).get("expires_at", 0))
-        except ClassroomError:
-            expired = now - folder.stat().st_mtime > 60  # a class still being created has no meta for a moment
+        meta = back.meta(code)
+        expired = now > float(meta.get("expires_at", 0)) if _valid_meta(meta) else back.orphan(code, now)
         if expired:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder.name)
+            back.delete(code)
+            _forget_tally(back.ident(code))
+            removed.append(code)
     return sorted(removed)
 
 
@@ -178,15 +199,16 @@ def _owner(owner: object) -> str:
     return owner
 
 
-def _owned(code: str, owner: object, store: Path | None) -> tuple[Path, dict]:
+def _owned(code: str, owner: object, store: Path | None) -> tuple[object, str, dict]:
     """The open class ``code`` if ``owner`` (a teacher key's owner id) opened it; else ``not_teacher``."""
     owner = _owner(owner)
-    folder, meta = _open_folder(code, store)
+    back, code, meta = _open_class(code, store)
     if meta.get("owner") != owner:
         raise ClassroomError("not_teacher", "only the teacher who opened this class can do this")
-    return folder, meta
+    return back, code, meta
 
 
+@_served
 def open_class(choices: Sequence[str], owner: str, size: int = DEFAULT_SIZE, ttl: float = DEFAULT_TTL,
                store: Path | None = None) -> str:
     """Open a class for one question with the given answer ids, for at most ``size`` participants; return its
@@ -199,124 +221,117 @@ def open_class(choices: Sequence[str], owner: str, size: int = DEFAULT_SIZE, ttl
         raise ClassroomError("bad_choices", "a question needs 2–8 distinct answer ids")
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
         raise ClassroomError("bad_size", f"a class admits 1 to {MAX_SIZE} participants")
-    root = classroom_root(store)
-    root.mkdir(parents=True, exist_ok=True)
+    back = backend(store)
     clean_expired(store)
-    folders = [f for f in root.iterdir() if _CODE.match(f.name)]
-    if len(folders) >= MAX_CLASSES:
+    codes = [c for c in back.codes() if _CODE.match(c)]
+    if len(codes) >= MAX_CLASSES:
         raise ClassroomError("too_many", "too many open classes on this server; try again later")
     mine = 0
-    for f in folders:
-        try:
-            mine += _read_meta(f).get("owner") == owner
-        except ClassroomError:
-            continue
+    for c in codes:
+        meta = back.meta(c)
+        mine += _valid_meta(meta) and meta.get("owner") == owner
     if mine >= MAX_CLASSES_PER_OWNER:
         raise ClassroomError("too_many_mine", f"this teacher key already has {mine} open classes; close one first")
     for _ in range(20):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        folder = root / code
-        try:
-            folder.mkdir()  # atomic: two teachers never get the same code
-        except FileExistsError:
-            continue
-        (folder / "votes").mkdir()
-        (folder / PARTICIPANTS).mkdir()
         now = time.time()
-        _write_json(folder / META, {"choices": choices, "owner": owner, "size": size, "created_at": now,
-                                    "expires_at": now + ttl, "revealed": False})
-        return code
+        meta = {"choices": choices, "owner": owner, "size": size, "created_at": now, "expires_at": now + ttl,
+                "revealed": False}
+        if back.create(code, meta):  # atomic: two teachers never get the same code
+            return code
     raise ClassroomError("too_many", "could not find a free class code; try again")
 
 
+@_served
 def close_class(code: str, owner: str, store: Path | None = None) -> None:
     """End class ``code`` now (its teacher only): its votes, participants and step are removed."""
-    folder, _ = _owned(code, owner, store)
-    shutil.rmtree(folder, ignore_errors=True)
-    _forget_tally(folder)
+    back, code, _ = _owned(code, owner, store)
+    back.delete(code)
+    _forget_tally(back.ident(code))
 
 
-def _participant(folder: Path, token: object) -> bool:
-    return isinstance(token, str) and bool(_VOTER.match(token)) and (folder / PARTICIPANTS / token).is_file() \
-        and not (folder / PARTICIPANTS / token).is_symlink()
+def _token(token: object) -> bool:
+    return isinstance(token, str) and bool(_VOTER.match(token))
 
 
+@_served
 def join(code: str, token: str | None = None, store: Path | None = None) -> str:
     """Join class ``code``; returns this participant's token. A ``token`` that already joined this class is
     returned as it is (a reload, another page: no new place is taken); otherwise a new place is taken, while the
     class has fewer than its ``size`` participants (``class_full`` after)."""
-    folder, meta = _open_folder(code, store)
-    if _participant(folder, token):
+    back, code, meta = _open_class(code, store)
+    if _token(token) and back.is_participant(code, token):
         return token
-    places = folder / PARTICIPANTS
-    if sum(1 for _ in places.iterdir()) >= int(meta["size"]):
-        raise ClassroomError("class_full", "this class is full; ask your teacher")
     token = new_voter_token()
     try:
-        os.close(os.open(places / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        added = back.add_participant(code, token, int(meta["size"]))
+    except SharedStateError:
+        raise
     except OSError as exc:
         raise ClassroomError("store", f"the class cannot be joined now ({exc.strerror or exc})") from None
+    if added is None:
+        raise ClassroomError("unknown_code", "no open class has this code")
+    if not added:
+        raise ClassroomError("class_full", "this class is full; ask your teacher")
     return token
 
 
 def is_participant(code: str, token: object, store: Path | None = None) -> bool:
-    """True when ``token`` joined the open class ``code`` (False for a closed, expired or unknown class)."""
+    """True when ``token`` joined the open class ``code`` (False for a closed, expired or unknown class, and while
+    the class server cannot be reached)."""
     try:
-        folder, _ = _open_folder(code, store)
-    except ClassroomError:
+        back, code, _ = _open_class(code, store)
+        return _token(token) and back.is_participant(code, token)
+    except (ClassroomError, SharedStateError):
         return False
-    return _participant(folder, token)
 
 
+@_served
 def attendance(code: str, store: Path | None = None, now: float | None = None) -> Attendance:
     """How many joined class ``code``, how many in the last minute, and its size (shown to the teacher)."""
-    folder, meta = _open_folder(code, store)
+    back, code, meta = _open_class(code, store)
     now = now or time.time()
-    joined = recent = 0
-    for entry in os.scandir(folder / PARTICIPANTS):
-        try:
-            t = entry.stat(follow_symlinks=False).st_mtime
-        except OSError:
-            continue
-        joined += 1
-        recent += now - t <= 60
-    return Attendance(joined, recent, int(meta["size"]))
+    times = back.join_times(code)
+    return Attendance(len(times), sum(now - t <= 60 for t in times), int(meta["size"]))
 
 
+@_served
 def vote(code: str, voter: str, choice: str, store: Path | None = None) -> None:
     """Record (or change) the answer of participant ``voter`` (a token :func:`join` gave) in class ``code``: one
     vote per participant, a re-vote replaces the earlier one."""
-    folder, meta = _open_folder(code, store)
-    if not isinstance(voter, str) or not _VOTER.match(voter):
+    back, code, meta = _open_class(code, store)
+    if not _token(voter):
         raise ClassroomError("bad_voter", "invalid voter id")
-    if not _participant(folder, voter):
+    if not back.is_participant(code, voter):
         raise ClassroomError("not_joined", "join the class before voting")
-    if choice not in meta["choices"]:
+    if not isinstance(choice, str) or choice not in meta["choices"]:
         raise ClassroomError("bad_choice", "not an answer of this question")
-    write_file_atomically(folder / "votes" / voter, choice)
-    _forget_tally(folder)
+    if not back.put_vote(code, voter, choice):
+        raise ClassroomError("not_joined", "join the class before voting")
+    _forget_tally(back.ident(code))
 
 
-_TALLIES: dict[str, tuple[float, Tally]] = {}   # class folder -> (when counted, its tally)
+_TALLIES: dict[str, tuple[float, Tally]] = {}   # a class's backend name -> (when counted, its tally)
 _TALLIES_LOCK = threading.Lock()
 
 
-def _forget_tally(folder: Path) -> None:
+def _forget_tally(ident: str) -> None:
     with _TALLIES_LOCK:
-        _TALLIES.pop(str(folder), None)
+        _TALLIES.pop(ident, None)
 
 
+@_served
 def tally(code: str, store: Path | None = None, max_age: float = TALLY_SECONDS) -> Tally:
     """The votes of class ``code`` per answer (votes with an unknown answer are ignored), counted at most once per
     ``max_age`` seconds in this process and shared by every reader (a vote cast here is counted at once; one cast
     on another replica within ``max_age``)."""
-    folder, meta = _open_folder(code, store)
-    key, now = str(folder), time.monotonic()
+    back, code, meta = _open_class(code, store)
+    key, now = back.ident(code), time.monotonic()
     with _TALLIES_LOCK:
         cached = _TALLIES.get(key)
         if cached is not None and now - cached[0] < max_age:
             return dataclasses.replace(cached[1], revealed=bool(meta.get("revealed")))
-    counted = _count(folder, meta)
+    counted = _count(back, code, meta)
     with _TALLIES_LOCK:
         if len(_TALLIES) >= 4 * MAX_CLASSES:
             _TALLIES.clear()
@@ -324,67 +339,62 @@ def tally(code: str, store: Path | None = None, max_age: float = TALLY_SECONDS) 
     return counted
 
 
-def _count(folder: Path, meta: dict) -> Tally:
+def _count(back, code: str, meta: dict) -> Tally:
     counts = {c: 0 for c in meta["choices"]}
-    for entry in (folder / "votes").iterdir():
-        if entry.name.startswith(".") or not _VOTER.match(entry.name) or entry.is_symlink():
-            continue
-        try:
-            answer = read_bytes(entry, 64).decode("utf-8", "replace")
-        except ExplorerError:
-            continue  # removed meanwhile, too long, or not a regular file (a FIFO is never waited on)
+    for answer in back.votes(code):
         if answer in counts:
             counts[answer] += 1
-    return Tally(code=folder.name, counts=counts, revealed=bool(meta.get("revealed")),
-                 expires_at=float(meta["expires_at"]))
+    return Tally(code=code, counts=counts, revealed=bool(meta.get("revealed")), expires_at=float(meta["expires_at"]))
 
 
+@_served
 def reveal(code: str, owner: str, store: Path | None = None) -> None:
     """Mark the class's answer as revealed (its teacher only; students' screens then show the samples too)."""
-    folder, meta = _owned(code, owner, store)
-    _write_json(folder / META, {**meta, "revealed": True})
+    back, code, meta = _owned(code, owner, store)
+    back.write_meta(code, {**meta, "revealed": True})
 
 
+@_served
 def state(code: str, store: Path | None = None) -> ClassState:
-    """The reveal flag, the teacher's step and the expiry of class ``code``: what a student's poll needs, read from
-    two small files (no vote is counted). Raises ``ClassroomError`` for an unknown, closed or expired class."""
-    folder, meta = _open_folder(code, store)
-    return ClassState(code=folder.name, revealed=bool(meta.get("revealed")), step=_step(folder),
+    """The reveal flag, the teacher's step and the expiry of class ``code``: what a student's poll needs, two
+    small reads (no vote is counted). Raises ``ClassroomError`` for an unknown, closed or expired class."""
+    back, code, meta = _open_class(code, store)
+    return ClassState(code=code, revealed=bool(meta.get("revealed")), step=_step(back, code),
                       expires_at=float(meta["expires_at"]), owner=str(meta["owner"]))
 
 
 def expired_at(code: str, store: Path | None = None) -> float | None:
-    """When class ``code`` ended if it expired but is still on disk; None otherwise (open, or gone)."""
+    """When class ``code`` ended if it expired but is still known; None otherwise (open, gone, or the class
+    server cannot be reached)."""
     try:
-        meta = _read_meta(classroom_root(store) / normalise_code(code))
-    except ClassroomError:
+        back = backend(store)
+        code = normalise_code(code)
+        meta = back.meta(code)
+        if not _valid_meta(meta):
+            return back.ended_at(code)
+    except (ClassroomError, SharedStateError):
         return None
     end = float(meta.get("expires_at", 0))
     return end if time.time() > end else None
 
 
-STEP_FILE = "step"
-
-
+@_served
 def publish_step(code: str, step: str, owner: str, store: Path | None = None) -> None:
     """Publish the teacher's lecture step (a slug such as ``kl``) in class ``code`` (its teacher only), so students
-    who follow the teacher see the same step; a write-then-rename of one small file (every replica reads it)."""
-    folder, _ = _owned(code, owner, store)
+    who follow the teacher see the same step (every replica reads it)."""
+    back, code, _ = _owned(code, owner, store)
     if not isinstance(step, str) or not _CHOICE.match(step):
         raise ClassroomError("bad_step", "invalid lecture step")
-    write_file_atomically(folder / STEP_FILE, step)
+    back.set_step(code, step)
 
 
+@_served
 def teacher_step(code: str, store: Path | None = None) -> str | None:
     """The lecture step the teacher of class ``code`` last published, or None (none yet, or unreadable)."""
-    folder, _ = _open_folder(code, store)
-    return _step(folder)
+    back, code, _ = _open_class(code, store)
+    return _step(back, code)
 
 
-def _step(folder: Path) -> str | None:
-    path = folder / STEP_FILE
-    try:
-        step = read_bytes(path, 64).decode("utf-8", "replace")
-    except ExplorerError:
-        return None  # none yet, too long, a symbolic link or not a regular file (a FIFO is never waited on)
-    return step if _CHOICE.match(step) else None
+def _step(back, code: str) -> str | None:
+    step = back.step(code)
+    return step if isinstance(step, str) and _CHOICE.match(step) else None

@@ -15,3 +15,18 @@ class DatasetError(ExplorerError):
 
 class CheckpointError(ExplorerError):
     """A model folder cannot be read or written: missing file, corrupt weights, mismatch with its config."""
+
+
+class SharedStateError(ExplorerError, ConnectionError):
+    """The shared-state server (Redis, ``VAE_REDIS_URL``) cannot be reached: the class, its votes and the name
+    reservations live there, so the call is refused with a sentence instead of a traceback. Also an ``OSError``
+    (``errno`` ECONNREFUSED, ``strerror`` the sentence), so callers that report a store they cannot write (the
+    training queue, the import) report this one the same way."""
+
+    def __init__(self, message: str):
+        import errno
+
+        super().__init__(errno.ECONNREFUSED, message)
+
+    def __str__(self) -> str:
+        return str(self.strerror)

@@ -14,6 +14,12 @@ ran on this machine (same host name and boot id) and its pid is gone, or when it
 :meth:`Reservation.refresh` every minute. Stale files are removed under an ``flock`` of the
 ``.reserved`` folder, so two processes cleaning the same stale file cannot delete a fresh one in between; the
 last release removes the folder, so an idle store holds no trace of reservations.
+
+**With Redis** (``VAE_REDIS_URL`` set, :mod:`vae.shared_state`), the same functions keep a reservation as one key
+instead of one file (:mod:`vae.reservation_redis`): ``SET NX`` with an expiry of :data:`STALE_SECONDS` that
+:meth:`Reservation.refresh` renews, so a holder on any machine that died frees the name by itself, and one on this
+machine whose pid is gone is dropped at once, as with files. A Redis that cannot be reached raises
+:class:`vae.errors.SharedStateError` (an ``OSError`` too, so callers report it as a store they cannot write).
 """
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ from pathlib import Path
 
 from .bounded_io import read_json
 from .errors import CheckpointError, ExplorerError
+from .shared_state import redis_url
 
 RESERVED = ".reserved"
 STALE_SECONDS = 600.0        # a reservation not refreshed for 10 min is stale (holders refresh every minute)
@@ -130,9 +137,17 @@ class Reservation:
     purpose: str
     token: str
     released: bool = False
+    holder: object = None   # the Redis backend's handle (None: the file above)
 
     def refresh(self) -> None:
-        """Tell other processes the holder is alive (long holders call this every minute)."""
+        """Tell other processes the holder is alive (long holders call this every minute). With Redis, a server
+        that cannot be reached is ignored here, as a store that cannot be written is (the next refresh retries)."""
+        if self.holder is not None:
+            try:
+                self.holder.refresh()
+            except OSError:
+                pass
+            return
         try:
             os.utime(self.path, follow_symlinks=False)
         except OSError:
@@ -143,6 +158,9 @@ class Reservation:
         if self.released:
             return
         self.released = True
+        if self.holder is not None:
+            self.holder.release()
+            return
         with _folder_lock(self.path.parent, create=False) as locked:
             if not locked:
                 return
@@ -169,12 +187,19 @@ def reservations_dir(store: Path) -> Path:
 def reserve_name(store: str | os.PathLike, name: str, purpose: str) -> Reservation:
     """Hold model ``name`` of ``store`` for a ``purpose`` ("training" or "import"); raise :class:`NameReserved`
     if another holder has it (a stale reservation is removed first). ``name`` must already be a valid model
-    name (``vae.checkpoint.safe_model_path``). OSErrors of the store (full, read-only) propagate."""
+    name (``vae.checkpoint.safe_model_path``). OSErrors of the store (full, read-only) propagate, and so does
+    :class:`vae.errors.SharedStateError` (an ``OSError``) when the configured Redis cannot be reached."""
     folder = reservations_dir(Path(store))
     path = folder / name
     token = uuid.uuid4().hex
     record = {"name": name, "purpose": purpose, "machine": machine_id(), "pid": os.getpid(), "token": token,
               "created": time.time()}
+    url = redis_url()
+    if url:
+        from .reservation_redis import reserve
+
+        return Reservation(name=name, path=path, purpose=purpose, token=token,
+                           holder=reserve(url, Path(store), name, record))
     with _folder_lock(folder):
         for _ in range(2):
             try:
@@ -198,6 +223,11 @@ def reserve_name(store: str | os.PathLike, name: str, purpose: str) -> Reservati
 
 def held_names(store: str | os.PathLike) -> dict[str, str]:
     """Names currently reserved in ``store`` (stale ones left out) → their purpose."""
+    url = redis_url()
+    if url:
+        from .reservation_redis import held
+
+        return held(url, Path(store))
     folder = reservations_dir(Path(store))
     if not folder.is_dir():
         return {}
@@ -214,6 +244,11 @@ def held_names(store: str | os.PathLike) -> dict[str, str]:
 def drop_stale(store: str | os.PathLike, name: str) -> bool:
     """Remove the reservation of ``name`` if its holder is gone (a server that stopped mid-training); True if one
     was removed. A live holder's reservation is never touched."""
+    url = redis_url()
+    if url:
+        from .reservation_redis import drop
+
+        return drop(url, Path(store), name)
     folder = reservations_dir(Path(store))
     path = folder / name
     with _folder_lock(folder, create=False) as locked:

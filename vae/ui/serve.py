@@ -18,9 +18,12 @@ kept-alive connection waited ~40 ms). A browser's message is bounded before it i
 
 ``--production`` adds the hardened settings of a shared server (:data:`PRODUCTION_FLAGS`; flags
 given after it on the command line win, as Streamlit keeps the last value of a repeated option).
+``--redis URL`` keeps the classes and the name reservations in that Redis instead of the store's files: it sets
+``VAE_REDIS_URL`` for the server process (``vae.shared_state``, ``docs/redis.md``).
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -65,6 +68,20 @@ def streamlit_argv(argv: list[str]) -> list[str]:
     return ["streamlit", "run", str(APP), *extra]
 
 
+def take_redis(argv: list[str]) -> list[str]:
+    """``argv`` without ``--redis URL`` (or ``--redis=URL``), whose URL becomes ``VAE_REDIS_URL`` of this process."""
+    rest, words = [], iter(argv)
+    for word in words:
+        if word == "--redis" or word.startswith("--redis="):
+            url = word.partition("=")[2] if "=" in word else next(words, "")
+            if not url:
+                raise SystemExit("--redis needs a URL, such as redis://127.0.0.1:6379/0")
+            os.environ["VAE_REDIS_URL"] = url
+        else:
+            rest.append(word)
+    return rest
+
+
 def install_server_fixes() -> None:
     """Patch this process's Streamlit server before it starts: content-named assets gzipped once, not once per
     student (``vae.ui.asset_gzip``), no 40 ms Nagle stall per request on a kept-alive connection
@@ -97,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     PagesManager.uses_pages_directory = False
     install_server_fixes()
     announce_teacher_key()
-    sys.argv = streamlit_argv(sys.argv[1:] if argv is None else list(argv))
+    sys.argv = streamlit_argv(take_redis(sys.argv[1:] if argv is None else list(argv)))
     cli.main()
 
 

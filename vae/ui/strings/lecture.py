@@ -249,6 +249,10 @@ _OTHERS = {
     "lecture.class.err.bad_size": {"en": "A class admits 1 to 500 students.", "fr": "Une classe accueille de 1 à 500 étudiants."},
     "lecture.class.err.store": {"en": "The class cannot be reached right now; try again.",
                                 "fr": "La classe est injoignable pour l'instant ; réessayez."},
+    "lecture.class.err.unreachable": {
+        "en": "The class server is not reachable right now; the page keeps working, try again in a moment.",
+        "fr": "Le serveur de la classe est injoignable pour l'instant ; la page reste utilisable, réessayez dans "
+              "un instant."},
     "lecture.class.open_new": {"en": "Open a new class", "fr": "Ouvrir une nouvelle classe"},
     "lecture.class.close": {"en": "Close the class", "fr": "Fermer la classe"},
     "lecture.class.ended": {"en": "Class {code} ended at {time}.", "fr": "La classe {code} s'est terminée à {time}."},
