@@ -88,15 +88,35 @@ def settings() -> Settings:
 
 def settings_panel() -> None:
     """The sidebar's "Export figures" panel: format, size, background and projector style for every figure's
-    download on every page (Plotly cameras, grid downloads)."""
+    download on every page (Plotly cameras, grid downloads).
+
+    Labels are looked up when the widgets are made (``dict.__getitem__``, as the sidebar's pickers), never later
+    outside the script run. The widgets' keys carry the language (as the sidebar's model pickers, ``sidebar.picker_key``: Streamlit keeps
+    a keyed widget's option labels when only ``format_func`` changes); the choice itself is kept under
+    language-free keys, which :func:`settings` reads, so it survives a language switch."""
+    from .i18n import current_lang
+
+    lang = current_lang()
+
+    def chosen(name: str, options: tuple, default):
+        value = st.session_state.get(_KEY + name, default)
+        return options.index(value) if value in options else options.index(default)
+
+    def keep(name: str) -> None:
+        st.session_state[_KEY + name] = st.session_state[f"{_KEY}{name}_{lang}"]
+
     with st.expander(t("export.panel"), icon=":material/download:"):
-        st.radio(t("export.format"), ("png", "svg"), key=_KEY + "fmt", horizontal=True,
-                 format_func=lambda f: t(f"export.format.{f}"), help=t("export.format_help"))
-        st.selectbox(t("export.width"), WIDTHS, key=_KEY + "width",
-                     format_func=lambda w: t("export.width.2x") if not w else t("export.width.px", w=w))
-        st.radio(t("export.background"), ("white", "transparent"), key=_KEY + "bg", horizontal=True,
-                 format_func=lambda b: t(f"export.bg.{b}"))
-        st.checkbox(t("export.projector"), key=_KEY + "projector", help=t("export.projector_help"))
+        st.radio(t("export.format"), ("png", "svg"), key=f"{_KEY}fmt_{lang}", horizontal=True,
+                 index=chosen("fmt", ("png", "svg"), "png"), on_change=keep, args=("fmt",),
+                 format_func={f: t(f"export.format.{f}") for f in ("png", "svg")}.__getitem__, help=t("export.format_help"))
+        st.selectbox(t("export.width"), WIDTHS, key=f"{_KEY}width_{lang}", index=chosen("width", WIDTHS, 0),
+                     on_change=keep, args=("width",),
+                     format_func={w: t("export.width.px", w=w) if w else t("export.width.2x") for w in WIDTHS}.__getitem__)
+        st.radio(t("export.background"), ("white", "transparent"), key=f"{_KEY}bg_{lang}", horizontal=True,
+                 index=chosen("bg", ("white", "transparent"), "white"), on_change=keep, args=("bg",),
+                 format_func={b: t(f"export.bg.{b}") for b in ("white", "transparent")}.__getitem__)
+        st.checkbox(t("export.projector"), key=f"{_KEY}projector_{lang}", value=bool(st.session_state.get(_KEY + "projector")),
+                    on_change=keep, args=("projector",), help=t("export.projector_help"))
         st.caption(t("export.caption"))
 
 
