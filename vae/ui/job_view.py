@@ -18,16 +18,17 @@ from .explorer.film_view import live_film
 from .i18n import grouped, t
 from .plain_text import escape_markdown
 from .teacher import forget_button, teacher_owner, unlock_form
+from .export import file_name, plotly_chart
 from .train_figures import history_figure
 
 ACKED_KEY = "train.acked"
 
 
-def curves(history: list[dict]) -> None:
-    """The per-epoch loss curves (train and test) of a job."""
+def curves(history: list[dict], name: str | None = None, dataset: str | None = None) -> None:
+    """The per-epoch loss curves (train and test) of a job; ``name``: the model's name (for the exported file)."""
     titles = {k: t(f"train.curve.{k}") for k in ("recon", "kl", "total")}
-    st.plotly_chart(history_figure(history, titles, t("train.curve.train"), t("train.curve.test"), t("train.curve.epoch")),
-                    width="stretch")
+    plotly_chart(history_figure(history, titles, t("train.curve.train"), t("train.curve.test"), t("train.curve.epoch")),
+                 name=file_name("training-curves", model=name, dataset=dataset))
 
 
 def eta_text(seconds: float) -> str:
@@ -109,7 +110,7 @@ def show_outcome(snap: dict, max_minutes: float) -> None:
         cols[3].metric(t("train.metric.mse"), f"{m['mse']:.4f}")
     if snap["history"]:
         st.subheader(t("train.curves"))
-        curves(snap["history"])
+        curves(snap["history"], snap.get("name"), snap.get("dataset"))
 
 
 def live_map(snap: dict) -> None:
@@ -147,7 +148,7 @@ def live_panel(pool: JobPool, job_id: str) -> None:
         st.button(t("train.stop"), key="train.stop", on_click=job.stop, disabled=snap["stop_requested"])
         if snap["stop_requested"]:
             st.info(t("train.stopping"))
-        curves(snap["history"])
+        curves(snap["history"], snap.get("name"), snap.get("dataset"))
         live_map(snap)
     queue_table(pool)
 

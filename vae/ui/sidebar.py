@@ -17,6 +17,7 @@ from ..data import fashion_mnist_available
 from ..uploads import dataset_label
 from .cache import available_models
 from . import url_state
+from .export import settings_panel
 from .i18n import LANG_NAMES, LANGS, current_lang, t
 from .plain_text import escape_markdown
 
@@ -180,6 +181,7 @@ def sidebar() -> Selection:
                              format_func={k: t(f"kind.{k}") for k in present}.__getitem__)
             sel.focus = sel.models[focus]
             defaults["focus"] = present[default_focus]
+        settings_panel()  # figure export: format, size, background, projector style (vae/ui/export.py)
     _publish(sel, defaults)
     st.session_state["selection"] = sel
     return sel

@@ -30,6 +30,7 @@ from ..i18n import class_names, current_lang, grouped, t
 from ..sidebar import Selection, model_label
 from . import mount
 from .payloads import film_ref, plotly_ref
+from ..export import file_name
 from .views import axis_titles, texts
 
 FILM_KEY = "film.explorer"
@@ -105,7 +106,8 @@ def film_entry(kind: str, info: ModelInfo | None) -> dict:
     if info is None:
         return {"kind": kind, "title": title, "missing": t("map.trio.missing", kind=title)}
     name = info.id.split("/", 1)[-1]
-    base = {"kind": kind, "title": title, "label": model_label(info)}
+    base = {"kind": kind, "title": title, "label": model_label(info),
+            "export": file_name("training-film", model=info.id, dataset=info.dataset, ext=None)}
     try:
         film, ref, error = _stored(info.path, _stamp(info.path))
     except (ExplorerError, OSError, ValueError) as exc:  # the model itself cannot be read

@@ -19,6 +19,7 @@ from ...denoising import denoisers, partners
 from ...explorer_data import flat_uint8
 from ...projection import default_projection
 from .. import cache, url_state
+from ..export import file_name
 from ..i18n import current_lang, t
 from ..sidebar import Selection, model_label
 from . import COMPONENT, messages, mount
@@ -49,7 +50,9 @@ def _model_entry(info: ModelInfo, method: str) -> dict:
     proj = cache.projection(info.path, method)
     return {"id": info.id, "kind": info.kind, "label": model_label(info), **model_refs(info.path),
             "encoder": encoder_ref(info.path), "projection": projection_ref(info.path, method), "method": method,
-            "axis": axis_titles(method, proj.explained)}
+            "axis": axis_titles(method, proj.explained),
+            "export": file_name("latent-map", model=info.id, dataset=info.dataset, projection=method, ext=None),
+            "export_grid": file_name("decoded-grid", model=info.id, dataset=info.dataset, projection=method, ext=None)}
 
 
 @dataclass
@@ -166,7 +169,8 @@ def walk_data(info: ModelInfo) -> dict:
         _, _, score_name = latent.dimension_order(mu, enc["logvar"])
         text["sliders_help"] = t(f"walk.sliders.help_{'kl' if score_name == 'kl' else 'var'}")
     other = np.flatnonzero(labels != labels[0])
-    return {"model": {"id": info.id, **refs}, "limit": pad_limit(mu), "start_index": 0, "interp_a": 0,
+    export = {f: file_name(f, model=info.id, dataset=info.dataset, ext=None) for f in ("traversal", "interpolation")}
+    return {"model": {"id": info.id, **refs, "export": export}, "limit": pad_limit(mu), "start_index": 0, "interp_a": 0,
             "interp_b": int(other[0]) if len(other) else min(1, len(mu) - 1), "steps": 9, "text": text,
             "lang": current_lang()}
 

@@ -25,6 +25,7 @@ from .. import cache, samples
 from ..compare_figures import rate_distortion_figure
 from ..denoise_view import shown_panel
 from ..explorer.views import drawing_pad, latent_map
+from ..export import file_name, grid_download, plotly_chart, stack_rows
 from ..i18n import t
 from ..images import png, upscale
 from ..sidebar import Selection, kind_header, model_label
@@ -85,6 +86,10 @@ def denoise(sel: Selection) -> Number | None:
         st.markdown(f"**{t(titles[row])}**" + (f" · {model_label(rows[row])}" if row in rows else ""))
         for col, picture in zip(st.columns(DENOISE_IMAGES), shown.pictures[row]):
             col.image(picture, output_format="PNG")
+    order = ("noisy", *rows, "clean")
+    grid_download(lambda: stack_rows([shown.pictures[row] for row in order]), key="lecture.denoise.png",
+                  name=file_name("denoising", model=main.id, dataset=main.dataset, extra=[f"noise{std:g}"]),
+                  title=t("export.denoise_title", std=std), row_labels=[t(titles[row]) for row in order])
     err = float(shown.panel.mse["denoised"].mean())
     if plain is None:
         return Number(t("lecture.denoise.number"), f"{err:.4f}")
@@ -102,7 +107,11 @@ def prior_samples(sel: Selection) -> None:
         with col:
             st.markdown(kind_header(kind))
             if info is not None:
-                st.image(samples.generated_grid(info.path, SAMPLES, 0, 1.0, 4, 56), output_format="PNG", width="stretch")
+                picture = samples.generated_grid(info.path, SAMPLES, 0, 1.0, 4, 56)
+                st.image(picture, output_format="PNG", width="stretch")
+                grid_download(picture, key=f"lecture.samples.png.{kind}",
+                              name=file_name("samples", model=info.id, dataset=info.dataset, extra=[f"n{SAMPLES}", "seed0"]),
+                              title=t("export.prior_title", kind=t(f"kind.{kind}"), model=model_label(info)))
 
 
 def quiz_number(sel: Selection) -> Number | None:
@@ -152,8 +161,7 @@ def toy_elbo(sel: Selection) -> Number | None:
     x = c3.slider(t("lecture.toy.x"), -1.5, 2.5, 0.8, 0.05, key="lecture.toy.x")
     r = c4.slider(t("lecture.toy.r"), 0.01, 0.99, 0.5, 0.01, key="lecture.toy.r")
     labels = {k: t(f"lecture.toy.{k}") for k in ("elbo", "evidence", "posterior", "current", "r_axis", "y")}
-    st.plotly_chart(figures.toy_elbo_figure(x, p, sigma, r, labels), key="lecture.toy.fig",
-                    config={"displaylogo": False, "displayModeBar": False})
+    plotly_chart(figures.toy_elbo_figure(x, p, sigma, r, labels), key="lecture.toy.fig", name=file_name("toy-elbo"))
     gap = lecture_checks.toy_log_evidence(x, p, sigma) - lecture_checks.toy_elbo(r, x, p, sigma)
     kl = lecture_checks.toy_kl_to_posterior(r, x, p, sigma)
     return Number(t("lecture.elbo.number"), f"{gap:.4f} nats",
@@ -171,8 +179,8 @@ def iwae(sel: Selection) -> Number | None:
         st.info(t("lecture.no_number"))
         return None
     labels = {k: t(f"lecture.iwae.{k}") for k in ("bound", "elbo", "k", "y", "fig_title")}
-    st.plotly_chart(figures.bounds_figure(points, labels), key="lecture.iwae.fig",
-                    config={"displaylogo": False, "displayModeBar": False})
+    plotly_chart(figures.bounds_figure(points, labels), key="lecture.iwae.fig",
+                 name=file_name("elbo-iwae", model=info.id, dataset=info.dataset))
     last = points[-1]
     return Number(t("lecture.iwae.number", k=last.k), f"{last.iwae - points[0].elbo:.2f} nats",
                   t("lecture.iwae.caption", n=numbers.IWAE_IMAGES, elbo=points[0].elbo, k=last.k, iwae=last.iwae))
@@ -201,10 +209,12 @@ def reparam(sel: Selection) -> Number | None:
     with b:
         if len(s.mu) == 2:
             labels = {k: t(f"howto.pic.{k}") for k in ("prior", "ellipse", "mu", "z", "eps", "zoom")}
-            st.plotly_chart(latent_sample_figure(s.mu, s.sigma, s.z, labels), key="lecture.reparam.fig")
+            plotly_chart(latent_sample_figure(s.mu, s.sigma, s.z, labels), key="lecture.reparam.fig",
+                         name=file_name("reparam-sample", model=info.id, dataset=info.dataset, extra=[f"image{index}"]))
         else:
-            st.plotly_chart(per_dim_bars({"μ": s.mu, "σ": s.sigma, "z": s.z}, t("howto.bars.z"), t("howto.dim")),
-                            key="lecture.reparam.fig")
+            plotly_chart(per_dim_bars({"μ": s.mu, "σ": s.sigma, "z": s.z}, t("howto.bars.z"), t("howto.dim")),
+                         key="lecture.reparam.fig",
+                         name=file_name("reparam-bars", model=info.id, dataset=info.dataset, extra=[f"image{index}"]))
     c.image(png(upscale(s.x_hat, 140)), caption=t("howto.decoded_z"), output_format="PNG")
     st.caption(t("lecture.reparam.loss", recon=s.recon, beta_kl=s.beta_kl, total=s.total))
     _film(sel)
@@ -253,10 +263,10 @@ def beta_sweep(sel: Selection) -> Number | None:
         st.info(t("lecture.beta.too_few"))
         return None
     chosen = [m.id for k, m in sel.lineup() if m is not None and get_kind(k).beta.weighs_kl]
-    st.plotly_chart(rate_distortion_figure(
+    plotly_chart(rate_distortion_figure(
         points, selected=chosen, title=t("compare.rd.title", split=t("compare.split.test")), x_title=t("compare.rd.x"),
         y_title=t("compare.rd.y"), models_name=t("compare.rd.models"), selected_name=t("compare.rd.selected"), height=380),
-        key="lecture.beta.fig", config={"displaylogo": False, "displayModeBar": False})
+        key="lecture.beta.fig", name=file_name("beta-sweep", dataset=sel.dataset, extra=[f"{sel.latent_dim}d", "test"]))
     _film(sel)  # AE | VAE | β-VAE training side by side: the KL term pulls the codes into the prior's circle
     lo, hi = points[0], points[-1]
     return Number(t("lecture.beta.number", lo=lo.beta, hi=hi.beta), f"{hi.kl:.2f} / {lo.kl:.2f} nats",

@@ -10,12 +10,11 @@ from vae.ui.compare_render import (N_PRIOR, PRIOR_SEED, claim_lines, claim_notes
                                    progress_text, sprite_rows, stored, sweep_notes)
 from vae.ui import cache
 from vae.ui.explorer.film_view import film_section
+from vae.ui.export import file_name, grid_download, plotly_chart
 from vae.ui.i18n import current_lang, t
 from vae.ui.samples import generated_grid
 from vae.ui.sidebar import kind_header, model_label, selection_with_models
 from vae.ui.train_figures import per_dim_bars
-
-CHART = {"displaylogo": False, "displayModeBar": False}
 
 
 def show_errors(errors: dict, ids) -> None:
@@ -47,10 +46,16 @@ for col, (kind, info) in zip(st.columns(len(trio), gap="medium"), trio):
         if isinstance(maps.get(kind), str):
             st.error(t("common.error_model", detail=maps[kind]))
             continue
-        st.plotly_chart(maps[kind], key=f"compare.map.{kind}", config=CHART)
+        plotly_chart(maps[kind], key=f"compare.map.{kind}",
+                     name=file_name("latent-map", model=info.id, dataset=info.dataset, projection=method))
         st.markdown(f"*{t('compare.prior_samples')}*")
         cell = 2 * max(cache.get_model(info.path).cfg.image_shape)
-        st.image(generated_grid(info.path, N_PRIOR, PRIOR_SEED, 1.0, ncols=6, cell=cell), width="stretch")
+        picture = generated_grid(info.path, N_PRIOR, PRIOR_SEED, 1.0, ncols=6, cell=cell)
+        st.image(picture, width="stretch")
+        grid_download(picture, key=f"compare.samples.png.{kind}",
+                      name=file_name("samples", model=info.id, dataset=info.dataset, extra=[f"seed{PRIOR_SEED}"]),
+                      title=t("export.prior_title", kind=t(f"kind.{kind}"), model=model_label(info)),
+                      caption=t(f"kind.{kind}.generator"))
         st.caption(t(f"kind.{kind}.generator"))
         report = trio_reports.get(info.id)
         if report is None:
@@ -93,10 +98,11 @@ def sweep_section() -> None:
     spread = cv.sweep_spread(models, reports, "recon") if split == "test" else []
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.plotly_chart(rate_distortion_figure(
+        plotly_chart(rate_distortion_figure(
             points, selected=chosen, title=t("compare.rd.title", split=splits[split]), x_title=t("compare.rd.x"),
             y_title=t("compare.rd.y"), models_name=t("compare.rd.models"), selected_name=t("compare.rd.selected"),
-            spread=spread, spread_name=t("compare.rd.spread")), key="compare.rd", config={"displaylogo": False})
+            spread=spread, spread_name=t("compare.rd.spread")), key="compare.rd",
+            name=file_name("beta-sweep", dataset=sel.dataset, extra=[f"{sel.latent_dim}d", split]))
         sweep = cv.sweep_claims(models, reports)
         st.markdown(t("compare.sweep.claims") + "\n" + "\n".join(claim_lines(sweep)))
         for note in sweep_notes(sweep, models, reports, sel.latent_dim):
@@ -105,11 +111,12 @@ def sweep_section() -> None:
         kl_dims = {column_label(k, m): trio_reports[m.id]["kl_per_dim"]
                    for k, m in trio if m is not None and (trio_reports.get(m.id) or {}).get("kl_per_dim")}
         if kl_dims:
-            st.plotly_chart(per_dim_bars(kl_dims, t("compare.kl_dims.title"), t("compare.kl_dims.axis"),
-                                         colors=dict(zip(kl_dims, ("#1f77b4", "#9467bd")))), key="compare.kl_dims", config=CHART)
+            plotly_chart(per_dim_bars(kl_dims, t("compare.kl_dims.title"), t("compare.kl_dims.axis"),
+                                      colors=dict(zip(kl_dims, ("#1f77b4", "#9467bd")))), key="compare.kl_dims",
+                         name=file_name("kl-per-dimension", dataset=sel.dataset, extra=[f"{sel.latent_dim}d"]))
             st.caption(t("compare.kl_dims.caption"))
-        st.plotly_chart(active_units_figure(points, sel.latent_dim, title=t("compare.au.title"), y_title=t("compare.au.y")),
-                        key="compare.au", config=CHART)
+        plotly_chart(active_units_figure(points, sel.latent_dim, title=t("compare.au.title"), y_title=t("compare.au.y")),
+                     key="compare.au", name=file_name("active-units", dataset=sel.dataset, extra=[f"{sel.latent_dim}d", split]))
 
 
 sweep_section()
@@ -129,8 +136,9 @@ else:
         st.dataframe(sprite_rows(groups), hide_index=True, width="stretch")
     with right:
         if groups:
-            st.plotly_chart(seeds_figure(groups, {k: t(f"compare.m.{k}") for k in cv.SPRITE_METRICS},
-                                         title=t("compare.sprites.seeds_fig")), key="compare.seeds", config=CHART)
+            plotly_chart(seeds_figure(groups, {k: t(f"compare.m.{k}") for k in cv.SPRITE_METRICS},
+                                      title=t("compare.sprites.seeds_fig")), key="compare.seeds",
+                         name=file_name("disentanglement-seeds", dataset="sprites"))
     labels = list(groups)
     for k in cv.SPRITE_METRICS if len(labels) >= 2 else ():
         lo_g, hi_g = labels[0], labels[-1]  # smallest β vs largest β

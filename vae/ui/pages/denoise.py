@@ -5,6 +5,7 @@ from vae.denoising import denoisers, partners
 from vae.errors import ExplorerError
 from vae.kinds import get_kind
 from vae.ui.denoise_view import shown_panel
+from vae.ui.export import file_name, grid_download, plotly_chart, stack_rows
 from vae.ui.i18n import t
 from vae.ui.sidebar import model_label, selection
 from vae.ui.train_figures import error_bars
@@ -53,8 +54,13 @@ def panel() -> None:
         for i, col in enumerate(st.columns(N_IMAGES)):
             col.image(shown.pictures[row][i], caption=None if errors is None else t("denoise.mse", value=errors[i]),
                       width="stretch", output_format="PNG")
-    st.plotly_chart(error_bars({titles[row]: float(shown.panel.mse[row].mean()) for row in ("noisy", *rows)},
-                               t("denoise.errors"), t("denoise.error_axis")), width="stretch")
+    order = ("noisy", *rows, "clean")
+    grid_download(lambda: stack_rows([shown.pictures[row] for row in order]), key="denoise.png",
+                  name=file_name("denoising", model=main.id, dataset=main.dataset, extra=[f"noise{std:g}", f"seed{seed}"]),
+                  title=t("export.denoise_title", std=std), row_labels=[titles[row] for row in order])
+    plotly_chart(error_bars({titles[row]: float(shown.panel.mse[row].mean()) for row in ("noisy", *rows)},
+                            t("denoise.errors"), t("denoise.error_axis")), key="denoise.errors",
+                 name=file_name("denoising-errors", model=main.id, dataset=main.dataset, extra=[f"noise{std:g}", f"seed{seed}"]))
 
 
 panel()

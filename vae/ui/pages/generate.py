@@ -4,6 +4,7 @@ import streamlit as st
 from vae.errors import ExplorerError
 from vae.kinds import DEFAULT_KIND
 from vae.ui import samples
+from vae.ui.export import file_name, grid_download
 from vae.ui.i18n import t
 from vae.ui.images import grid_shape
 from vae.ui.lecture import classroom_ui
@@ -79,6 +80,11 @@ def samples_panel() -> None:
                 st.error(t("common.error_model", detail=exc))
                 continue
             st.image(picture, caption=model_label(info), output_format="PNG")
+            grid_download(picture, key=f"generate.png.{kind}",
+                          name=file_name("samples", model=info.id, dataset=info.dataset,
+                                         extra=[f"n{n}", f"t{temperature:g}", f"seed{seed}"]),
+                          title=t("export.samples_title", kind=t(f"kind.{kind}"), model=model_label(info), n=n,
+                                  temperature=temperature), caption=t(f"kind.{kind}.generator"))
             st.caption(t(f"kind.{kind}.generator"))
 
     # option 1 (aggregate posterior) vs option 2 (prior) for the focus model
@@ -95,6 +101,11 @@ def samples_panel() -> None:
         with col:
             st.markdown(f"**{t(f'generate.{option}')}**")
             st.image(picture, output_format="PNG")
+            grid_download(picture, key=f"generate.png.{option}",
+                          name=file_name("samples", model=target.id, dataset=target.dataset,
+                                         extra=[{"option1": "aggregate-posterior", "option2": "prior"}[option], f"n{n}",
+                                                f"seed{seed}"]),
+                          title=t("export.options_title", option=t(f"generate.{option}"), model=model_label(target), n=n))
             st.caption(t(f"generate.{option}.caption"))
 
 

@@ -3,6 +3,7 @@ import streamlit as st
 
 from vae.errors import ExplorerError
 from vae.ui.cache import get_dataset, get_model
+from vae.ui.export import file_name, plotly_chart
 from vae.ui.i18n import t
 from vae.ui.images import png, upscale
 from vae.ui.sidebar import model_label, selection
@@ -32,6 +33,12 @@ def _resample() -> None:
     st.session_state["howto.seed"] = int(st.session_state.get("howto.seed", 0)) + 1
 
 
+def _name(figure: str, index: int, seed: int | None = None) -> str:
+    """File name of one of the page's exported charts (the model, the test image, ε's seed)."""
+    return file_name(figure, model=info.id, dataset=info.dataset,
+                     extra=[f"image{index}", *([f"eps-seed{seed}"] if seed is not None else [])])
+
+
 def _norms(column, g, suffix: str = "") -> None:
     """Two metrics side by side: the gradient's norm w.r.t. μ and w.r.t. σ."""
     a, b = column.columns(2)
@@ -57,8 +64,8 @@ def steps_panel() -> None:
     with c2:
         st.subheader(t("howto.step2"))
         st.caption(t("howto.step2.text"))
-        st.plotly_chart(per_dim_bars({"μ": s.mu, "σ": s.sigma}, t("howto.bars.mu_sigma"), t("howto.dim")),
-                        width="stretch", key="howto.fig.mu_sigma")
+        plotly_chart(per_dim_bars({"μ": s.mu, "σ": s.sigma}, t("howto.bars.mu_sigma"), t("howto.dim")),
+                     key="howto.fig.mu_sigma", name=_name("encoder-mu-sigma", index))
 
     # 3. sampling
     st.subheader(t("howto.step3"))
@@ -71,10 +78,11 @@ def steps_panel() -> None:
     with c2:
         if d == 2:
             labels = {k: t(f"howto.pic.{k}") for k in ("prior", "ellipse", "mu", "z", "eps", "zoom")}
-            st.plotly_chart(latent_sample_figure(s.mu, s.sigma, s.z, labels), width="stretch", key="howto.fig.latent")
+            plotly_chart(latent_sample_figure(s.mu, s.sigma, s.z, labels), key="howto.fig.latent",
+                         name=_name("reparam-sample", index, seed))
         else:
-            st.plotly_chart(per_dim_bars({"μ": s.mu, "ε": s.eps, "z": s.z}, t("howto.bars.z"), t("howto.dim")),
-                            width="stretch", key="howto.fig.z")
+            plotly_chart(per_dim_bars({"μ": s.mu, "ε": s.eps, "z": s.z}, t("howto.bars.z"), t("howto.dim")),
+                         key="howto.fig.z", name=_name("reparam-bars", index, seed))
 
     # 4. decoder
     st.subheader(t("howto.step4"))
@@ -102,8 +110,8 @@ def steps_panel() -> None:
         st.markdown(f"**{t('howto.with')}**")
         st.code(t("howto.requires_grad", value=g_with.z_requires_grad), language=None)
         _norms(left, g_with)
-        st.plotly_chart(per_dim_bars({"∂/∂μ": g_with.recon_mu, "∂/∂σ": g_with.recon_sigma}, t("howto.grad_table"),
-                                     t("howto.dim"), height=240), width="stretch", key="howto.fig.grad")
+        plotly_chart(per_dim_bars({"∂/∂μ": g_with.recon_mu, "∂/∂σ": g_with.recon_sigma}, t("howto.grad_table"),
+                                  t("howto.dim"), height=240), key="howto.fig.grad", name=_name("gradients", index, seed))
     with right:
         st.markdown(f"**{t('howto.without')}**")
         st.markdown(t("howto.sample_code"))

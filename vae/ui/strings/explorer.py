@@ -110,4 +110,13 @@ STRINGS = {
     "vx.interp_legend": {
         "en": "lerp: straight line in latent space · slerp: great circle in latent space · pixels: blend (1−t)·x₀ + t·x₁ of the two images.",
         "fr": "lerp : droite dans l'espace latent · slerp : grand cercle dans l'espace latent · pixels : mélange (1−t)·x₀ + t·x₁ des deux images."},
+    # export menu of the maps and grids (assets/export.js)
+    "vx.export": {"en": "Export", "fr": "Exporter"},
+    "vx.export_png2x": {"en": "PNG 2×", "fr": "PNG 2×"},
+    "vx.export_png_width": {"en": "PNG, width", "fr": "PNG, largeur"},
+    "vx.export_svg": {"en": "SVG", "fr": "SVG"},
+    "vx.export_bg": {"en": "Background", "fr": "Fond"},
+    "vx.export_white": {"en": "white", "fr": "blanc"},
+    "vx.export_transparent": {"en": "transparent", "fr": "transparent"},
+    "vx.export_projector": {"en": "projector (large fonts)", "fr": "vidéoprojecteur (grandes polices)"},
 }

@@ -4,6 +4,7 @@
 // The map, drawing and film views draw their maps with it.
 import { COLORS, el } from "./core.js";
 import { ellipse } from "./geometry.js";
+import { exportMenu, exportPlot } from "./export.js";
 
 const HIT_RADIUS = 7;      // px around a dot that counts as clicking it
 
@@ -43,6 +44,18 @@ export class PlotPanel {
     this.gd = el("div", { class: "vx-plot", "data-testid": opts.testid }, this.wrap);
     this.gd.style.height = opts.height + "px";
     this.overlay = el("canvas", { class: "vx-overlay" }, this.wrap);
+    // opts.export: the file name's stem (from Python); the menu exports a copy of the drawn map, with
+    // what the view draws on its overlay when it gives exportTraces() (the film's dots)
+    if (opts.export && opts.text) {
+      this.exportBox = exportMenu(this.wrap, opts.text, (o) => this.exportImage(o),
+                                  { testid: (opts.testid || "vx-map") + "-export" });
+    }
+  }
+
+  exportImage(o) {
+    if (!this.Plotly) return Promise.reject(new Error("the map is not drawn yet"));
+    return exportPlot(this.Plotly, this.gd, this.opts.export, o, this.exportTraces ? this.exportTraces(o) : null,
+                      this.exportName ? this.exportName() : null);
   }
 
   // initial: the overlay toggles' first state ({prior: bool, ellipses: [xs, ys]}), drawn by this one newPlot

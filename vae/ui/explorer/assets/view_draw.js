@@ -144,7 +144,7 @@ export class DrawView {
       }
       const m = this.models[k++];
       const p = new PlotPanel(c, m, { height: 300, webgl: false, markerSize: 4, text: tx, axis: e.axis, prior: !!data.prior,
-                                      small: true, title: e.title, testid: `vx-draw-map-${col}` });
+                                      small: true, title: e.title, testid: `vx-draw-map-${col}`, export: e.export });
       el("div", { class: "vx-caption", text: e.label }, c);
       const out = el("div", { class: "vx-trio-out" }, c);
       p.outCanvas = imageCanvas(out, m.shape, 84, `vx-draw-recon-${col}`);

@@ -108,7 +108,11 @@ class FilmPanel {
     this.opts = opts;
     const tx = opts.text;
     this.map = new PlotPanel(parent, AXES_ONLY, { height: opts.mapHeight, webgl: false, markerSize: 4, text: tx, axis: spec.axis,
-                                                   prior: false, small: true, title: spec.title, testid: `vx-film-map-${col}` });
+                                                   prior: false, small: true, title: spec.title, testid: `vx-film-map-${col}`,
+                                                   export: spec.export });
+    // the exported map holds the shown frame: its dots (drawn on the overlay on screen) as Plotly traces
+    this.map.exportTraces = () => this.frameTraces();
+    this.map.exportName = () => [`epoch-${Math.round(this.clip.epoch(Math.max(0, this.frame)) * 100) / 100}`];
     if (spec.label) el("div", { class: "vx-caption", text: spec.label }, parent);
     this.frameNote = el("div", { class: "vx-caption vx-warn vx-film-note", "data-testid": `vx-film-note-${col}` }, parent);
     el("div", { class: "vx-caption", text: tx.film_samples }, parent);
@@ -138,6 +142,25 @@ class FilmPanel {
     const r = spec.range;
     await this.map.Plotly.relayout(this.map.gd, { "xaxis.range": r.x.slice(), "yaxis.range": r.y.slice() });
     await this.loss.plot(this.map.Plotly, clip, this.opts.text, this.opts.lossHeight);
+  }
+
+  // The shown frame as Plotly traces (for export): the prior's circles, then one trace of dots per label.
+  frameTraces() {
+    const f = Math.max(0, this.frame), traces = [], prior = this.spec.prior, names = this.spec.label_names || [];
+    if (prior) {
+      [1, 2, 3].forEach((k) => {
+        const pts = contour(prior[0], prior[1], [1, 0, 0, 1], k, 72);
+        traces.push({ type: "scatter", mode: "lines", x: pts.map((p) => p[0]), y: pts.map((p) => p[1]), showlegend: false,
+                      hoverinfo: "skip", line: { color: "rgba(60,60,60,0.8)", width: 1.5, dash: ["solid", "dash", "dot"][k - 1] } });
+      });
+    }
+    const xy = this.clip.coords(f);
+    for (const [lab, idx] of this.clip.groups) {
+      traces.push({ type: "scatter", mode: "markers", name: names[lab] !== undefined ? String(names[lab]) : String(lab),
+                    x: Array.from(idx, (i) => xy[2 * i]), y: Array.from(idx, (i) => xy[2 * i + 1]), hoverinfo: "skip",
+                    marker: { size: 2 * DOT + 1, color: COLORS[lab % COLORS.length], opacity: 0.8 } });
+    }
+    return traces;
   }
 
   // Draw frame f: the prior's circles, every code as a dot of its label's colour (clamped to the axes), the

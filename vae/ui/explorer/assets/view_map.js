@@ -11,6 +11,7 @@ import { ellipse, contour } from "./geometry.js";
 import { PlotPanel, range } from "./map_panel.js";
 import { ModelOnMap, klOf, loadEncoder } from "./model.js";
 import { DrawingPad } from "./pad.js";
+import { exportCanvasGrid, exportMenu } from "./export.js";
 
 const CLICK_SLOP = 5;      // px a press may move and still be a click
 const MANIFOLD_N = 15;
@@ -109,7 +110,8 @@ export class MapView {
       }
       const model = this.trio[k];
       const p = new PlotPanel(col, model, { height: 300, webgl: false, markerSize: 4, text: tx, axis: t.axis,
-                                            prior: !!data.trio_prior, small: true, title: t.title, testid: `vx-trio-map-${k}` });
+                                            prior: !!data.trio_prior, small: true, title: t.title, testid: `vx-trio-map-${k}`,
+                                            export: t.export });
       el("div", { class: "vx-caption", text: t.label }, col);
       const out = el("div", { class: "vx-trio-out" }, col);
       p.outCanvas = imageCanvas(out, model.shape, 84, `vx-trio-out-${k}`);
@@ -147,7 +149,7 @@ export class MapView {
     const left = el("div", { class: "vx-left" }, rowEl);
     const side = el("div", { class: "vx-side" }, rowEl);
     this.panel = new PlotPanel(left, m, { height: 560, webgl: false, markerSize: 5, text: tx, axis: data.main.axis,
-                                          prior: isNative, testid: "vx-main-map" });
+                                          prior: isNative, testid: "vx-main-map", export: data.main.export });
     const drawSlot = el("div", {}, left);  // under the map: the pad must not move when the inspector fills in
     this.manifoldBox = el("div", { class: "vx-manifold" }, left);
 
@@ -462,6 +464,11 @@ export class MapView {
     }
     ctx.putImageData(img, 0, 0);
     el("div", { class: "vx-caption", text: fill(tx.manifold_caption, { n: N }) }, this.manifoldBox);
+    const cols = Array.from({ length: N }, (_, q) => fmt(x0 + (x1 - x0) * q / (N - 1), 1));
+    const rows = Array.from({ length: N }, (_, r) => fmt(y1 - (y1 - y0) * r / (N - 1), 1));
+    exportMenu(this.manifoldBox, tx, (o) => exportCanvasGrid(c, { stem: this.data.main.export_grid, title: tx.manifold_title,
+                                                                  rowLabels: rows, colLabels: cols, opts: o }),
+               { vector: false, testid: "vx-manifold-export" }).classList.add("vx-gridexport");
   }
 
   report(name, value) {

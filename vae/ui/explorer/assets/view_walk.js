@@ -8,6 +8,7 @@ import {
   COLORS, G, drawImage, el, fill, fmt, imageCanvas, inputTime, normalRng, record, row, serialUpdate,
 } from "./core.js";
 import { Model, lerp, slerp } from "./model.js";
+import { exportCanvasGrid, exportMenu } from "./export.js";
 
 const TRAVERSAL = Array.from({ length: 11 }, (_, i) => -3 + 0.6 * i);
 const PAD = 260;
@@ -19,8 +20,15 @@ function dimName(i) {
 }
 
 // A labelled grid of images drawn on one canvas: rows × cols tiles of h×w pixels, scaled by CSS.
+// exp: {tx, stem, title, extra()}: an export menu above the grid (PNG with its row and column labels).
 class Grid {
-  constructor(parent, testid) {
+  constructor(parent, testid, exp) {
+    if (exp) {
+      exportMenu(parent, exp.tx, (o) => exportCanvasGrid(this.canvas, {
+        stem: exp.stem, title: exp.title, rowLabels: this.rowLabels, colLabels: this.colLabels, opts: o,
+        extraName: exp.extra ? exp.extra() : null,
+      }), { vector: false, testid: testid + "-export" }).classList.add("vx-gridexport");
+    }
     this.box = el("div", { class: "vx-gridbox" }, parent);
     this.testid = testid;
   }
@@ -56,6 +64,8 @@ class Grid {
     }
     ctx.putImageData(img, 0, 0);
     this.canvas = c;
+    this.rowLabels = rowLabels;
+    this.colLabels = colLabels;
   }
 }
 
@@ -218,7 +228,8 @@ export class WalkView {
     el("div", { class: "vx-subtitle", text: tx.traversal_header }, s3);
     this.rows = this.order.slice(0, Math.min(10, d));
     el("div", { class: "vx-caption", text: fill(tx.traversal_caption, { k: this.rows.length }) }, s3);
-    this.traversal = new Grid(s3, "vx-traversal");
+    const stems = this.data.model.export || {};
+    this.traversal = new Grid(s3, "vx-traversal", { tx, stem: stems.traversal, title: tx.traversal_header });
 
     // 4. interpolation
     const s4 = el("section", { class: "vx-section" }, this.root);
@@ -252,7 +263,8 @@ export class WalkView {
     this.bInput.addEventListener("change", () => { onInterp(); this.released(); });
     this.stepsInput.addEventListener("input", onInterp);
     this.stepsInput.addEventListener("change", () => this.released());
-    this.interp = new Grid(s4, "vx-interpolation");
+    this.interp = new Grid(s4, "vx-interpolation", { tx, stem: stems.interpolation, title: tx.interp_header,
+                                                     extra: () => [`${this.a}-${this.b}`] });
     el("div", { class: "vx-caption", text: tx.interp_legend }, s4);
     this.drawInterpolation();
   }
