@@ -233,7 +233,7 @@ def test_a_link_copied_from_the_map_reopens_the_same_view(context, chromium, app
     page.goto(f"{app_server.url}{MAP_PATH}?lang=fr")
     wait_idle(page)
     wait_map(page)
-    page.locator("[data-testid='stSidebar'] [data-testid='stRadio']").get_by_text("AE", exact=True).click()
+    page.locator(".st-key-sel_focus").get_by_text("AE", exact=True).click()
     page.wait_for_function("() => window.__vaeExplorer.views['map.explorer'].data.main.kind === 'ae'", timeout=60_000)
     wait_idle(page)
     page.locator(".st-key-map_projection button").filter(has_text="ACP").click()
@@ -330,7 +330,7 @@ def test_links_from_the_lecture_and_another_page_and_back_forward_on_steps(conte
         wait_idle(again)
         latent = again.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(2).locator("input")
         assert latent.input_value() == "16"
-        assert again.locator("[data-testid='stSidebar'] [data-testid='stRadio'] input:checked").evaluate(
+        assert again.locator(".st-key-sel_focus input:checked").evaluate(
             "e => e.closest('label').innerText") == "AE"
         assert not watch.errors, watch.errors
     finally:

@@ -164,7 +164,8 @@ def test_an_unreachable_redis_at_startup_and_a_password_is_not_shown(tmp_path, m
 def test_the_launcher_takes_redis_and_passes_the_rest(monkeypatch):
     from vae.ui import serve
 
-    monkeypatch.delenv("VAE_REDIS_URL", raising=False)
+    monkeypatch.setenv("VAE_REDIS_URL", "")  # recorded, so the URL the launcher sets is undone after the test
+    monkeypatch.delenv("VAE_REDIS_URL")
     assert serve.take_redis(["--production", "--redis", "redis://h:1/0", "--server.port=9"]) == \
         ["--production", "--server.port=9"]
     assert os.environ["VAE_REDIS_URL"] == "redis://h:1/0"
@@ -181,7 +182,8 @@ def test_the_launcher_serves_with_redis_set_for_its_process(monkeypatch):
     from vae.ui import serve
 
     seen = {}
-    monkeypatch.delenv("VAE_REDIS_URL", raising=False)
+    monkeypatch.setenv("VAE_REDIS_URL", "")  # recorded, so the URL the launcher sets is undone after the test
+    monkeypatch.delenv("VAE_REDIS_URL")
     monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)
     monkeypatch.setattr(serve, "install_server_fixes", lambda: None)
     monkeypatch.setattr(serve, "announce_teacher_key", lambda: None)
