@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from vae.devtools.ci import in_ci  # noqa: E402  re-exported: the tests import it from here
+from vae.devtools.ci import in_ci, missing_prerequisite  # noqa: E402,F401  in_ci re-exported: the tests import it from here
 
 # Test models are tiny: one thread is faster than two, and far faster when another process
 # (a browser, a Streamlit server, a training run) competes for the two cores: OpenMP threads
@@ -67,9 +67,7 @@ def require_shipped(*names: str) -> None:
     missing = [n for n in names if not ((PRETRAINED_DIR / n / "model.safetensors").is_file())]
     if missing:
         reason = f"shipped model(s) missing: {', '.join(missing)} (run `make pretrained`)"
-        if in_ci():
-            pytest.fail(reason + ": the lecture-fact tests cannot be skipped in CI")
-        pytest.skip(reason)
+        missing_prerequisite(reason, reason + ": the lecture-fact tests cannot be skipped in CI")
 
 
 def small_dataset(ds, n_train: int = 256, n_test: int = 64):

@@ -321,12 +321,10 @@ def test_fashion_mnist_damaged_files_are_refused_by_name(tmp_path, monkeypatch, 
 
 def test_fashion_mnist_from_debians_package():
     """The real files (CI installs ``dataset-fashion-mnist``; skipped locally without them)."""
-    from conftest import in_ci
+    from vae.devtools.ci import missing_prerequisite
 
     if not data_mod.fashion_mnist_available():
-        if in_ci():
-            pytest.fail(data_mod.FASHION_MISSING)
-        pytest.skip(data_mod.FASHION_MISSING)
+        missing_prerequisite(data_mod.FASHION_MISSING)
     ds = load_dataset("fashion-mnist")
     assert (len(ds.x_train), len(ds.x_test)) == (60_000, 10_000)
     assert np.bincount(ds.y_test.numpy()).tolist() == [1000] * 10

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from apptest_utils import explorer_data, open_page
-from conftest import in_ci, small_dataset, tiny_config
+from conftest import small_dataset, tiny_config
+from vae.devtools.ci import missing_prerequisite
 from vae.browser_bundle import unpack
 from vae.checkpoint import PRETRAINED_DIR, list_models
 from vae.config import TrainConfig
@@ -28,9 +29,7 @@ def require_films(*names: str) -> None:
     missing = [n for n in names if not (PRETRAINED_DIR / n / FILM).is_file()]
     if missing:
         reason = f"shipped film(s) missing: {', '.join(missing)} (run scripts/train_pretrained.sh)"
-        if in_ci():
-            pytest.fail(reason + ": the film tests cannot be skipped in CI")
-        pytest.skip(reason)
+        missing_prerequisite(reason, reason + ": the film tests cannot be skipped in CI")
 
 
 def _bundle(ref):

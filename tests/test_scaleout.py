@@ -16,7 +16,7 @@ import pytest
 from bench.load import ASSETS, HTML_REFS, component_urls
 from bench.ws_client import StreamlitSession, first_get
 from deploy.replicas import Replicas, nginx_binary
-from vae.devtools.ci import in_ci
+from vae.devtools.ci import missing_prerequisite
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -24,9 +24,8 @@ pytestmark = pytest.mark.timeout(240)
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory):
     if nginx_binary() is None:
-        if in_ci():
-            pytest.fail("nginx is not installed: the scale-out test cannot run in CI (apt-get install -y nginx)")
-        pytest.skip("nginx is not installed (apt-get install -y nginx)")
+        missing_prerequisite("nginx is not installed (apt-get install -y nginx)",
+                             "nginx is not installed: the scale-out test cannot run in CI (apt-get install -y nginx)")
     store = tmp_path_factory.mktemp("shared-store")
     r = Replicas(2, store=store, prefix=tmp_path_factory.mktemp("nginx"))
     r.start()

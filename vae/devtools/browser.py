@@ -31,13 +31,9 @@ def require_browser() -> None:
     except ImportError:
         problem = "the playwright package is not installed"
     if problem:
-        import pytest
+        from .ci import missing_prerequisite
 
-        from .ci import in_ci
-
-        if in_ci():
-            pytest.fail(f"browser tests cannot run in CI: {problem}")
-        pytest.skip(problem)
+        missing_prerequisite(problem, f"browser tests cannot run in CI: {problem}")
 
 
 def launch_browser(playwright):

@@ -6,6 +6,7 @@ skipped, so CI can never pass by skipping; on a developer's machine the same tes
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 _LOCAL_VALUES = ("", "0", "false", "no")
 
@@ -15,3 +16,13 @@ def in_ci() -> bool:
     surrounding spaces ignored). ``.ci/run`` and every CI service export ``CI=true``; ``CI=false`` or ``CI=0`` in a
     developer's shell means "local", as it does for most tools that read the variable."""
     return os.environ.get("CI", "").strip().lower() not in _LOCAL_VALUES
+
+
+def missing_prerequisite(reason: str, ci_reason: str | None = None) -> NoReturn:
+    """End a test whose prerequisite is missing: a skip saying ``reason`` on a developer's machine, a failure saying
+    ``ci_reason`` (default ``reason``) under CI, so CI can never pass by skipping."""
+    import pytest
+
+    if in_ci():
+        pytest.fail(ci_reason or reason)
+    pytest.skip(reason)

@@ -31,13 +31,9 @@ def require_redis_server() -> None:
     if redis_server_path() is None:
         problem = "redis-server is not installed (apt-get install -y redis-server)"
     if problem:
-        import pytest
+        from .ci import missing_prerequisite
 
-        from .ci import in_ci
-
-        if in_ci():
-            pytest.fail(f"the Redis backend's tests cannot be skipped in CI: {problem}")
-        pytest.skip(problem)
+        missing_prerequisite(problem, f"the Redis backend's tests cannot be skipped in CI: {problem}")
 
 
 class RedisServer(ServerProcess):
