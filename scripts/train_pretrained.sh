@@ -50,6 +50,13 @@ train mnist-dvae-16d     --kind vae --noise 0.4 --latent-dim 16 --epochs 40
 train fashion-mnist-ae-2d       --kind ae       --dataset fashion-mnist "${ES2[@]}"
 train fashion-mnist-vae-2d      --kind vae      --dataset fashion-mnist "${ES2[@]}"
 train fashion-mnist-betavae4-2d --kind beta-vae --beta 4 --dataset fashion-mnist "${ES2[@]}"
+# Fashion-MNIST, latent 16: the trio and a denoising AE, with early stopping too (60,000 images: no fixed epoch
+# count fits both the AE, which keeps improving, and the β-VAE, which converges early).
+ES16=(--latent-dim 16 --epochs 100 --early-stop 5 --val-fraction 0.1 --dataset fashion-mnist)
+train fashion-mnist-ae-16d       --kind ae       "${ES16[@]}"
+train fashion-mnist-vae-16d      --kind vae      "${ES16[@]}"
+train fashion-mnist-betavae4-16d --kind beta-vae --beta 4 "${ES16[@]}"
+train fashion-mnist-dae-16d      --kind ae --noise 0.4 "${ES16[@]}"
 # Sprites with known factors, latent 10: disentanglement.
 train sprites-vae-10d       --kind vae      --dataset sprites --latent-dim 10 --epochs 40
 train sprites-betavae6-10d  --kind beta-vae --beta 6 --dataset sprites --latent-dim 10 --epochs 40
