@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.add_argument("--no-cache", action="store_true", help="recompute even if report.json matches the weights")
 
-    c = sub.add_parser("train-classifier", help="train the digit classifier that scores generated samples")
+    c = sub.add_parser("train-classifier", help="train the classifier (digits or clothes) that scores generated samples")
     c.add_argument("--dataset", default="mnist")
     c.add_argument("--epochs", type=int, default=15)
     c.add_argument("--seed", type=int, default=0)

@@ -38,11 +38,11 @@ STRINGS = {
     "compare.table.caption": {
         "en": "✓ and green = the best value of the row (ties share it); rows without a better direction have no ✓. "
               "— = not applicable (the AE has no q(z|x); MIG and the β-VAE score need ground-truth factors). "
-              "Prior-sample scores use a small digit classifier shipped with the app.",
+              "Prior-sample scores use a small classifier of the data set's ten classes (digits or clothes) shipped with the app.",
         "fr": "✓ et vert = la meilleure valeur de la ligne (ex æquo partagés) ; les lignes sans sens « meilleur » "
               "n'ont pas de ✓. — = sans objet (l'AE n'a pas de q(z|x) ; la MIG et le score β-VAE demandent les "
               "facteurs de variation réels). Les scores des échantillons a priori utilisent un petit classifieur "
-              "de chiffres fourni avec l'application."},
+              "des dix classes du jeu de données (chiffres ou vêtements) fourni avec l'application."},
     "compare.table.metric": {"en": "metric", "fr": "métrique"},
     "compare.table.meaning": {"en": "what it says", "fr": "ce qu'elle dit"},
     "compare.table.reading": {
@@ -168,10 +168,10 @@ STRINGS = {
                                "fr": "dimensions latentes dont μ varie d'une image à l'autre (Var > 0,01) : la part du "
                                      "code réellement utilisée"},
     "compare.m.prior_confidence": {"en": "prior-sample confidence", "fr": "confiance sur les échantillons a priori"},
-    "compare.d.prior_confidence": {"en": "how sure a digit classifier is about decoded N(0, I) samples: higher = prior "
-                                         "samples look like digits",
-                                   "fr": "certitude d'un classifieur de chiffres sur les échantillons de N(0, I) décodés : "
-                                         "plus haut = ils ressemblent à des chiffres"},
+    "compare.d.prior_confidence": {"en": "how sure a classifier of the ten classes is about decoded N(0, I) samples: higher = prior "
+                                         "samples look like real digits or clothes",
+                                   "fr": "certitude d'un classifieur des dix classes sur les échantillons de N(0, I) décodés : "
+                                         "plus haut = ils ressemblent à de vrais chiffres ou vêtements"},
     "compare.m.prior_class_entropy": {"en": "prior-sample class entropy", "fr": "entropie des classes a priori"},
     "compare.d.prior_class_entropy": {"en": "bits, max log₂ 10 ≈ 3.32: higher = decoded prior samples cover all ten digits",
                                       "fr": "en bits, max log₂ 10 ≈ 3,32 : plus haut = les échantillons a priori décodés "
