@@ -46,7 +46,7 @@ def claims_for(ds: str, d: int, models: dict) -> dict | None:
     for s in range(n):
         raw = {metric: {k: v[s].get(metric) for k, v in by_kind.items()} for metric, _ in LECTURE_CLAIMS}
         per_seed.append({c.metric: c.holds for c in check_claims(raw)})
-    return {"models": {k: m.id for k, m in trio.items()}, "seeds": n,
+    return {"models": {k: Path(m.path).name for k, m in trio.items()}, "seeds": n,
             "claims": {metric: [seed[metric] for seed in per_seed] for metric, _ in LECTURE_CLAIMS}}
 
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         all_models = list_models(include_user=False)
-    by_id = {m.id: m for m in all_models}
+    by_id = {Path(m.path).name: m for m in all_models}  # shipped models by folder name
     table = {f"{ds} d={d}": {"claims": claims_for(ds, d, by_id), "sweep": sweep_for(ds, d, all_models)}
              for ds, d in GRID}
     print(markdown(table))
