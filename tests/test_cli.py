@@ -235,3 +235,25 @@ def test_subprocess_error_has_no_traceback(tmp_path):
     assert r.stderr.strip().splitlines() == [r.stderr.strip()]  # exactly one line
     assert r.stderr.startswith("error: ") and "epochs" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_progress_bars_move_within_an_epoch(digits):
+    """On 60,000 images an epoch takes seconds: the CLI's bars count fractional epochs, batch by batch."""
+    import io
+
+    from tqdm import tqdm
+
+    from conftest import small_dataset
+    from vae.__main__ import advance_to
+    from vae.classifier import train_classifier
+
+    bar = tqdm(total=3, file=io.StringIO())
+    advance_to(bar, 0.25)
+    assert bar.n == 0.25
+    advance_to(bar, 0.2)  # never backwards
+    assert bar.n == 0.25
+    advance_to(bar, 1)
+    assert bar.n == 1
+    seen = []
+    train_classifier(small_dataset(digits, n_train=256), epochs=2, batch_size=64, progress=lambda d, n: seen.append(d))
+    assert seen == [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]  # 4 batches an epoch, each one reported

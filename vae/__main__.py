@@ -83,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def advance_to(bar: tqdm, epochs_done: float) -> None:
+    """Move a progress bar counted in epochs to a fractional position (batches within an epoch), so the CLI shows
+    progress at least every second on a large data set; tqdm itself redraws at most every 0.1 s."""
+    step = round(epochs_done, 4) - bar.n
+    if step > 0:
+        bar.update(step)
+
+
 def cmd_train(args) -> int:
     beta = get_kind(args.kind).beta.resolve(args.kind, args.beta)  # the kind's rule, before loading anything
     data = load_dataset(args.dataset)
@@ -103,8 +111,10 @@ def cmd_train(args) -> int:
         if not bars:
             bars.append(tqdm(total=tcfg.epochs, desc=f"{mcfg.kind} d={mcfg.latent_dim}", unit="epoch"))
         bar = bars[0]
-        if event == "epoch":
-            bar.update(1)
+        if event == "batch":  # within an epoch too: an epoch of 60,000 images takes seconds
+            advance_to(bar, info["epoch"] - 1 + info["step"] / info["steps"])
+        elif event == "epoch":
+            advance_to(bar, info["epoch"])
             post = {"test": f"{info['test_total']:.2f}", "recon": f"{info['test_recon']:.2f}"}
             if info["test_kl"] is not None:
                 post["kl"] = f"{info['test_kl']:.2f}"
@@ -158,7 +168,8 @@ def cmd_train_classifier(args) -> int:
 
     data = load_dataset(args.dataset)
     bar = tqdm(total=args.epochs, desc=f"classifier {args.dataset}", unit="epoch")
-    model, acc = train_classifier(data, epochs=args.epochs, seed=args.seed, progress=lambda i, n: bar.update(1))
+    model, acc = train_classifier(data, epochs=args.epochs, seed=args.seed,
+                                  progress=lambda done, n: advance_to(bar, done))
     bar.close()
     out = Path(args.out) if args.out else CLASSIFIER_DIR / args.dataset
     save_classifier(model, out, {"dataset": args.dataset, "test_accuracy": acc, "epochs": args.epochs, "seed": args.seed,

@@ -53,7 +53,10 @@ def _shift(x: torch.Tensor, gen: torch.Generator, max_shift: int = 2) -> torch.T
 
 def train_classifier(data: Dataset, epochs: int = 20, seed: int = 0, batch_size: int = 64, lr: float = 1e-3,
                      progress=None) -> tuple[DigitClassifier, float]:
-    """Train on ``data.x_train`` (Adam, shift augmentation); return the model and its test accuracy."""
+    """Train on ``data.x_train`` (Adam, shift augmentation); return the model and its test accuracy.
+
+    ``progress(epochs_done, epochs)`` is called after every batch with a fractional count of epochs, so a bar
+    moves during an epoch too (an epoch of Fashion-MNIST's 60,000 images takes about 30 s on one core)."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     model = DigitClassifier(data.image_shape, data.n_classes)
@@ -68,8 +71,8 @@ def train_classifier(data: Dataset, epochs: int = 20, seed: int = 0, batch_size:
             opt.zero_grad()
             loss.backward()
             opt.step()
-        if progress:
-            progress(epoch + 1, epochs)
+            if progress:
+                progress(epoch + min(i + batch_size, len(x)) / len(x), epochs)
     return model.eval(), accuracy(model, data.x_test, data.y_test)
 
 
