@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 def advance_to(bar: tqdm, epochs_done: float) -> None:
     """Move a progress bar counted in epochs to a fractional position (batches within an epoch), so the CLI shows
     progress at least every second on a large data set; tqdm itself redraws at most every 0.1 s."""
-    step = round(epochs_done, 4) - bar.n
+    step = round(epochs_done, 2) - bar.n  # "12.35/100 epochs"
     if step > 0:
         bar.update(step)
 
