@@ -6,7 +6,8 @@ the reports go to ``pretrained/_seeds/<model>/seeds.json`` and the weights are t
 model is seed 0. Compare shows the spread over the seeds, and the lecture-claim tests check every seed.
 
 Usage: python scripts/train_seeds.py [--only NAME ...] [--seeds 1 2]
-(≈ 30 s per 2-D model, 20 s per 16-D model and 5 s per report on one core)
+(on one core: ≈ 30 s per MNIST 2-D model, 20 s per MNIST 16-D model and 5 s per report; 3 to 6 min per
+Fashion-MNIST model, 60,000 images with early stopping)
 """
 from __future__ import annotations
 
