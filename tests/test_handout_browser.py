@@ -1,0 +1,80 @@
+"""The offline lecture file in a real headless Chromium (#25 item 3): opened from ``file://`` with the network
+off, every request refused and counted, and no server running. → steps through the nine steps in order (the
+counter and the shown section follow; → on the last step stays, ← goes back), the AE's map is drawn on the first
+step, and on step 5 hovering the VAE's map decodes, in the page, the code under the cursor exactly as PyTorch does
+(to 1/255). No request is made and no error is logged. The file is the French one (the Lecture's default)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import require_shipped
+from vae.devtools.browser import require_browser
+from vae.devtools.explorer import data_position, evaluate_view, wait_map
+from vae.devtools.handout import hover_gray, open_offline, shown_slug, wait_step
+from vae.handout.data import LECTURE_MODELS
+from vae.ui.i18n import speaking, t
+from vae.ui.lecture.steps import SLUGS
+
+pytestmark = pytest.mark.browser
+TOL = 1.0 / 255 + 1e-6
+
+
+@pytest.fixture(scope="module")
+def lecture_file():
+    require_shipped(*LECTURE_MODELS.values())
+    require_browser()
+    from vae.handout.store import handout_file
+
+    return handout_file("fr")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from vae.devtools.browser import headless_chromium
+
+    with headless_chromium() as chromium:
+        yield chromium
+
+
+def _counter(page) -> str:
+    return page.get_by_test_id("vx-h-counter").inner_text()
+
+
+def test_offline_file_steps_with_the_keys_and_decodes_like_pytorch_without_any_request(lecture_file, browser):
+    from vae import latent
+    from vae.checkpoint import PRETRAINED_DIR, load_model
+
+    context, page, requests, errors = open_offline(browser, lecture_file)
+    try:
+        wait_step(page, 0)
+        wait_map(page, "handout.ae")
+        assert shown_slug(page) == SLUGS[0]
+        with speaking("fr"):
+            counter = t("lecture.counter", k="{k}", n=len(SLUGS))
+        assert _counter(page) == counter.format(k=1)
+        kl = SLUGS.index("kl")
+        for i in range(1, len(SLUGS)):
+            page.keyboard.press("ArrowRight")
+            wait_step(page, i)
+            assert shown_slug(page) == SLUGS[i] and _counter(page) == counter.format(k=i + 1)
+            if i == kl:
+                wait_map(page, "handout.kl")
+                model = load_model(PRETRAINED_DIR / LECTURE_MODELS["vae"])
+                for x, y in [(0.3, -0.8), (-1.7, 1.1), (1.2, 1.9)]:
+                    page.mouse.move(*data_position(page, x, y, key="handout.kl"))
+                    xy = evaluate_view(page, "handout.kl", "v.cursor.xy")
+                    assert xy == pytest.approx([x, y], abs=0.05)
+                    expected = latent.decode(model, np.asarray([xy], np.float32)).reshape(-1)
+                    assert np.abs(hover_gray(page, "handout.kl") / 255 - expected).max() <= TOL
+        page.keyboard.press("ArrowRight")  # the last step stays
+        page.wait_for_timeout(200)
+        assert shown_slug(page) == SLUGS[-1]
+        page.keyboard.press("ArrowLeft")
+        wait_step(page, len(SLUGS) - 2)
+        assert page.evaluate("location.hash") == "#" + SLUGS[-2]
+        assert page.evaluate("window.__vxHandout.errors") == []
+    finally:
+        context.close()
+    assert requests.others == [] and requests.refused == [], (requests.others, requests.refused)
+    assert errors == [], errors
