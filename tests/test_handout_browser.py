@@ -1,5 +1,5 @@
-"""The offline lecture file in a real headless Chromium (#25 item 3): opened from ``file://`` with the network
-off, every request refused and counted, and no server running. → steps through the nine steps in order (the
+"""The offline lecture file in a real headless Chromium (#25 item 3): downloaded from the Lecture page of the real
+app, then, the server stopped, opened from ``file://`` with the network off and every request refused and counted. → steps through the nine steps in order (the
 counter and the shown section follow; → on the last step stays, ← goes back), the AE's map is drawn on the first
 step, and on step 5 hovering the VAE's map decodes, in the page, the code under the cursor exactly as PyTorch does
 (to 1/255). No request is made and no error is logged. The file is the French one (the Lecture's default)."""
@@ -21,20 +21,35 @@ TOL = 1.0 / 255 + 1e-6
 
 
 @pytest.fixture(scope="module")
-def lecture_file():
+def browser():
     require_shipped(*LECTURE_MODELS.values())
     require_browser()
-    from vae.handout.store import handout_file
-
-    return handout_file("fr")
-
-
-@pytest.fixture(scope="module")
-def browser():
     from vae.devtools.browser import headless_chromium
 
     with headless_chromium() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="module")
+def lecture_file(browser, tmp_path_factory):
+    """The file a user downloads from the Lecture page (French, its default): « Télécharger ce cours » clicked in the
+    real app, saved; the server is stopped before the file is opened."""
+    from vae.devtools.browser import serving, wait_idle
+
+    out = tmp_path_factory.mktemp("handout") / "cours.html"
+    with serving(tmp_path_factory.mktemp("store")) as server:
+        context = browser.new_context(accept_downloads=True)
+        page = context.new_page()
+        page.goto(f"{server.url}lecture")
+        wait_idle(page)
+        with speaking("fr"):
+            label = t("handout.button")
+        with page.expect_download(timeout=240_000) as download:
+            page.locator(".st-key-lecture-handout-fr button").filter(has_text=label).first.click()
+        assert download.value.suggested_filename.endswith("_fr.html")
+        download.value.save_as(out)
+        context.close()
+    return out
 
 
 def _counter(page) -> str:
