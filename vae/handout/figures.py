@@ -8,6 +8,7 @@ grids are PNG bytes. The live parts (maps, walk, drawing pad, films) are :mod:`v
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from ..denoising import denoisers, partners
@@ -58,7 +59,11 @@ class StepFigures:
 def chart(fig) -> Chart:
     """A Plotly figure as plain JSON (NumPy arrays become lists, through Plotly's own encoder)."""
     spec = json.loads(fig.to_json())
-    return Chart({"data": spec.get("data", []), "layout": spec.get("layout", {})})
+    layout = spec.get("layout", {})
+    for name, axis in layout.items():  # the page has no Streamlit container to pad the figure: room for tick labels
+        if re.fullmatch(r"[xy]axis\d*", name) and isinstance(axis, dict):
+            axis.setdefault("automargin", True)
+    return Chart({"data": spec.get("data", []), "layout": layout})
 
 
 def kind_title(kind: str) -> str:
@@ -84,7 +89,7 @@ def denoise_figures(sel: Selection) -> StepFigures:
     for row in ("noisy", *rows, "clean"):
         caption = t(titles[row]) + (f" · {model_label(rows[row])}" if row in rows else "")
         items.append(Picture(png(stack_rows([shown.pictures[row]])), caption))
-    return StepFigures(items, f"{t('denoise.noise')}: {DENOISE_STD:g}")
+    return StepFigures(items, t("handout.settings", settings=f"{t('denoise.noise')} = {DENOISE_STD:g}"))
 
 
 def prior_sample_figures(sel: Selection) -> StepFigures:
@@ -101,7 +106,8 @@ def toy_figures() -> StepFigures:
     """Step 6: the toy model's ELBO against q(z = 1), at the sliders' first values."""
     fig = lecture_figures.toy_elbo_figure(TOY["x"], TOY["p"], TOY["sigma"], TOY["r"], lecture_figures.toy_labels())
     return StepFigures([chart(fig)],
-                       ", ".join(f"{t(f'lecture.toy.{k}')} = {TOY[k]:g}" for k in ("p", "sigma", "x", "r")))
+                       t("handout.settings", settings="; ".join(f"{t(f'lecture.toy.{k}')} = {TOY[k]:g}"
+                                                                 for k in ("p", "sigma", "x", "r"))))
 
 
 def iwae_figures(sel: Selection) -> StepFigures:
