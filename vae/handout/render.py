@@ -60,8 +60,9 @@ def rich_text(text: str) -> str:
     return "".join(out + [_plain(text[pos:])])
 
 
-def _b64gz(data: bytes) -> str:
-    return base64.b64encode(gzip.compress(data, 9, mtime=0)).decode("ascii")
+def _b64gz(data: bytes, level: int = 6) -> str:
+    """gzip (level 6: level 9 takes six times longer on the shuffled weights for 0.6% less) then base64."""
+    return base64.b64encode(gzip.compress(data, level, mtime=0)).decode("ascii")
 
 
 def shuffled(data: bytes) -> bytes:
@@ -74,7 +75,7 @@ def shuffled(data: bytes) -> bytes:
 
 @functools.lru_cache(maxsize=2)
 def _plotly_b64gz(source: bytes) -> str:
-    return _b64gz(source)
+    return _b64gz(source, 9)  # text: level 9 is cheap here, and it is made once per process
 
 
 def _script_safe(text: str, what: str) -> str:
