@@ -91,6 +91,8 @@ def _views(at) -> list[str]:
 def test_every_step_renders_with_its_formula_text_number_link_and_widget(lang):
     at = _lecture() if lang == "fr" else _lecture(lang="en")  # French is the Lecture's default
     _check_step(at, "ae", lang)
+    # the offline lecture file, in the page's language (made only when clicked: tests/test_handout.py makes it)
+    assert _text("handout.button", lang) in [b.proto.label for b in at.get("download_button")]
     for slug in SLUGS:
         at.segmented_control(key=NAV).set_value(slug).run()
         _check_step(at, slug, lang)

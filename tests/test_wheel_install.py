@@ -96,6 +96,9 @@ def test_the_wheel_serves_all_nine_pages_read_only_from_anywhere(installed):
     package = site / "vae"
     assert (package / "pretrained" / "mnist-vae-2d" / "model.safetensors").is_file()  # the shipped models
     assert (package / "pyproject.toml").is_file() and (package / "ui" / "app.py").is_file()
+    katex = package / "handout" / "vendor" / "katex"  # the offline lecture's vendored KaTeX and its own files
+    assert (katex / "katex.min.js").is_file() and len(list((katex / "fonts").glob("*.woff2"))) == 20
+    assert (package / "handout" / "static" / "handout.js").is_file()
     before = _tree(venv)
     home, cache, store = (_writable_by_all(tmp_path / n) for n in ("home", "cache-home", "store"))
     elsewhere = _writable_by_all(tmp_path / "elsewhere")

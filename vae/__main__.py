@@ -1,4 +1,4 @@
-"""Command line: ``latent-explorer`` (or ``python -m vae``) ``serve | train | evaluate | list | jobs``.
+"""Command line: ``latent-explorer`` (or ``python -m vae``) ``serve | train | evaluate | list | jobs | handout``.
 
 ``serve`` starts the app (``vae.ui.serve``: the one launcher; its options are Streamlit's and ``--production``).
 
@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="every model the app can open")
     ls.add_argument("--json", action="store_true")
+    h = sub.add_parser("handout", help="write the lecture as one offline HTML file (no server, no network needed)")
+    h.add_argument("--lang", choices=["fr", "en"], default="fr", help="the file's language (default fr, the course's)")
+    h.add_argument("--out", required=True, help="the .html file to write")
     jobs_cli.add_parser(sub)
     return p
 
@@ -190,6 +193,14 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_handout(args) -> int:
+    from .handout import write_handout
+
+    size = write_handout(args.lang, args.out)
+    print(f"wrote {args.out} ({size / 1e6:.2f} MB)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run a command; user errors become one line on stderr."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -202,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv
     try:
         return {"train": cmd_train, "evaluate": cmd_evaluate, "list": cmd_list,
-                "train-classifier": cmd_train_classifier, "jobs": jobs_cli.cmd_jobs}[args.command](args)
+                "train-classifier": cmd_train_classifier, "jobs": jobs_cli.cmd_jobs,
+                "handout": cmd_handout}[args.command](args)
     except (ExplorerError, ValueError, OSError) as exc:  # OSError: unreadable file, disk full, …
         print(f"error: {exc}", file=sys.stderr)
         return 2

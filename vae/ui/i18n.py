@@ -12,6 +12,8 @@ user moves to another page.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -26,10 +28,29 @@ STRINGS = all_strings()
 _FROM_URL = "_lang_from_url"      # the ``?lang=`` this session last read or wrote
 _CHOSEN = "_lang_chosen"          # True once a link or the user chose the language
 _PENDING = "_lang_pending"        # a page's default language, applied at the start of the next run
+_SPOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("vae_spoken_language", default=None)
+
+
+@contextlib.contextmanager
+def speaking(lang: str):
+    """Within the block, :func:`t` (and everything built on it) speaks ``lang`` whatever the session's language:
+    for text made outside a page's run or for another language than the page's (the offline lecture file, built
+    in French or English from the CLI or from a page). Raises ``ValueError`` for a language the app lacks."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r} (choose one of {', '.join(LANGS)})")
+    token = _SPOKEN.set(lang)
+    try:
+        yield lang
+    finally:
+        _SPOKEN.reset(token)
 
 
 def current_lang() -> str:
-    """The language of this session (``en`` by default; a page's default waiting to be applied counts already)."""
+    """The language of this session (``en`` by default; a page's default waiting to be applied counts already);
+    inside :func:`speaking`, that block's language."""
+    spoken = _SPOKEN.get()
+    if spoken is not None:
+        return spoken
     pending = None if st.session_state.get(_CHOSEN) else st.session_state.get(_PENDING)
     lang = pending or st.session_state.get("lang", DEFAULT_LANG)
     return lang if lang in LANGS else DEFAULT_LANG

@@ -97,13 +97,20 @@ def publish(bundle: Bundle) -> dict:
     return {"url": f"data/{bundle.hash}.bin", "hash": bundle.hash, "bytes": bundle.n_bytes}
 
 
+def plotly_source() -> Path:
+    """plotly.min.js as the installed ``plotly`` package ships it (the one copy of plotly.js the app uses: served
+    from the cache folder, or inlined in the offline lecture file)."""
+    import plotly
+
+    return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
 def plotly_js() -> dict:
     """plotly.min.js of the installed ``plotly`` package, copied into the cache; ``{"url", "hash"}``."""
-    import plotly
     from plotly.offline import get_plotlyjs_version
 
     version = get_plotlyjs_version()
-    source = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    source = plotly_source()
     target = vendor_dir() / f"plotly-{version}.min.js"
     if not target.is_file() or target.stat().st_size != source.stat().st_size:
         _write_atomically(target, source.read_bytes())

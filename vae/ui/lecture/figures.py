@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ... import lecture_checks
+from ..i18n import t
 from ..plotly_spec import figure
 
 _LAYOUT = {"height": 300, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "font": {"size": 15},
@@ -50,3 +51,13 @@ def bounds_figure(points: Sequence[lecture_checks.BoundPoint], labels: dict[str,
     return figure(data, {**_LAYOUT, "title": {"text": labels["fig_title"], "font": {"size": 15}},
                          "xaxis": {"type": "log", "title": {"text": labels["k"]}},
                          "yaxis": {"title": {"text": labels["y"]}}})
+
+
+def toy_labels() -> dict[str, str]:
+    """The toy figure's labels in the current language."""
+    return {k: t(f"lecture.toy.{k}") for k in ("elbo", "evidence", "posterior", "current", "r_axis", "y")}
+
+
+def bounds_labels() -> dict[str, str]:
+    """The bounds figure's labels in the current language."""
+    return {k: t(f"lecture.iwae.{k}") for k in ("bound", "elbo", "k", "y", "fig_title")}

@@ -17,7 +17,6 @@ import dataclasses
 
 import streamlit as st
 
-from ... import lecture_checks
 from ...denoising import denoisers, partners
 from ...kinds import get_kind
 from ...projection import default_projection
@@ -30,12 +29,15 @@ from ..i18n import t
 from ..images import png, upscale
 from ..sidebar import Selection, kind_header, model_label
 from ..train_figures import latent_sample_figure, per_dim_bars
-from ..training_step import fmt_norm, training_step, variational_model
+from ..training_step import training_step, variational_model
 from . import figures, numbers
 from .numbers import Number
 
 DENOISE_IMAGES = 6
+DENOISE_STD = 0.4       # the noise slider's first value
 SAMPLES = 16
+#: the toy model's sliders' first values (step 6): prior p, noise σ, observation x, q(z = 1) = r
+TOY = {"p": 0.3, "sigma": 0.5, "x": 0.8, "r": 0.5}
 
 
 def need(sel: Selection, kind: str):
@@ -64,8 +66,7 @@ def ae_map(sel: Selection) -> Number | None:
     """Step 1: the AE's latent map (hover decodes, a click inspects); the AE's test reconstruction error."""
     if not _map_of(sel, "ae"):
         return None
-    mse, n_test, d, n = numbers.reconstruction(sel.models["ae"].path)
-    return Number(t("lecture.ae.number"), f"{mse:.4f}", t("lecture.ae.caption", n_test=n_test, d=d, n=n, ratio=n / d))
+    return numbers.ae_number(sel.models["ae"].path)
 
 
 # ---------------------------------------------------------------------------------------------------- 2
@@ -77,7 +78,7 @@ def denoise(sel: Selection) -> Number | None:
         return None
     main = found[0]
     plain, _ = partners(main, sel.all_models)
-    std = st.slider(t("denoise.noise"), 0.0, 0.8, 0.4, 0.05, key="lecture.denoise.std")
+    std = st.slider(t("denoise.noise"), 0.0, 0.8, DENOISE_STD, 0.05, key="lecture.denoise.std")
     rows = {"denoised": main, **({"plain": plain} if plain is not None else {})}
     shown = shown_panel(rows, main.dataset, DENOISE_IMAGES, std, 0)
     titles = {"noisy": "denoise.row.noisy", "denoised": "denoise.row.denoised", "plain": "denoise.row.plain",
@@ -91,11 +92,7 @@ def denoise(sel: Selection) -> Number | None:
                   name=file_name("denoising", model=main.id, dataset=main.dataset, extra=[f"noise{std:g}"]),
                   title=t("export.denoise_title", std=std), row_labels=[t(titles[row]) for row in order])
     err = float(shown.panel.mse["denoised"].mean())
-    if plain is None:
-        return Number(t("lecture.denoise.number"), f"{err:.4f}")
-    other = float(shown.panel.mse["plain"].mean())
-    return Number(t("lecture.denoise.number"), f"{err:.4f}",
-                  t("lecture.denoise.caption", std=std, plain=other, ratio=other / max(err, 1e-12)))
+    return numbers.denoise_number(err, None if plain is None else float(shown.panel.mse["plain"].mean()), std)
 
 
 # ---------------------------------------------------------------------------------------------------- 3
@@ -120,13 +117,7 @@ def quiz_number(sel: Selection) -> Number | None:
     ae, vae = sel.models.get("ae"), sel.models.get("vae")
     if ae is None or vae is None:
         return None
-    r_ae, r_vae = cache.model_report(ae.path), cache.model_report(vae.path)
-    keys = ("coverage", "prior_precision", "prior_recall")
-    if any(r.get(k) is None for r in (r_ae, r_vae) for k in keys):
-        return None
-    return Number(t("lecture.quiz.number"), f"{r_ae['coverage']:.2f} → {r_vae['coverage']:.2f}",
-                  t("lecture.quiz.caption", p_ae=r_ae["prior_precision"], p_vae=r_vae["prior_precision"],
-                    r_ae=r_ae["prior_recall"], r_vae=r_vae["prior_recall"]))
+    return numbers.coverage_number(ae.path, vae.path)
 
 
 # ---------------------------------------------------------------------------------------------------- 4
@@ -136,8 +127,7 @@ def posterior(sel: Selection) -> Number | None:
     if info is None:
         return None
     drawing_pad(sel)
-    sigma, spread = numbers.posterior_width(info.path)
-    return Number(t("lecture.posterior.number"), f"{sigma:.3f}", t("lecture.posterior.caption", spread=spread))
+    return numbers.posterior_number(info.path)
 
 
 # ---------------------------------------------------------------------------------------------------- 5
@@ -145,27 +135,19 @@ def kl_map(sel: Selection) -> Number | None:
     """Step 5: the VAE's map (prior circle, σ ellipses, KL of the inspected image); closed-form KL vs Monte Carlo."""
     if not _map_of(sel, "vae"):
         return None
-    check = numbers.kl_check(sel.models["vae"].path)
-    if check is None:
-        return None
-    return Number(t("lecture.kl.number"), f"{check.closed:.3f} nats",
-                  t("lecture.kl.caption", samples=check.n_samples, mc=check.monte_carlo, se=check.standard_error))
+    return numbers.kl_number(sel.models["vae"].path)
 
 
 # ---------------------------------------------------------------------------------------------------- 6
 def toy_elbo(sel: Selection) -> Number | None:
     """Step 6: the lecture's toy model, p(z) = Bernoulli(p), p(x|z) = N(z, σ): move q(z = 1) against log p(x)."""
     c1, c2, c3, c4 = st.columns(4)
-    p = c1.slider(t("lecture.toy.p"), 0.05, 0.95, 0.3, 0.05, key="lecture.toy.p")
-    sigma = c2.slider(t("lecture.toy.sigma"), 0.2, 1.5, 0.5, 0.05, key="lecture.toy.sigma")
-    x = c3.slider(t("lecture.toy.x"), -1.5, 2.5, 0.8, 0.05, key="lecture.toy.x")
-    r = c4.slider(t("lecture.toy.r"), 0.01, 0.99, 0.5, 0.01, key="lecture.toy.r")
-    labels = {k: t(f"lecture.toy.{k}") for k in ("elbo", "evidence", "posterior", "current", "r_axis", "y")}
-    plotly_chart(figures.toy_elbo_figure(x, p, sigma, r, labels), key="lecture.toy.fig", name=file_name("toy-elbo"))
-    gap = lecture_checks.toy_log_evidence(x, p, sigma) - lecture_checks.toy_elbo(r, x, p, sigma)
-    kl = lecture_checks.toy_kl_to_posterior(r, x, p, sigma)
-    return Number(t("lecture.elbo.number"), f"{gap:.4f} nats",
-                  t("lecture.elbo.caption", kl=kl, post=lecture_checks.toy_posterior(x, p, sigma)))
+    p = c1.slider(t("lecture.toy.p"), 0.05, 0.95, TOY["p"], 0.05, key="lecture.toy.p")
+    sigma = c2.slider(t("lecture.toy.sigma"), 0.2, 1.5, TOY["sigma"], 0.05, key="lecture.toy.sigma")
+    x = c3.slider(t("lecture.toy.x"), -1.5, 2.5, TOY["x"], 0.05, key="lecture.toy.x")
+    r = c4.slider(t("lecture.toy.r"), 0.01, 0.99, TOY["r"], 0.01, key="lecture.toy.r")
+    plotly_chart(figures.toy_elbo_figure(x, p, sigma, r, figures.toy_labels()), key="lecture.toy.fig", name=file_name("toy-elbo"))
+    return numbers.toy_number(x, p, sigma, r)
 
 
 # ---------------------------------------------------------------------------------------------------- 7
@@ -178,12 +160,9 @@ def iwae(sel: Selection) -> Number | None:
     if not points:
         st.info(t("lecture.no_number"))
         return None
-    labels = {k: t(f"lecture.iwae.{k}") for k in ("bound", "elbo", "k", "y", "fig_title")}
-    plotly_chart(figures.bounds_figure(points, labels), key="lecture.iwae.fig",
+    plotly_chart(figures.bounds_figure(points, figures.bounds_labels()), key="lecture.iwae.fig",
                  name=file_name("elbo-iwae", model=info.id, dataset=info.dataset))
-    last = points[-1]
-    return Number(t("lecture.iwae.number", k=last.k), f"{last.iwae - points[0].elbo:.2f} nats",
-                  t("lecture.iwae.caption", n=numbers.IWAE_IMAGES, elbo=points[0].elbo, k=last.k, iwae=last.iwae))
+    return numbers.iwae_number(points)
 
 
 # ---------------------------------------------------------------------------------------------------- 8
@@ -218,8 +197,7 @@ def reparam(sel: Selection) -> Number | None:
     c.image(png(upscale(s.x_hat, 140)), caption=t("howto.decoded_z"), output_format="PNG")
     st.caption(t("lecture.reparam.loss", recon=s.recon, beta_kl=s.beta_kl, total=s.total))
     _film(sel)
-    return Number(t("lecture.reparam.number"), fmt_norm(step.with_trick.norm(step.with_trick.recon_mu)),
-                  t("lecture.reparam.caption", without=fmt_norm(step.sampled.norm(step.sampled.recon_mu))))
+    return numbers.reparam_number(step.with_trick.norm(step.with_trick.recon_mu), step.sampled.norm(step.sampled.recon_mu))
 
 
 def _film(sel: Selection) -> None:
@@ -236,29 +214,10 @@ def _film(sel: Selection) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------- 9
-@dataclasses.dataclass(frozen=True)
-class _Point:
-    """One model of the sweep as Compare's rate–distortion figure reads it."""
-
-    beta: float
-    kl: float
-    recon: float
-    model_id: str
-
-
 def beta_sweep(sel: Selection) -> Number | None:
     """Step 9: the β sweep's rate–distortion curve (Compare's figure, from the models' reports on the test split),
     then the line-up's training films (AE | VAE | β-VAE)."""
-    sweep = {}
-    for m in sel.all_models:
-        if (m.dataset == sel.dataset and m.latent_dim == sel.latent_dim and not m.noise and m.source == "pretrained"
-                and get_kind(m.kind).beta.weighs_kl and m.beta is not None):
-            sweep.setdefault(float(m.beta), m)
-    points = []
-    for beta, m in sorted(sweep.items()):
-        report = cache.model_report(m.path)
-        if report.get("kl") is not None and report.get("recon") is not None:
-            points.append(_Point(beta, float(report["kl"]), float(report["recon"]), m.id))
+    points = numbers.sweep_points(sel.all_models, sel.dataset, sel.latent_dim)
     if len(points) < 2:
         st.info(t("lecture.beta.too_few"))
         return None
@@ -268,6 +227,4 @@ def beta_sweep(sel: Selection) -> Number | None:
         y_title=t("compare.rd.y"), models_name=t("compare.rd.models"), selected_name=t("compare.rd.selected"), height=380),
         key="lecture.beta.fig", name=file_name("beta-sweep", dataset=sel.dataset, extra=[f"{sel.latent_dim}d", "test"]))
     _film(sel)  # AE | VAE | β-VAE training side by side: the KL term pulls the codes into the prior's circle
-    lo, hi = points[0], points[-1]
-    return Number(t("lecture.beta.number", lo=lo.beta, hi=hi.beta), f"{hi.kl:.2f} / {lo.kl:.2f} nats",
-                  t("lecture.beta.caption", kl_lo=lo.kl, kl_hi=hi.kl, rec_lo=lo.recon, rec_hi=hi.recon, n=len(points)))
+    return numbers.beta_number(points)

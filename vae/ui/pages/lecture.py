@@ -1,8 +1,10 @@
 """Lecture (Cours): the chapter on auto-encoders and VAEs in the course's order, one idea per step: the slide's
 formula, a few sentences, the live widget, the number that proves it, a link to the full page. French by
-default; presenter mode for a projector; students follow the teacher's steps and answer the micro-quiz."""
+default; presenter mode for a projector; students follow the teacher's steps and answer the micro-quiz; the whole
+lecture downloads as one offline file."""
 import streamlit as st
 
+from vae.ui.handout_button import handout_button
 from vae.ui.i18n import current_lang, page_default_language, t
 from vae.ui.lecture import classroom_ui
 from vae.ui.lecture.render import current_step, slide, step_bar
@@ -16,7 +18,10 @@ with st.container(key="lecture-title"):
     st.title(t(f"lecture.{step.slug}.title"))
 presenting = step_bar(step)
 if not presenting:
-    st.caption(t("lecture.intro"))
+    intro, download = st.columns([3, 1], vertical_alignment="center")
+    intro.caption(t("lecture.intro"))
+    with download:
+        handout_button(lang)
 slide(step.slug, role, lang)
 
 classroom_ui.publish(role)
