@@ -3,7 +3,8 @@
 Models and datasets are ``st.cache_resource``: one read-only copy in memory for the whole server,
 used under ``torch.inference_mode``. Encoded test sets and projections are ``st.cache_data``,
 keyed by the model's path and the modification time of its weights (a retrained model with the
-same name is never served stale results).
+same name is never served stale results). Model reports are ``st.cache_resource`` too (plain dicts, read-only,
+shared by every session).
 """
 from __future__ import annotations
 
@@ -131,21 +132,30 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _other_seeds(folder: str, metrics_version: float, seeds_version: float) -> list[dict]:
     from ..seeds import reports_over_seeds
 
     return reports_over_seeds(folder, {})[1:]
 
 
+def model_stamp(path) -> tuple[float, float, float]:
+    """The versions (modification times) of the files a model's numbers come from: its weights (its report),
+    its ``metrics.json`` (its history) and its other training seeds' file (``vae.seeds``). Part of the key of
+    anything computed from them."""
+    from ..seeds import SEEDS_DIR, SEEDS_FILE
+
+    folder = Path(path)
+    return model_version(str(path)), _mtime(folder / METRICS), _mtime(SEEDS_DIR / folder.name / SEEDS_FILE)
+
+
 def other_seed_reports(folder: str) -> list[dict]:
     """The reports of a shipped model's other training seeds (``vae.seeds.reports_over_seeds`` without the
     model's own), cached per (its metrics.json, its seeds file): Compare asks for them several times per run,
-    and each uncached call reads two JSON files and parses two recorded commands with the CLI's argparse."""
-    from ..seeds import SEEDS_DIR, SEEDS_FILE
-
-    folder = str(folder)
-    return _other_seeds(folder, _mtime(Path(folder) / METRICS), _mtime(SEEDS_DIR / Path(folder).name / SEEDS_FILE))
+    and each uncached call reads two JSON files and parses two recorded commands with the CLI's argparse.
+    Shared by every session (read-only)."""
+    _, metrics_version, seeds_version = model_stamp(folder)
+    return _other_seeds(str(folder), metrics_version, seeds_version)
 
 
 def decode(path: str, z: np.ndarray) -> np.ndarray:
@@ -160,7 +170,7 @@ def reconstruct(path: str, x: torch.Tensor) -> np.ndarray:
     return latent.decode(model, mu)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def _report(path: str, version: float) -> dict:
     from ..report import model_report
 
@@ -168,5 +178,8 @@ def _report(path: str, version: float) -> dict:
 
 
 def model_report(path: str) -> dict:
-    """Full evaluation (core + regularity metrics) of a model, cached in memory and in its folder."""
+    """Full evaluation (core + regularity metrics) of a model, cached in memory and in its folder.
+
+    One dict per model version for the whole server (``st.cache_resource``: a hit is a look-up, where
+    ``st.cache_data`` unpickled a copy; Compare reads some fifteen reports per rerun): read it, never change it."""
     return _report(path, model_version(path))

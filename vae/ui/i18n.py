@@ -35,12 +35,19 @@ def current_lang() -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
-def t(key: str, **fmt) -> str:
-    """Text for ``key`` in the current language, formatted with ``fmt``; a missing key shows itself."""
+def text_in(key: str, lang: str) -> str:
+    """The unformatted text of ``key`` in ``lang`` (English where ``lang`` has none); a missing key shows itself."""
     entry = STRINGS.get(key)
     if entry is None:
         return key
-    text = entry.get(current_lang()) or entry.get("en", key)
+    return entry.get(lang) or entry.get("en", key)
+
+
+def t(key: str, **fmt) -> str:
+    """Text for ``key`` in the current language, formatted with ``fmt``; a missing key shows itself."""
+    if key not in STRINGS:
+        return key
+    text = text_in(key, current_lang())
     return text.format(**fmt) if fmt else text
 
 
