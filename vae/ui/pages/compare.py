@@ -51,7 +51,7 @@ for col, (kind, info) in zip(st.columns(len(trio), gap="medium"), trio):
         st.markdown(f"*{t('compare.prior_samples')}*")
         cell = 2 * max(cache.get_model(info.path).cfg.image_shape)
         picture = generated_grid(info.path, N_PRIOR, PRIOR_SEED, 1.0, ncols=6, cell=cell)
-        st.image(picture, width="stretch")
+        st.image(picture, output_format="PNG", width="stretch")  # sent as it is (vae.ui.images.png)
         grid_download(picture, key=f"compare.samples.png.{kind}",
                       name=file_name("samples", model=info.id, dataset=info.dataset, extra=[f"seed{PRIOR_SEED}"]),
                       title=t("export.prior_title", kind=t(f"kind.{kind}"), model=model_label(info)),
