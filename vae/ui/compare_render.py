@@ -77,7 +77,7 @@ def map_figures(models: tuple, dataset: str, method: str, same_axes: bool, lang:
     The figures are serialised once (:class:`~vae.ui.plotly_spec.Prepared`) and shared by every session: the
     dict is read-only."""
     versions = tuple(cache.model_version(p) for _, p in models)
-    return _map_specs(models, versions, dataset, method, same_axes, lang)
+    return _map_specs(models=models, versions=versions, dataset=dataset, method=method, same_axes=same_axes, lang=lang)
 
 
 def column_label(kind: str, info) -> str:
@@ -190,6 +190,8 @@ def sprite_rows(groups: dict[str, dict[str, list]]) -> list[dict]:
 # --------------------------------------------------------------------------- whole sections, cached
 # What a section shows depends only on its models' files and the language: computed once per (models, their file
 # versions, settings, language) and shared by every session (``st.cache_resource``: read-only objects).
+# Their keys are one string each (``repr`` of the models, their file versions, the reports at hand): Streamlit's cache
+# hashes a nested tuple item by item, a string at once.
 def models_key(infos) -> tuple:
     """The cache key of what is computed from the models ``infos`` (None entries skipped): their ids, folders and
     the versions of the files their numbers come from (``cache.model_stamp``)."""
@@ -213,7 +215,8 @@ class MetricsView:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _metric_view(key: tuple, latent_dim: int, lang: str, _trio, _reports) -> MetricsView:
+def _metric_view(key: str, lang: str, _latent_dim: int, _trio, _reports) -> MetricsView:
+    latent_dim = _latent_dim  # in the key
     table, marks, claims, n_seeds = metric_view(_trio, _reports)
     caption = t("compare.table.caption") + (" " + t("compare.table.spread", n=n_seeds) if n_seeds > 1 else "")
     styled = prepare_table(lambda: style_winners(table, marks), uuid="compare-metrics")
@@ -224,11 +227,12 @@ def _metric_view(key: tuple, latent_dim: int, lang: str, _trio, _reports) -> Met
 def metrics_view(trio, reports: dict, latent_dim: int, lang: str) -> MetricsView:
     """The metrics table and the lecture's claims for the line-up ``trio`` ((kind, model or None), …) with the
     ``reports`` that could be computed (by model id), in language ``lang``."""
-    return _metric_view((lineup_key(trio), tuple(sorted(reports))), latent_dim, lang, trio, reports)
+    return _metric_view(key=repr((lineup_key(trio), sorted(reports), latent_dim)), lang=lang, _latent_dim=latent_dim,
+                        _trio=trio, _reports=reports)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _kl_dims(key: tuple, lang: str, _trio, _reports) -> Prepared | None:
+def _kl_dims(key: str, lang: str, _trio, _reports) -> Prepared | None:
     kl_dims = {column_label(k, m): _reports[m.id]["kl_per_dim"]
                for k, m in _trio if m is not None and (_reports.get(m.id) or {}).get("kl_per_dim")}
     if not kl_dims:
@@ -239,7 +243,7 @@ def _kl_dims(key: tuple, lang: str, _trio, _reports) -> Prepared | None:
 
 def kl_dims_figure(trio, reports: dict, lang: str) -> Prepared | None:
     """The KL per latent dimension of the line-up's models that have one (VAE, β-VAE), or None."""
-    return _kl_dims((lineup_key(trio), tuple(sorted(reports))), lang, trio, reports)
+    return _kl_dims(key=repr((lineup_key(trio), sorted(reports))), lang=lang, _trio=trio, _reports=reports)
 
 
 @dataclass(frozen=True)
@@ -254,7 +258,8 @@ class SweepView:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _sweep_view(key: tuple, chosen: tuple, split: str, latent_dim: int, lang: str, _models, _reports) -> SweepView:
+def _sweep_view(key: str, split: str, lang: str, _chosen: list, _latent_dim: int, _models, _reports) -> SweepView:
+    chosen, latent_dim = _chosen, _latent_dim  # both in the key
     splits = {"test": t("compare.split.test"), "train": t("compare.split.train")}
     points = [p for m in _models if m.id in _reports
               and (p := cv.sweep_point(m.id, m.beta, _reports[m.id], stored(m.path), split)) is not None]
@@ -273,7 +278,8 @@ def sweep_view(models, reports: dict, chosen, split: str, latent_dim: int, lang:
     """The β sweep of ``models`` (with their ``reports``) on the ``split`` ("test" or "train"), the ``chosen`` model
     ids drawn as stars, in language ``lang``."""
     key = (models_key(models), tuple(sorted(reports)))
-    return _sweep_view(key, tuple(chosen), split, latent_dim, lang, models, reports)
+    return _sweep_view(key=repr((key, list(chosen), latent_dim)), split=split, lang=lang, _chosen=list(chosen),
+                       _latent_dim=latent_dim, _models=models, _reports=reports)
 
 
 @dataclass(frozen=True)
@@ -287,7 +293,7 @@ class SpriteView:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _sprite_view(key: tuple, lang: str, _models, _reports) -> SpriteView:
+def _sprite_view(key: str, lang: str, _models, _reports) -> SpriteView:
     groups = cv.sprite_groups(_models, _reports, lambda m: f"{t(f'kind.{m.kind}')} β={m.beta:g}, {m.latent_dim}-d")
     seeds = prepare(seeds_figure(groups, {k: t(f"compare.m.{k}") for k in cv.SPRITE_METRICS},
                                  title=t("compare.sprites.seeds_fig"))) if groups else None
@@ -303,4 +309,4 @@ def _sprite_view(key: tuple, lang: str, _models, _reports) -> SpriteView:
 
 def sprite_view(models, reports: dict, lang: str) -> SpriteView:
     """Disentanglement on sprites over seeds for ``models`` (with their ``reports``), in language ``lang``."""
-    return _sprite_view((models_key(models), tuple(sorted(reports))), lang, models, reports)
+    return _sprite_view(key=repr((models_key(models), sorted(reports))), lang=lang, _models=models, _reports=reports)

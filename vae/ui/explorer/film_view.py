@@ -120,7 +120,7 @@ def film_entry(kind: str, info: ModelInfo | None) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _film_entries(key: tuple, lang: str, _lineup) -> tuple[dict, ...]:
+def _film_entries(key: str, lang: str, _lineup) -> tuple[dict, ...]:
     return tuple(film_entry(kind, info) for kind, info in _lineup)
 
 
@@ -133,8 +133,9 @@ def film_data(sel: Selection, compact: bool = False) -> dict:
     key = tuple((kind, None) if info is None else
                 (kind, info.id, str(info.path), _stamp(info.path), cache.model_version(info.path))
                 for kind, info in lineup)
-    return {"plotly": plotly_ref(), "films": list(_film_entries(key, current_lang(), lineup)),
-            "compact": compact, "live": False, "text": texts(), "lang": current_lang()}
+    lang = current_lang()
+    return {"plotly": plotly_ref(), "films": list(_film_entries(key=repr(key), lang=lang, _lineup=lineup)),
+            "compact": compact, "live": False, "text": texts(), "lang": lang}
 
 
 def film_section(sel: Selection, compact: bool = False, key: str = FILM_KEY) -> None:
