@@ -15,6 +15,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .strings import all_strings
 
@@ -28,11 +29,39 @@ _CHOSEN = "_lang_chosen"          # True once a link or the user chose the langu
 _PENDING = "_lang_pending"        # a page's default language, applied at the start of the next run
 
 
-def current_lang() -> str:
-    """The language of this session (``en`` by default; a page's default waiting to be applied counts already)."""
+_RUN_MEMO = "_vae_lang_this_run"  # attribute of the session's ScriptRunContext: (this run's cursors, language)
+
+
+def _session_lang() -> str:
     pending = None if st.session_state.get(_CHOSEN) else st.session_state.get(_PENDING)
     lang = pending or st.session_state.get("lang", DEFAULT_LANG)
     return lang if lang in LANGS else DEFAULT_LANG
+
+
+def current_lang() -> str:
+    """The language of this session (``en`` by default; a page's default waiting to be applied counts already).
+
+    Read from the session state once per script run: every ``t()`` asks, a few hundred times per run, and each read
+    goes through Streamlit's session-state proxy and lock (a tenth of the Compare page's rerun, measured with
+    ``bench/profile_rerun.py``). The run is recognised by its ``ScriptRunContext.cursors``, a new dict at the start
+    of every run (and of every fragment run); the functions below that change the language forget the value."""
+    ctx = get_script_run_ctx()
+    run = getattr(ctx, "cursors", None)
+    if run is None:  # no script run (a test calling in directly): read every time
+        return _session_lang()
+    memo = getattr(ctx, _RUN_MEMO, None)
+    if memo is not None and memo[0] is run:
+        return memo[1]
+    lang = _session_lang()
+    setattr(ctx, _RUN_MEMO, (run, lang))
+    return lang
+
+
+def _forget() -> None:
+    """Drop this run's remembered language (the language may have just changed)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and hasattr(ctx, _RUN_MEMO):
+        delattr(ctx, _RUN_MEMO)
 
 
 def text_in(key: str, lang: str) -> str:
@@ -83,6 +112,7 @@ def init_language() -> None:
         if q != pending:
             set_url_language(pending, chosen=False)
     st.session_state.setdefault("lang", DEFAULT_LANG)
+    _forget()  # the run's language is settled now
 
 
 def opened_page() -> str:
@@ -99,6 +129,7 @@ def opened_page() -> str:
 
 def set_url_language(lang: str, chosen: bool = True) -> None:
     """Write ``lang`` into the URL (``?lang=``) and remember it as read; ``chosen``: the user picked it."""
+    _forget()
     st.query_params["lang"] = lang
     st.session_state[_FROM_URL] = lang
     if chosen:
@@ -115,4 +146,5 @@ def page_default_language(lang: str) -> None:
     if st.session_state.get(_CHOSEN) or current_lang() == lang or lang not in LANGS:
         return
     st.session_state[_PENDING] = lang
+    _forget()
     st.rerun()
