@@ -37,3 +37,18 @@ def explorer_data(at: AppTest, view: str) -> dict:
         if data.get("view") == view:
             return data
     raise AssertionError(f"no explorer '{view}' view on the page")
+
+
+def count_conversions(monkeypatch) -> list[str]:
+    """A list that records every conversion a prepared element saves (``vae.ui.plotly_spec``, ``prepared_table``):
+    Plotly's figure conversion and JSON serialisation, a pandas Styler's computation. Patched for the test."""
+    import plotly.io
+    import plotly.tools
+    from pandas.io.formats.style import Styler
+
+    calls: list[str] = []
+    for owner, name in ((plotly.io, "to_json"), (plotly.tools, "return_figure_from_figure_or_data"),
+                        (Styler, "_compute")):
+        real = getattr(owner, name)
+        monkeypatch.setattr(owner, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    return calls

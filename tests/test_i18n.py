@@ -40,3 +40,58 @@ def test_fashion_mnist_class_names_follow_the_language(monkeypatch):
     assert i18n.class_names("fashion-mnist", FASHION_LABELS) == FASHION_LABELS
     # the English strings are the data set's own names, in label order
     assert [all_strings()[f"class.fashion-mnist.{i}"]["en"] for i in range(10)] == FASHION_LABELS
+
+
+def test_the_language_is_read_once_per_run_and_again_in_the_next(monkeypatch):
+    """current_lang() remembers the session's language for the rest of a script run (t() asks hundreds of times),
+    and a language switched between two runs is the one the next run speaks."""
+    from streamlit.testing.v1 import AppTest
+
+    from vae.ui import i18n
+
+    reads = []
+    real = i18n._session_lang
+    monkeypatch.setattr(i18n, "_session_lang", lambda: reads.append(1) or real())
+
+    def script():
+        import streamlit as st
+
+        from vae.ui.i18n import LANGS, t
+
+        st.selectbox("language", LANGS, key="lang")  # no init_language(): nothing forgets the language for us
+        for _ in range(3):
+            st.title(t("compare.title"))
+
+    at = AppTest.from_function(script, default_timeout=30)
+    strings = all_strings()["compare.title"]
+    for lang in ("en", "fr", "fr", "en"):
+        if at.selectbox:
+            at.selectbox(key="lang").set_value(lang)
+        at.run()
+        assert not at.exception and [x.value for x in at.title] == [strings[lang]] * 3
+        assert len(reads) == 1  # once in this run
+        reads.clear()
+
+
+def test_a_new_run_in_the_same_script_thread_reads_the_language_again(monkeypatch):
+    """One script thread can run several reruns in a row (Streamlit's ScriptRunner keeps its ScriptRunContext while
+    requests queue up): the remembered language belongs to one run, recognised by the context's ``cursors``, a new
+    dict at the start of every run."""
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from vae.ui import i18n
+
+    state = {"lang": "en"}
+    ctx = SimpleNamespace(cursors={})
+    monkeypatch.setattr(st, "session_state", state)
+    monkeypatch.setattr(i18n, "get_script_run_ctx", lambda: ctx)
+    assert i18n.current_lang() == "en"
+    state["lang"] = "fr"
+    assert i18n.current_lang() == "en"  # the same run: remembered (the language never changes mid-run unannounced)
+    ctx.cursors = {}  # the next run
+    assert i18n.current_lang() == "fr"
+    state["lang"] = "en"
+    i18n._forget()  # what init_language, set_url_language and page_default_language do after a change
+    assert i18n.current_lang() == "en"

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from apptest_utils import open_page
+from apptest_utils import count_conversions, open_page
 from vae.ui import compare_view as cv
 from vae.ui.compare_figures import (METRIC_KEYS, active_units_figure, code_map_figure, format_value, metric_table,
                                     rate_distortion_figure, seeds_figure, winners)
@@ -95,6 +95,19 @@ def test_sprites_table_chart_and_verdicts(page_en):
     seeds = _chart(at, "compare.seeds")
     assert "xaxis2" in seeds["layout"] and sum(tr["type"] == "scatter" for tr in seeds["data"]) == 4
     assert sum(len(x) for x in (at.success, at.warning)) + sum(1 for i in at.info if "seed" in i.value) >= 2
+
+
+def test_a_rerun_converts_no_figure_and_styles_no_table(page_en, monkeypatch):
+    """The page's figures and metrics table are prepared once per models and language (vae.ui.compare_render's
+    cached views, vae.ui.plotly_spec.show): a rerun that changes nothing sends them without validating,
+    serialising or styling them again, and draws the same page."""
+    before = (_chart(page_en, "compare.map.vae"), _chart(page_en, "compare.rd"), page_en.table[0].value.to_dict(),
+              [m.value for m in page_en.markdown])
+    calls = count_conversions(monkeypatch)
+    page_en.run()
+    assert not page_en.exception and calls == []
+    assert before == (_chart(page_en, "compare.map.vae"), _chart(page_en, "compare.rd"),
+                      page_en.table[0].value.to_dict(), [m.value for m in page_en.markdown])
 
 
 def test_sprites_dataset_without_ae(page_en):

@@ -3,7 +3,12 @@
 Models and datasets are ``st.cache_resource``: one read-only copy in memory for the whole server,
 used under ``torch.inference_mode``. Encoded test sets and projections are ``st.cache_data``,
 keyed by the model's path and the modification time of its weights (a retrained model with the
-same name is never served stale results).
+same name is never served stale results). Model reports are ``st.cache_resource`` too (plain dicts, read-only,
+shared by every session).
+
+The cached functions are called with keyword arguments: for a positional one, Streamlit's cache looks up the
+function's signature (``inspect.signature``) on every call to find the argument's name, which was a visible share
+of a rerun that calls some thirty cached functions (``bench/profile_rerun.py``).
 """
 from __future__ import annotations
 
@@ -60,7 +65,7 @@ def _model(path: str, version: float) -> Autoencoder:
 
 def get_model(path: str) -> Autoencoder:
     """The model in folder ``path``, loaded once per server (raises ``CheckpointError`` if broken)."""
-    return _model(path, model_version(path))
+    return _model(path=path, version=model_version(path))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -83,8 +88,8 @@ def get_dataset(name: str) -> Dataset:
             version = os.stat(name[4:]).st_mtime
         except OSError:
             version = 0.0
-        return _uploaded_dataset(name, version)
-    return _registered_dataset(name)
+        return _uploaded_dataset(name=name, version=version)
+    return _registered_dataset(name=name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -100,7 +105,7 @@ def encoded_test_set(path: str) -> dict:
     """μ (N, d), log σ² (or None) and labels of the test images the explorer shows (all of a small test split,
     a stratified 1,000 of a large one: ``vae.explorer_data.shown_indices``)."""
     model = get_model(path)
-    return _encoded(path, model_version(path), model.cfg.dataset)
+    return _encoded(path=path, version=model_version(path), dataset=model.cfg.dataset)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -111,7 +116,7 @@ def _projection(path: str, version: float, method: str) -> Projection:
 
 def projection(path: str, method: str) -> Projection:
     """2-D projection (native, pca, tsne) of the model's encoded test set, cached in memory and on disk."""
-    return _projection(path, model_version(path), method)
+    return _projection(path=path, version=model_version(path), method=method)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -121,7 +126,7 @@ def _metrics(path: str, version: float) -> dict:
 
 def stored_metrics(path: str) -> dict:
     """The model's ``metrics.json`` (training history included)."""
-    return _metrics(path, model_version(path))
+    return _metrics(path=path, version=model_version(path))
 
 
 def _mtime(path: Path) -> float:
@@ -131,21 +136,30 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _other_seeds(folder: str, metrics_version: float, seeds_version: float) -> list[dict]:
     from ..seeds import reports_over_seeds
 
     return reports_over_seeds(folder, {})[1:]
 
 
+def model_stamp(path) -> tuple[float, float, float]:
+    """The versions (modification times) of the files a model's numbers come from: its weights (its report),
+    its ``metrics.json`` (its history) and its other training seeds' file (``vae.seeds``). Part of the key of
+    anything computed from them."""
+    from ..seeds import SEEDS_DIR, SEEDS_FILE
+
+    folder = Path(path)
+    return model_version(str(path)), _mtime(folder / METRICS), _mtime(SEEDS_DIR / folder.name / SEEDS_FILE)
+
+
 def other_seed_reports(folder: str) -> list[dict]:
     """The reports of a shipped model's other training seeds (``vae.seeds.reports_over_seeds`` without the
     model's own), cached per (its metrics.json, its seeds file): Compare asks for them several times per run,
-    and each uncached call reads two JSON files and parses two recorded commands with the CLI's argparse."""
-    from ..seeds import SEEDS_DIR, SEEDS_FILE
-
-    folder = str(folder)
-    return _other_seeds(folder, _mtime(Path(folder) / METRICS), _mtime(SEEDS_DIR / Path(folder).name / SEEDS_FILE))
+    and each uncached call reads two JSON files and parses two recorded commands with the CLI's argparse.
+    Shared by every session (read-only)."""
+    _, metrics_version, seeds_version = model_stamp(folder)
+    return _other_seeds(folder=str(folder), metrics_version=metrics_version, seeds_version=seeds_version)
 
 
 def decode(path: str, z: np.ndarray) -> np.ndarray:
@@ -160,7 +174,7 @@ def reconstruct(path: str, x: torch.Tensor) -> np.ndarray:
     return latent.decode(model, mu)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def _report(path: str, version: float) -> dict:
     from ..report import model_report
 
@@ -168,5 +182,8 @@ def _report(path: str, version: float) -> dict:
 
 
 def model_report(path: str) -> dict:
-    """Full evaluation (core + regularity metrics) of a model, cached in memory and in its folder."""
-    return _report(path, model_version(path))
+    """Full evaluation (core + regularity metrics) of a model, cached in memory and in its folder.
+
+    One dict per model version for the whole server (``st.cache_resource``: a hit is a look-up, where
+    ``st.cache_data`` unpickled a copy; Compare reads some fifteen reports per rerun): read it, never change it."""
+    return _report(path=path, version=model_version(path))

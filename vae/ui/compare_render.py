@@ -2,9 +2,12 @@
 
 The decisions (which models, which claims, which seeds) come from ``vae.ui.compare_view``; this module
 turns them into the page's table, markdown lines, notes and figures in the session's language. The map
-figures are plain specs cached per (models, their weights' versions, projection, axes, language).
+figures are serialised once (``plotly_spec.prepare``) and cached per (models, their weights' versions, projection,
+axes, language) for the whole server.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -13,10 +16,13 @@ from ..errors import ExplorerError
 from ..kinds import KINDS, get_kind
 from . import cache
 from . import compare_view as cv
-from .compare_figures import METRIC_KEYS, code_map_spec, format_value, metric_table
+from .compare_figures import (METRIC_KEYS, active_units_figure, code_map_spec, format_value, metric_table,
+                              rate_distortion_figure, seeds_figure, style_winners)
 from .i18n import class_names, t
 from .map_figures import data_range
-from .plotly_spec import figure
+from .plotly_spec import Prepared, figure, prepare
+from .prepared_table import PreparedTable, prepare_table
+from .train_figures import per_dim_bars
 
 PRIOR_SEED = 0
 N_PRIOR = 36
@@ -37,7 +43,7 @@ def progress_text(info, i: int, n: int) -> str:
     return t("compare.computing", name=info.id.split("/", 1)[-1], i=i, n=n)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _map_specs(models: tuple, versions: tuple, dataset: str, method: str, same_axes: bool, lang: str) -> dict:
     maps = {}
     for kind, path in models:
@@ -58,18 +64,20 @@ def _map_specs(models: tuple, versions: tuple, dataset: str, method: str, same_a
             out[kind] = entry
             continue
         xr, yr = shared or data_range([entry[0], *box])
-        out[kind] = code_map_spec(entry[0], entry[1], names, x_range=xr, y_range=yr, axis_titles=axes,
-                                    image_word=t("compare.map.image"), label_word=t("common.label"),
-                                    prior_circle=method == "native")
+        out[kind] = prepare(figure(**code_map_spec(
+            entry[0], entry[1], names, x_range=xr, y_range=yr, axis_titles=axes, image_word=t("compare.map.image"),
+            label_word=t("common.label"), prior_circle=method == "native")))
     return out
 
 
 def map_figures(models: tuple, dataset: str, method: str, same_axes: bool, lang: str) -> dict:
     """{kind: map figure, or the error message when the model's codes cannot be shown} for ``models`` =
-    ((kind, model path), …): the encoded test set, native 2-D or PCA, on shared axes when ``same_axes``."""
+    ((kind, model path), …): the encoded test set, native 2-D or PCA, on shared axes when ``same_axes``.
+
+    The figures are serialised once (:class:`~vae.ui.plotly_spec.Prepared`) and shared by every session: the
+    dict is read-only."""
     versions = tuple(cache.model_version(p) for _, p in models)
-    specs = _map_specs(models, versions, dataset, method, same_axes, lang)  # plain specs: cheap to copy out
-    return {kind: spec if isinstance(spec, str) else figure(**spec) for kind, spec in specs.items()}
+    return _map_specs(models=models, versions=versions, dataset=dataset, method=method, same_axes=same_axes, lang=lang)
 
 
 def column_label(kind: str, info) -> str:
@@ -177,3 +185,128 @@ def sprite_rows(groups: dict[str, dict[str, list]]) -> list[dict]:
         rows.append({group_col: label, model_col: t("compare.sprites.mean", n=max(s[2] for s in stats.values())),
                      **{t(f"compare.m.{k}"): f"{s[0]:.3f} ± {s[1]:.3f}" if s[2] else "—" for k, s in stats.items()}})
     return rows
+
+
+# --------------------------------------------------------------------------- whole sections, cached
+# What a section shows depends only on its models' files and the language: computed once per (models, their file
+# versions, settings, language) and shared by every session (``st.cache_resource``: read-only objects).
+# Their keys are one string each (``repr`` of the models, their file versions, the reports at hand): Streamlit's cache
+# hashes a nested tuple item by item, a string at once.
+def models_key(infos) -> tuple:
+    """The cache key of what is computed from the models ``infos`` (None entries skipped): their ids, folders and
+    the versions of the files their numbers come from (``cache.model_stamp``)."""
+    return tuple((i.id, str(i.path), cache.model_stamp(i.path)) for i in infos if i is not None)
+
+
+def lineup_key(trio) -> tuple:
+    """The cache key of what is computed from a line-up ((kind, model or None), …): each place and its model."""
+    return tuple((kind, models_key([info])) for kind, info in trio)
+
+
+@dataclass(frozen=True)
+class MetricsView:
+    """Section 2 of the page: the metrics table (winners in green, rendered once), its caption, the lecture's
+    claims as a markdown checklist and the notes that explain a failing or disputed claim."""
+
+    table: PreparedTable
+    caption: str
+    claims: str
+    notes: tuple[str, ...]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _metric_view(key: str, lang: str, _latent_dim: int, _trio, _reports) -> MetricsView:
+    latent_dim = _latent_dim  # in the key
+    table, marks, claims, n_seeds = metric_view(_trio, _reports)
+    caption = t("compare.table.caption") + (" " + t("compare.table.spread", n=n_seeds) if n_seeds > 1 else "")
+    styled = prepare_table(lambda: style_winners(table, marks), uuid="compare-metrics")
+    return MetricsView(styled, caption, t("compare.claims.header") + "\n" + "\n".join(claim_lines(claims, n_seeds)),
+                       tuple(claim_notes(claims, _trio, _reports, latent_dim)))
+
+
+def metrics_view(trio, reports: dict, latent_dim: int, lang: str) -> MetricsView:
+    """The metrics table and the lecture's claims for the line-up ``trio`` ((kind, model or None), …) with the
+    ``reports`` that could be computed (by model id), in language ``lang``."""
+    return _metric_view(key=repr((lineup_key(trio), sorted(reports), latent_dim)), lang=lang, _latent_dim=latent_dim,
+                        _trio=trio, _reports=reports)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _kl_dims(key: str, lang: str, _trio, _reports) -> Prepared | None:
+    kl_dims = {column_label(k, m): _reports[m.id]["kl_per_dim"]
+               for k, m in _trio if m is not None and (_reports.get(m.id) or {}).get("kl_per_dim")}
+    if not kl_dims:
+        return None
+    return prepare(per_dim_bars(kl_dims, t("compare.kl_dims.title"), t("compare.kl_dims.axis"),
+                                colors=dict(zip(kl_dims, ("#1f77b4", "#9467bd")))))
+
+
+def kl_dims_figure(trio, reports: dict, lang: str) -> Prepared | None:
+    """The KL per latent dimension of the line-up's models that have one (VAE, β-VAE), or None."""
+    return _kl_dims(key=repr((lineup_key(trio), sorted(reports))), lang=lang, _trio=trio, _reports=reports)
+
+
+@dataclass(frozen=True)
+class SweepView:
+    """Section 3 after its split radio: the rate–distortion chart, the β slide's trends as a markdown checklist,
+    the notes explaining them, and the active-units chart."""
+
+    rate_distortion: Prepared
+    claims: str
+    notes: tuple[str, ...]
+    active_units: Prepared
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _sweep_view(key: str, split: str, lang: str, _chosen: list, _latent_dim: int, _models, _reports) -> SweepView:
+    chosen, latent_dim = _chosen, _latent_dim  # both in the key
+    splits = {"test": t("compare.split.test"), "train": t("compare.split.train")}
+    points = [p for m in _models if m.id in _reports
+              and (p := cv.sweep_point(m.id, m.beta, _reports[m.id], stored(m.path), split)) is not None]
+    spread = cv.sweep_spread(_models, _reports, "recon") if split == "test" else []
+    rd = rate_distortion_figure(
+        points, selected=list(chosen), title=t("compare.rd.title", split=splits[split]), x_title=t("compare.rd.x"),
+        y_title=t("compare.rd.y"), models_name=t("compare.rd.models"), selected_name=t("compare.rd.selected"),
+        spread=spread, spread_name=t("compare.rd.spread"))
+    sweep = cv.sweep_claims(_models, _reports)
+    au = active_units_figure(points, latent_dim, title=t("compare.au.title"), y_title=t("compare.au.y"))
+    return SweepView(prepare(rd), t("compare.sweep.claims") + "\n" + "\n".join(claim_lines(sweep)),
+                        tuple(sweep_notes(sweep, _models, _reports, latent_dim)), prepare(au))
+
+
+def sweep_view(models, reports: dict, chosen, split: str, latent_dim: int, lang: str) -> SweepView:
+    """The β sweep of ``models`` (with their ``reports``) on the ``split`` ("test" or "train"), the ``chosen`` model
+    ids drawn as stars, in language ``lang``."""
+    key = (models_key(models), tuple(sorted(reports)))
+    return _sweep_view(key=repr((key, list(chosen), latent_dim)), split=split, lang=lang, _chosen=list(chosen),
+                       _latent_dim=latent_dim, _models=models, _reports=reports)
+
+
+@dataclass(frozen=True)
+class SpriteView:
+    """Section 4: the per-model table with the mean ± sd rows, the per-seed chart (None without groups) and the
+    verdicts of the smallest against the largest β, as (verdict, message)."""
+
+    rows: tuple[dict, ...]
+    seeds: Prepared | None
+    verdicts: tuple[tuple[str, str], ...]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _sprite_view(key: str, lang: str, _models, _reports) -> SpriteView:
+    groups = cv.sprite_groups(_models, _reports, lambda m: f"{t(f'kind.{m.kind}')} β={m.beta:g}, {m.latent_dim}-d")
+    seeds = prepare(seeds_figure(groups, {k: t(f"compare.m.{k}") for k in cv.SPRITE_METRICS},
+                                 title=t("compare.sprites.seeds_fig"))) if groups else None
+    labels, verdicts = list(groups), []
+    for k in cv.SPRITE_METRICS if len(labels) >= 2 else ():
+        lo_g, hi_g = labels[0], labels[-1]  # smallest β vs largest β
+        s = cv.compare_seeds(t(f"compare.m.{k}"), lo_g, [v for _, v in groups[lo_g][k]], hi_g, [v for _, v in groups[hi_g][k]])
+        if s is not None:
+            verdicts.append((s.verdict, t(f"compare.sprites.{s.verdict}", metric=s.metric, hi=s.hi, lo=s.lo,
+                                          hi_mean=s.hi_mean, lo_mean=s.lo_mean)))
+    return SpriteView(tuple(sprite_rows(groups)), seeds, tuple(verdicts))
+
+
+def sprite_view(models, reports: dict, lang: str) -> SpriteView:
+    """Disentanglement on sprites over seeds for ``models`` (with their ``reports``), in language ``lang``."""
+    return _sprite_view(key=repr((models_key(models), sorted(reports))), lang=lang, _models=models, _reports=reports)

@@ -34,8 +34,14 @@ LECTURE_CLAIMS: tuple[tuple[str, frozenset], ...] = (
 SWEEP_CLAIMS: tuple[tuple[str, int], ...] = (("kl", -1), ("recon", +1), ("mse", +1))
 
 
+_REPORTED: set = set()  # (folder, weights version) of every report this process has computed or read
+
+
 def reports_with_progress(infos: Iterable, progress_text: Callable[[object, int, int], str]) -> tuple[dict, dict]:
-    """Reports of ``infos`` by model id (a progress bar while computing) and error messages by model id."""
+    """Reports of ``infos`` by model id (a progress bar while computing) and error messages by model id.
+
+    The bar is drawn only when a report may have to be computed: once every report was served in this process,
+    a rerun sends no bar (it was emptied at the end of the run anyway; the page is the same)."""
     import streamlit as st
 
     from ..errors import ExplorerError
@@ -45,14 +51,18 @@ def reports_with_progress(infos: Iterable, progress_text: Callable[[object, int,
     reports, errors = {}, {}
     if not infos:
         return reports, errors
-    bar = st.progress(0.0)
-    for i, info in enumerate(infos):
-        bar.progress(i / len(infos), text=progress_text(info, i + 1, len(infos)))
+    stamps = [(str(i.path), cache.model_version(i.path)) for i in infos]
+    bar = None if all(s in _REPORTED for s in stamps) else st.progress(0.0)
+    for i, (info, stamp) in enumerate(zip(infos, stamps)):
+        if bar is not None:
+            bar.progress(i / len(infos), text=progress_text(info, i + 1, len(infos)))
         try:
             reports[info.id] = cache.model_report(info.path)
+            _REPORTED.add(stamp)
         except (ExplorerError, OSError, ValueError, RuntimeError) as exc:
             errors[info.id] = str(exc)
-    bar.empty()
+    if bar is not None:
+        bar.empty()
     return reports, errors
 
 

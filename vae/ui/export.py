@@ -27,6 +27,7 @@ import numpy as np
 import streamlit as st
 
 from .i18n import t
+from .plotly_spec import Prepared, show
 
 WIDTHS = (0, 1280, 1920, 2560, 3840)   # 0: twice the figure's size on screen
 MAX_WIDTH = 3840
@@ -153,6 +154,13 @@ def projector_figure(fig):
     return out
 
 
+def _height(fig) -> float | None:
+    """The layout height of a ``go.Figure`` or a :class:`~vae.ui.plotly_spec.Prepared` figure (None when unset)."""
+    if fig is None:
+        return None
+    return fig.height if isinstance(fig, Prepared) else fig.layout.height
+
+
 def chart_config(name: str, fig=None, chosen: Settings | None = None, **config) -> dict:
     """The ``config`` of an ``st.plotly_chart``: its modebar (shown on hover) has the camera, which saves the
     chart as ``name`` in the session's format; PNG at 2× the chart's size, or a chosen pixel width (the chart is
@@ -161,7 +169,7 @@ def chart_config(name: str, fig=None, chosen: Settings | None = None, **config) 
     opts: dict = {"format": s.fmt, "filename": name.rsplit(".", 1)[0] if "." in name else name}
     if s.fmt == "png":
         if s.width:
-            height = (fig.layout.height if fig is not None and fig.layout.height else 450)
+            height = _height(fig) or 450
             # +0.5 px: the canvas truncates width × scale, which must not fall a hair under the chosen width
             opts.update(width=CHART_WIDTH, height=height, scale=(min(s.width, MAX_WIDTH) + 0.5) / CHART_WIDTH)
         else:
@@ -171,11 +179,16 @@ def chart_config(name: str, fig=None, chosen: Settings | None = None, **config) 
     return {**base, **config}
 
 
+def restyles(chosen: Settings) -> bool:
+    """True when the export choices ``chosen`` change how charts look (projector style, transparent background)."""
+    return chosen.projector or chosen.background != "white"
+
+
 def styled(fig, chosen: Settings | None = None):
     """``fig`` as the session's export choices draw it: a copy in the projector style, and with a white or a
     transparent background, when chosen; ``fig`` itself otherwise."""
     s = chosen or settings()
-    if not s.projector and s.background == "white":
+    if not restyles(s):
         return fig
     out = projector_figure(fig) if s.projector else copy.deepcopy(fig)
     if s.background == "transparent":
@@ -186,9 +199,17 @@ def styled(fig, chosen: Settings | None = None):
 
 def plotly_chart(fig, *, name: str, key: str | None = None, width="stretch", **config):
     """``st.plotly_chart(fig)`` with the export camera: every chart of the app is drawn through here. ``name``
-    is its file name (:func:`file_name`); ``config`` adds Plotly config keys."""
+    is its file name (:func:`file_name`); ``config`` adds Plotly config keys.
+
+    ``fig`` is a ``go.Figure`` or a figure serialised once (:class:`~vae.ui.plotly_spec.Prepared`, cached with its
+    data), which is sent as it is (:func:`~vae.ui.plotly_spec.show`) unless the session's export choices restyle it."""
     chosen = settings()
-    return st.plotly_chart(styled(fig, chosen), key=key, width=width, config=chart_config(name, fig, chosen, **config))
+    cfg = chart_config(name, fig, chosen, **config)
+    if isinstance(fig, Prepared):
+        if not restyles(chosen):  # the default look: the prepared JSON is what the browser gets
+            return show(fig, key=key, width=width, config=cfg)
+        fig = fig.figure()
+    return st.plotly_chart(styled(fig, chosen), key=key, width=width, config=cfg)
 
 
 # ---- image grids ----------------------------------------------------------------------------------------------

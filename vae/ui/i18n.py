@@ -17,6 +17,7 @@ import contextvars
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .strings import all_strings
 
@@ -45,23 +46,58 @@ def speaking(lang: str):
         _SPOKEN.reset(token)
 
 
-def current_lang() -> str:
-    """The language of this session (``en`` by default; a page's default waiting to be applied counts already);
-    inside :func:`speaking`, that block's language."""
-    spoken = _SPOKEN.get()
-    if spoken is not None:
-        return spoken
+_RUN_MEMO = "_vae_lang_this_run"  # attribute of the session's ScriptRunContext: (this run's cursors, language)
+
+
+def _session_lang() -> str:
     pending = None if st.session_state.get(_CHOSEN) else st.session_state.get(_PENDING)
     lang = pending or st.session_state.get("lang", DEFAULT_LANG)
     return lang if lang in LANGS else DEFAULT_LANG
 
 
-def t(key: str, **fmt) -> str:
-    """Text for ``key`` in the current language, formatted with ``fmt``; a missing key shows itself."""
+def current_lang() -> str:
+    """The language of this session (``en`` by default; a page's default waiting to be applied counts already);
+    inside :func:`speaking`, that block's language.
+
+    Read from the session state once per script run: every ``t()`` asks, a few hundred times per run, and each read
+    goes through Streamlit's session-state proxy and lock (a tenth of the Compare page's rerun, measured with
+    ``bench/profile_rerun.py``). The run is recognised by its ``ScriptRunContext.cursors``, a new dict at the start
+    of every run (and of every fragment run); the functions below that change the language forget the value."""
+    spoken = _SPOKEN.get()
+    if spoken is not None:
+        return spoken
+    ctx = get_script_run_ctx()
+    run = getattr(ctx, "cursors", None)
+    if run is None:  # no script run (a test calling in directly): read every time
+        return _session_lang()
+    memo = getattr(ctx, _RUN_MEMO, None)
+    if memo is not None and memo[0] is run:
+        return memo[1]
+    lang = _session_lang()
+    setattr(ctx, _RUN_MEMO, (run, lang))
+    return lang
+
+
+def _forget() -> None:
+    """Drop this run's remembered language (the language may have just changed)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and hasattr(ctx, _RUN_MEMO):
+        delattr(ctx, _RUN_MEMO)
+
+
+def text_in(key: str, lang: str) -> str:
+    """The unformatted text of ``key`` in ``lang`` (English where ``lang`` has none); a missing key shows itself."""
     entry = STRINGS.get(key)
     if entry is None:
         return key
-    text = entry.get(current_lang()) or entry.get("en", key)
+    return entry.get(lang) or entry.get("en", key)
+
+
+def t(key: str, **fmt) -> str:
+    """Text for ``key`` in the current language, formatted with ``fmt``; a missing key shows itself."""
+    if key not in STRINGS:
+        return key
+    text = text_in(key, current_lang())
     return text.format(**fmt) if fmt else text
 
 
@@ -97,6 +133,7 @@ def init_language() -> None:
         if q != pending:
             set_url_language(pending, chosen=False)
     st.session_state.setdefault("lang", DEFAULT_LANG)
+    _forget()  # the run's language is settled now
 
 
 def opened_page() -> str:
@@ -113,6 +150,7 @@ def opened_page() -> str:
 
 def set_url_language(lang: str, chosen: bool = True) -> None:
     """Write ``lang`` into the URL (``?lang=``) and remember it as read; ``chosen``: the user picked it."""
+    _forget()
     st.query_params["lang"] = lang
     st.session_state[_FROM_URL] = lang
     if chosen:
@@ -129,4 +167,5 @@ def page_default_language(lang: str) -> None:
     if st.session_state.get(_CHOSEN) or current_lang() == lang or lang not in LANGS:
         return
     st.session_state[_PENDING] = lang
+    _forget()
     st.rerun()

@@ -63,7 +63,8 @@ def _grid_png(kind: str, path: str, version: float, n: int, seed: int, temperatu
 
 def generated_grid(path: str, n: int, seed: int, temperature: float, ncols: int, cell: int) -> bytes:
     """PNG of :func:`generated_images` tiled ``ncols`` wide, each image about ``cell`` pixels."""
-    return _grid_png("generated", path, cache.model_version(path), int(n), int(seed), float(temperature), ncols, cell)
+    return _grid_png(kind="generated", path=path, version=cache.model_version(path), n=int(n), seed=int(seed),
+                     temperature=float(temperature), ncols=ncols, cell=cell)
 
 
 def prior_grid(path: str, n: int, seed: int, ncols: int, cell: int) -> bytes:

@@ -119,10 +119,23 @@ def film_entry(kind: str, info: ModelInfo | None) -> dict:
     return {**base, **_entry(film, ref, _labels(info.dataset))}
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _film_entries(key: str, lang: str, _lineup) -> tuple[dict, ...]:
+    return tuple(film_entry(kind, info) for kind, info in _lineup)
+
+
 def film_data(sel: Selection, compact: bool = False) -> dict:
-    """The ``data`` of the film view for the sidebar's line-up (AE | VAE | β-VAE, and any other kind picked)."""
-    return {"plotly": plotly_ref(), "films": [film_entry(kind, info) for kind, info in sel.lineup()],
-            "compact": compact, "live": False, "text": texts(), "lang": current_lang()}
+    """The ``data`` of the film view for the sidebar's line-up (AE | VAE | β-VAE, and any other kind picked).
+
+    Its films' entries (axes over every frame, titles, notes) are computed once per (line-up, their film files'
+    and weights' versions, language) and shared by every session: read-only."""
+    lineup = sel.lineup()
+    key = tuple((kind, None) if info is None else
+                (kind, info.id, str(info.path), _stamp(info.path), cache.model_version(info.path))
+                for kind, info in lineup)
+    lang = current_lang()
+    return {"plotly": plotly_ref(), "films": list(_film_entries(key=repr(key), lang=lang, _lineup=lineup)),
+            "compact": compact, "live": False, "text": texts(), "lang": lang}
 
 
 def film_section(sel: Selection, compact: bool = False, key: str = FILM_KEY) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import streamlit as st
@@ -31,10 +32,17 @@ SERVER_GRID_LIMIT = 200   # codes the server decodes for one walk request (conv 
 
 
 def texts(prefix: str = "vx.") -> dict:
-    """Every ``vx.*`` string in the current language, keyed without the prefix (the component's ``text``)."""
-    from ..i18n import STRINGS
+    """Every ``vx.*`` string in the current language, keyed without the prefix (the component's ``text``): a new
+    dict, which the caller may complete."""
+    return dict(_texts(prefix, current_lang()))
 
-    return {k[len(prefix):]: t(k) for k in STRINGS if k.startswith(prefix)}
+
+@lru_cache(maxsize=16)
+def _texts(prefix: str, lang: str) -> dict:
+    """:func:`texts` in ``lang``, gathered once per process (about a hundred strings, sent on every rerun)."""
+    from ..i18n import STRINGS, text_in
+
+    return {k[len(prefix):]: text_in(k, lang) for k in STRINGS if k.startswith(prefix)}
 
 
 def axis_titles(method: str, explained) -> list[str]:
