@@ -45,7 +45,7 @@ from ..uploads import discard_unused
 from . import jobfiles, schedule
 from .form import FormError, check_budget, check_name
 from .limits import Limits
-from .worker import worker_main
+from .worker import batch_progress, worker_main
 
 ACTIVE, FINAL = jobfiles.ACTIVE, jobfiles.FINAL
 MAX_KEPT = 50                # finished jobs remembered in memory
@@ -146,10 +146,7 @@ class Job:
         """One callback event from the worker: ``batch`` moves the progress, every other event is kept."""
         with self.lock:
             if event == "batch" and isinstance(info, dict):
-                steps = max(1, int(info.get("steps", 1)))
-                done = (int(info.get("epoch", 1)) - 1) * steps + int(info.get("step", 0))
-                self.progress = min(1.0, done / (steps * self.spec.train_cfg.epochs))
-                self.epoch = int(info.get("epoch", self.epoch))
+                self.progress, self.epoch = batch_progress(info, self.spec.train_cfg.epochs, self.epoch)
             else:
                 self.events.setdefault(event, []).append(info)
             self.dirty = True
@@ -201,6 +198,8 @@ class _Worker:
 
 class JobPool:
     """A bounded pool of training worker processes with a FIFO queue (see the module's docstring)."""
+
+    distributed = False  # this process's own workers (vae.jobs.queue_client.QueueService: the course's)
 
     def __init__(self, limits: Limits | None = None):
         self.limits = limits or Limits.from_env()
@@ -314,6 +313,10 @@ class JobPool:
         """Pids of the live worker processes (the bench and the tests read them)."""
         with self._lock:
             return [w.process.pid for w in self._workers if w.process.pid]
+
+    def worker_count(self) -> int:
+        """Trainings this pool runs at once (its worker processes), as the Train page states it."""
+        return self.limits.workers
 
     def busy_workers(self) -> int:
         with self._lock:
