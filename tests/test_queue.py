@@ -202,6 +202,35 @@ def test_one_active_training_per_person_and_per_name(course):
     assert set(held_names(service.store)) == set()
 
 
+def test_without_a_worker_a_job_waits_and_one_whose_page_left_is_dropped(course, redis_server, tmp_path):
+    """A store whose queue no worker consumes: a job waits at position 1 with 0 workers said; once its page has not
+    polled for ``abandon_seconds`` a keeper drops it (name given back, out of RQ), a script's job is never dropped."""
+    from rq.job import Job
+
+    from vae.jobs.queue_client import QueueService, rq_connection, rq_queue
+
+    store = (tmp_path / "store").resolve()
+    store.mkdir()
+    service = QueueService(redis_server.redis_url, store, LIMITS, keeper=False, overview_seconds=0)
+    page = service.submit(spec(store, "waits", session="p", submitter="class:ABCDE:" + "3" * 32))
+    script = service.submit(spec(store, "script"))
+    snap = page.snapshot()
+    assert (snap["status"], snap["position"], snap["workers"]) == ("queued", 1, 0)
+    assert page.summary() == {k: snap[k] for k in page.summary()}  # the queue table's view agrees
+    assert script.snapshot()["position"] == 2 and script.snapshot()["start_in"] > 0
+    service.keep_once(now=time.time() + LIMITS.abandon_seconds - 10)
+    assert page.refresh().status == "queued"
+    service.keep_once(now=time.time() + LIMITS.abandon_seconds + 10)
+    assert (page.refresh().status, page.record["error_code"]) == ("cancelled", "abandoned")
+    assert script.refresh().status == "queued" and script.snapshot()["position"] == 1
+    assert set(held_names(store)) == {"script"}
+    assert rq_queue(store, redis_server.redis_url).get_job_ids() == [script.id]
+    assert not Job.exists(page.id, connection=rq_connection(redis_server.redis_url))  # RQ's copy is gone too
+    script.stop()
+    assert script.refresh().status == "cancelled" and held_names(store) == {}
+    assert rq_queue(store, redis_server.redis_url).get_job_ids() == []
+
+
 def test_the_train_page_trains_on_the_queue(course):
     """The Train page (AppTest) with Redis configured: the form's training goes to the queue, the module's worker
     trains it, the page shows the live job then its outcome, and the model is in the store."""
@@ -236,33 +265,28 @@ def test_the_train_page_trains_on_the_queue(course):
         job_service._SERVICES.clear()
 
 
-def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server, tmp_path, monkeypatch):
+def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server, monkeypatch):
     """SIGKILL the worker mid-training: its heartbeat stops, a replica's keeper fails the job naming the worker,
-    the name is given back, nothing is saved, and the orphaned training process stops by itself. (A store of its
-    own: its queue is this test's worker's alone.)"""
+    the name is given back, nothing is saved, and the orphaned training process stops by itself (the module's
+    teardown waits for it). The module's worker is the victim: the tests that need one come before this one."""
     from vae.jobs.queue_client import QueueService
 
+    service, worker = course
     monkeypatch.setenv("VAE_QUEUE_HEARTBEAT_TIMEOUT", "3")
-    store = (tmp_path / "store").resolve()
-    store.mkdir()
-    worker = WorkerProcess(redis_server.redis_url, store, tmp_path / "victim.log")
-    replica = QueueService(redis_server.redis_url, store, LIMITS, overview_seconds=0)  # with its keeper thread
+    replica = QueueService(redis_server.redis_url, service.store, LIMITS, overview_seconds=0)  # its keeper thread
     try:
-        victim = replica.submit(spec(store, "victim", epochs=10_000))
+        victim = replica.submit(spec(service.store, "victim", epochs=10_000))
         until(lambda: running(victim), what="the job to run")
-        trainers = children(worker.proc.pid)
-        assert trainers, "the worker trains in a child process"
+        assert children(worker.proc.pid), "the worker trains in a child process"
         worker.proc.send_signal(signal.SIGKILL)
         worker.proc.wait(10)
         assert victim.wait(30)
         snap = victim.snapshot()
         assert (snap["status"], snap["error_code"]) == ("failed", "killed"), snap
         assert f"/{worker.proc.pid} stopped answering" in snap["error"] and "killed" in snap["error"]
-        assert held_names(store) == {} and visible(store) == []
-        until(lambda: all(gone(p) for p in trainers), 30, "the orphaned training process to stop")
+        assert "victim" not in held_names(service.store) and "victim" not in visible(service.store)
     finally:
         replica.shutdown()
-        worker.stop()
 
 
 def test_specs_and_events_travel_as_checked_json(tmp_path):

@@ -55,6 +55,7 @@ BUDGET_GRACE = 60.0          # a worker still on a job this long past its time b
 TICK = 0.25                  # the supervisor's longest sleep
 ANONYMOUS = "anonymous"      # the submitter of a page with no class place and no teacher key
 WORKER_NAME = "vae-train-worker"
+SUMMARY = ("id", "name", "status", "epoch", "epochs", "progress", "position", "start_in")  # Job.summary's keys
 
 
 def _workers_skip_the_main_script() -> None:
@@ -174,6 +175,11 @@ class Job:
                     "seconds": self.running_seconds(), "images_per_s": self.images_per_s(),
                     "variational": m.variational, "kind": m.kind, "latent_dim": m.latent_dim,
                     "dataset": self.spec.dataset_name, "created": self.created, **queue}
+
+    def summary(self) -> dict:
+        """What the queue's table shows of the job (name, status, epoch, progress, place and estimated start)."""
+        snap = self.snapshot()
+        return {k: snap[k] for k in SUMMARY}
 
     def record(self, position: int = 0) -> dict:
         """The job file's content (``vae.jobs.jobfiles``): small, no curves, no film."""

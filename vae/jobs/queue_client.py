@@ -162,6 +162,15 @@ class RemoteJob:
         """What the page shows, with the keys of :meth:`vae.jobs.pool.Job.snapshot`."""
         return self._service.snapshot(self.refresh().record)
 
+    def summary(self) -> dict:
+        """What the queue's table shows (the keys of :meth:`vae.jobs.pool.Job.summary`), from the record this
+        handle holds: no events read, so a table of the whole course costs no more than its records."""
+        r = self.record
+        queue = self._service.queue_info(self.id) if r["status"] == "queued" else {"position": 0, "start_in": 0.0}
+        return {"id": r["id"], "name": r.get("name", ""), "status": r["status"], "epoch": r.get("epoch", 0),
+                "epochs": r.get("epochs", 0), "progress": r.get("progress", 0.0), "position": queue["position"],
+                "start_in": queue["start_in"]}
+
     def stop(self) -> None:
         """Cancel the job if queued; stop it after the current batch if running (nothing is saved)."""
         self._service.stop(self.id)

@@ -38,6 +38,7 @@ from .worker import batch_progress, worker_main
 WRITE_EVERY = 1.0      # seconds between two progress writes (each one is also the heartbeat)
 DRAIN_SECONDS = 0.25   # the longest the worker reads the training's messages before it writes the heartbeat
 BOOT_SECONDS = 300.0   # a training process that is not ready after this long failed to start
+END_PATIENCE = 60.0    # seconds a finished training retries writing its outcome while Redis is away
 TRAINING_PROCESS = "vae-train-worker"
 
 _CHILD: tuple | None = None  # (process, connection) of this worker's warm training process
@@ -121,8 +122,8 @@ class _Supervision:
         elif message[0] == "event":
             try:
                 records.add_event(self.store, self.job_id, encode_event(message[1], message[2]), self.url)
-            except WireError:
-                pass  # an event that cannot travel is dropped, the training goes on
+            except (WireError, OSError):
+                pass  # an event that cannot travel (or a Redis away for a moment) is dropped, the training goes on
         elif message[0] == "end":
             self.outcome = message[1]
 
@@ -180,6 +181,20 @@ def _fields(outcome: dict) -> dict:
     return fields
 
 
+def _end(store: str, job_id: str, fields: dict, url: str, patience: float = END_PATIENCE) -> None:
+    """Write a finished training's outcome, retrying while Redis is away (a restart): a saved model must not be
+    reported lost because its record could not be written at that very moment."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            end_job(store, job_id, fields, url, allowed=("running",))
+            return
+        except OSError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(1.0)
+
+
 def run_training(job_id: str, store: str) -> str:
     """Train job ``job_id`` of ``store`` (RQ calls this in ``latent-explorer worker``); returns its final status.
 
@@ -227,7 +242,7 @@ def run_training(job_id: str, store: str) -> str:
     finally:
         if _CHILD is not None and not _CHILD[0].is_alive():
             close_child()
-    end_job(store, job_id, _fields(outcome), url, allowed=("running",))
+    _end(store, job_id, _fields(outcome), url)
     metrics = outcome.get("metrics") or {}
     if outcome.get("status") == "done" and metrics.get("train_seconds"):
         records.record_speed(store, spec.image_epochs / max(0.1, float(metrics["train_seconds"])), DEFAULT_SPEED, url)

@@ -60,7 +60,7 @@ def queue_table(pool: JobPool) -> None:
     """Every queued and running job of this server, in queue order: name, state, progress, estimated start."""
     rows = []
     for job in pool.active_jobs():
-        snap = job.snapshot()
+        snap = job.summary()
         rows.append({t("train.col.name"): snap["name"], t("train.col.status"): t(f"train.status.{snap['status']}"),
                      t("train.col.progress"): f"{snap['epoch']}/{snap['epochs']} · {100 * snap['progress']:.0f}%",
                      t("train.col.start"): eta_text(snap["start_in"]) if snap["status"] == "queued" else "—",
