@@ -1,6 +1,7 @@
-"""Command line: ``latent-explorer`` (or ``python -m vae``) ``serve | train | evaluate | list | jobs | handout``.
+"""Command line: ``latent-explorer`` (or ``python -m vae``) ``serve | train | evaluate | list | jobs | worker | handout``.
 
 ``serve`` starts the app (``vae.ui.serve``: the one launcher; its options are Streamlit's and ``--production``).
+``worker --redis URL`` trains the app's queued trainings on this machine (``vae.jobs.queue_worker``, docs/redis.md).
 
 Errors a user can cause (bad option, missing dataset, corrupt checkpoint, NaN training) print one
 clear line on stderr and exit with status 1 or 2, never a traceback.
@@ -22,6 +23,7 @@ from .config import ARCHS, RECON_LOSSES, ModelConfig, TrainConfig
 from .data import load_dataset
 from .errors import ExplorerError
 from .jobs import cli as jobs_cli
+from .jobs import queue_worker
 from .kinds import KINDS, get_kind, kind_names
 from .metrics import evaluate_model
 from .training_run import train_and_save
@@ -83,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--lang", choices=["fr", "en"], default="fr", help="the file's language (default fr, the course's)")
     h.add_argument("--out", required=True, help="the .html file to write")
     jobs_cli.add_parser(sub)
+    queue_worker.add_parser(sub)
     return p
 
 
@@ -214,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"train": cmd_train, "evaluate": cmd_evaluate, "list": cmd_list,
                 "train-classifier": cmd_train_classifier, "jobs": jobs_cli.cmd_jobs,
-                "handout": cmd_handout}[args.command](args)
+                "worker": queue_worker.cmd_worker, "handout": cmd_handout}[args.command](args)
     except (ExplorerError, ValueError, OSError) as exc:  # OSError: unreadable file, disk full, …
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -33,7 +33,7 @@ from .bounded_io import NpzReader, read_bytes
 from .checkpoint import list_models, rename_no_replace, uploads_dir, user_store
 from .data import Dataset, load_npz
 from .errors import DatasetError, ExplorerError
-from .jobs.jobfiles import ACTIVE, read_records
+from .jobs.service import active_records
 
 MAX_UPLOAD_VALUES = 20_000_000    # values of x in one upload: 80 MB as float32 in memory (25,000 MNIST images)
 DEFAULT_QUOTA_MB = 200
@@ -218,7 +218,7 @@ def in_use(store: Path) -> set[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         names = {m.dataset for m in list_models(store=store) if m.source == "user"}
-    return names | {r.get("dataset", "") for r in read_records(store) if r.get("status") in ACTIVE}
+    return names | {r.get("dataset", "") for r in active_records(store)}  # the local pool's or the Redis queue's
 
 
 def discard_unused(store: Path, dataset: str, since: float | None = None) -> bool:
@@ -227,7 +227,10 @@ def discard_unused(store: Path, dataset: str, since: float | None = None) -> boo
     With ``since``, a file touched after it (someone uploaded the same bytes meanwhile) is kept."""
     store = Path(store)
     path = _upload_path(store, dataset)
-    if path is None or dataset in in_use(store):
+    try:
+        if path is None or dataset in in_use(store):
+            return False
+    except OSError:  # the job records cannot be read (Redis away): keep the file, a later cleanup may remove it
         return False
     try:
         if since is not None and path.stat().st_mtime > since:

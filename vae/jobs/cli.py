@@ -1,8 +1,10 @@
 """``python -m vae jobs list|stop ID``: an operator's view of the app's trainings, from any process.
 
-It reads and writes only the store's job records (``vae.jobs.jobfiles``), so it works from a shell on the
-server, for every replica sharing the store, while the web processes run. ``stop`` asks the owning web
-process to cancel a queued job or stop a running one (nothing is saved) and waits until it has.
+It reads and writes only the store's job records (``vae.jobs.jobfiles``; with ``VAE_REDIS_URL``, the distributed
+queue's records in Redis, ``vae.jobs.queue_records``: :mod:`vae.jobs.service` picks), so it works from a shell on
+any machine, for every replica and worker sharing the store, while they run. ``stop`` asks the process running
+the job (a web process's pool, or a worker) to cancel a queued job or stop a running one (nothing is saved) and
+waits until it has.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from ..checkpoint import user_store
 from ..errors import ExplorerError
-from . import jobfiles
+from . import jobfiles, service
 
 
 def add_parser(sub) -> None:
@@ -42,14 +44,9 @@ def _age(seconds: float | None) -> str:
 
 
 def cmd_list(args) -> int:
-    """Print the store's jobs, one line each (or one JSON list); jobs whose server is gone are closed first
-    (``jobfiles.settle_lost``: failed, "lost", their names freed)."""
-    store = _store(args)
-    try:
-        jobfiles.settle_lost(store)
-    except OSError:
-        pass  # a read-only store: listed as it is
-    records = jobfiles.read_records(store)
+    """Print the store's jobs, one line each (or one JSON list); jobs whose server (or worker) is gone are closed
+    first (failed, their names freed: ``vae.jobs.service.read_records``)."""
+    records = service.read_records(_store(args))
     if not args.all:
         records = [r for r in records if r.get("status") in jobfiles.ACTIVE + ("lost",)]
     if args.json:
@@ -71,16 +68,16 @@ def cmd_stop(args) -> int:
     store = _store(args)
     if not jobfiles.valid_id(args.id):
         raise ExplorerError(f"{args.id[:40]!r} is not a job id (12 hex digits, see `python -m vae jobs list`)")
-    record = jobfiles.read_record(store, args.id)
+    record = service.read_record(store, args.id)
     if record is None:
         raise ExplorerError(f"no job {args.id} in {store}")
     if record.get("status") not in jobfiles.ACTIVE:
         print(f"job {args.id} ({record.get('name')}) is already {record.get('status')}")
         return 0
-    jobfiles.request_stop(store, args.id)
+    service.request_stop(store, args.id)
     deadline = time.time() + args.wait
     while time.time() < deadline:
-        record = jobfiles.read_record(store, args.id) or record
+        record = service.read_record(store, args.id) or record
         if record.get("status") not in jobfiles.ACTIVE:
             print(f"job {args.id} ({record.get('name')}): {record.get('status')}")
             return 0

@@ -45,7 +45,7 @@ from ..uploads import discard_unused
 from . import jobfiles, schedule
 from .form import FormError, check_budget, check_name
 from .limits import Limits
-from .worker import worker_main
+from .worker import batch_progress, worker_main
 
 ACTIVE, FINAL = jobfiles.ACTIVE, jobfiles.FINAL
 MAX_KEPT = 50                # finished jobs remembered in memory
@@ -55,6 +55,7 @@ BUDGET_GRACE = 60.0          # a worker still on a job this long past its time b
 TICK = 0.25                  # the supervisor's longest sleep
 ANONYMOUS = "anonymous"      # the submitter of a page with no class place and no teacher key
 WORKER_NAME = "vae-train-worker"
+SUMMARY = ("id", "name", "status", "epoch", "epochs", "progress", "position", "start_in")  # Job.summary's keys
 
 
 def _workers_skip_the_main_script() -> None:
@@ -146,10 +147,7 @@ class Job:
         """One callback event from the worker: ``batch`` moves the progress, every other event is kept."""
         with self.lock:
             if event == "batch" and isinstance(info, dict):
-                steps = max(1, int(info.get("steps", 1)))
-                done = (int(info.get("epoch", 1)) - 1) * steps + int(info.get("step", 0))
-                self.progress = min(1.0, done / (steps * self.spec.train_cfg.epochs))
-                self.epoch = int(info.get("epoch", self.epoch))
+                self.progress, self.epoch = batch_progress(info, self.spec.train_cfg.epochs, self.epoch)
             else:
                 self.events.setdefault(event, []).append(info)
             self.dirty = True
@@ -178,6 +176,11 @@ class Job:
                     "variational": m.variational, "kind": m.kind, "latent_dim": m.latent_dim,
                     "dataset": self.spec.dataset_name, "created": self.created, **queue}
 
+    def summary(self) -> dict:
+        """What the queue's table shows of the job (name, status, epoch, progress, place and estimated start)."""
+        snap = self.snapshot()
+        return {k: snap[k] for k in SUMMARY}
+
     def record(self, position: int = 0) -> dict:
         """The job file's content (``vae.jobs.jobfiles``): small, no curves, no film."""
         with self.lock:
@@ -201,6 +204,8 @@ class _Worker:
 
 class JobPool:
     """A bounded pool of training worker processes with a FIFO queue (see the module's docstring)."""
+
+    distributed = False  # this process's own workers (vae.jobs.queue_client.QueueService: the course's)
 
     def __init__(self, limits: Limits | None = None):
         self.limits = limits or Limits.from_env()
@@ -314,6 +319,10 @@ class JobPool:
         """Pids of the live worker processes (the bench and the tests read them)."""
         with self._lock:
             return [w.process.pid for w in self._workers if w.process.pid]
+
+    def worker_count(self) -> int:
+        """Trainings this pool runs at once (its worker processes), as the Train page states it."""
+        return self.limits.workers
 
     def busy_workers(self) -> int:
         with self._lock:

@@ -28,6 +28,14 @@ BATCH_EVERY = 0.1  # seconds between two forwarded batch events
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
+def batch_progress(info: dict, epochs: int, epoch: int = 0) -> tuple[float, int]:
+    """(share of the run done, current epoch) after a ``batch`` event ``info`` (``epoch``, ``step``, ``steps``) of a
+    run of ``epochs`` epochs: what the local pool and the distributed queue show as progress."""
+    steps = max(1, int(info.get("steps", 1)))
+    done = (int(info.get("epoch", 1)) - 1) * steps + int(info.get("step", 0))
+    return min(1.0, done / (steps * max(1, int(epochs)))), int(info.get("epoch", epoch))
+
+
 def _outcome(status: str, code: str = "", detail: str = "", **extra) -> dict:
     return {"status": status, "code": code, "detail": detail[:300], **extra}
 

@@ -1,7 +1,8 @@
 """What the Train page shows of trainings (Streamlit): the pool's line, the queue, a job live, a job's outcome.
 
 A queued or running job is drawn by a fragment that reruns every second and only reads the job's snapshot
-(``vae.jobs.pool.Job.snapshot``), curves and latent map forming (the training film so far) included; when the job ends it reruns the whole page once, which then shows the
+(``vae.jobs.pool.Job.snapshot``, or the distributed queue's ``vae.jobs.queue_client.RemoteJob.snapshot``: the
+training service of ``vae.jobs.service``), curves and latent map forming (the training film so far) included; when the job ends it reruns the whole page once, which then shows the
 outcome and refreshes the model pickers. All texts are translated; a failure shows a short reason, never a
 traceback.
 """
@@ -11,7 +12,7 @@ import math
 
 import streamlit as st
 
-from ..jobs.pool import Job, JobPool
+from ..jobs.pool import Job, JobPool  # the types of the local pool; the queue's service has the same methods
 from ..uploads import dataset_label
 from .cache import available_models
 from .explorer.film_view import live_film
@@ -41,10 +42,12 @@ def eta_text(seconds: float) -> str:
 
 
 def pool_line(pool: JobPool) -> str:
-    """"Trainings on this server: 1 running, 2 waiting (1 worker processes)."."""
+    """"Trainings on this server: 1 running, 2 waiting (1 worker processes)."; with the distributed queue, the
+    course's trainings and its live workers."""
     active = pool.active_jobs()
-    return t("train.pool", running=sum(j.status == "running" for j in active),
-             queued=sum(j.status == "queued" for j in active), workers=pool.limits.workers)
+    key = "train.pool.queue" if pool.distributed else "train.pool"
+    return t(key, running=sum(j.status == "running" for j in active),
+             queued=sum(j.status == "queued" for j in active), workers=pool.worker_count())
 
 
 def pool_caption(pool: JobPool) -> None:
@@ -57,7 +60,7 @@ def queue_table(pool: JobPool) -> None:
     """Every queued and running job of this server, in queue order: name, state, progress, estimated start."""
     rows = []
     for job in pool.active_jobs():
-        snap = job.snapshot()
+        snap = job.summary()
         rows.append({t("train.col.name"): snap["name"], t("train.col.status"): t(f"train.status.{snap['status']}"),
                      t("train.col.progress"): f"{snap['epoch']}/{snap['epochs']} · {100 * snap['progress']:.0f}%",
                      t("train.col.start"): eta_text(snap["start_in"]) if snap["status"] == "queued" else "—",

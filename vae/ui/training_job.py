@@ -1,7 +1,8 @@
 """The Train page's form and its submission (Streamlit): widgets → ``vae.jobs`` → a queued job, or a message.
 
 What decides lives in ``vae/``: the form's rules and the budget (``vae.jobs.form``), the pool and its queue
-(``vae.jobs.pool``), uploaded datasets (``vae.uploads``). This module draws the widgets, calls those, and turns
+(``vae.jobs.pool``, or the distributed queue: ``vae.jobs.service`` picks), uploaded datasets (``vae.uploads``).
+This module draws the widgets, calls those, and turns
 their errors into translated messages. The page keeps only the job's id in its session state.
 """
 from __future__ import annotations
@@ -17,7 +18,8 @@ from ..data import fashion_mnist_available
 from ..errors import DatasetError, ExplorerError
 from ..jobs.form import FormError, check_name, make_configs
 from ..jobs.limits import Limits
-from ..jobs.pool import ANONYMOUS, Job, JobSpec, get_pool
+from ..jobs.pool import ANONYMOUS, Job, JobSpec
+from ..jobs.service import get_service
 from ..kinds import DEFAULT_KIND, KINDS, BetaError
 from ..uploads import UploadError, discard_unused, save_upload
 from .cache import get_dataset
@@ -118,7 +120,7 @@ def submit(values: dict, upload) -> Job:
         form = {k: values[k] for k in ("kind", "beta", "latent_dim", "arch", "hidden", "recon", "noise", "epochs", "lr",
                                        "batch_size", "seed", "early_stop", "val_fraction")}
         mcfg, tcfg = make_configs(**form, dataset=dataset, image_shape=shape)
-        return get_pool().submit(JobSpec(name=str(values["name"]).strip(), model_cfg=mcfg, train_cfg=tcfg,
+        return get_service().submit(JobSpec(name=str(values["name"]).strip(), model_cfg=mcfg, train_cfg=tcfg,
                                          dataset=dataset, n_train=n_train, store=user_store(), session=session_id(),
                                          store_dtype=values["store_dtype"], submitter=submitter()))
     except BaseException:

@@ -1,8 +1,9 @@
-"""Train page: a form over the CLI's options; the training runs in a worker process of the server's pool
-(a visible queue when it is busy), shown live with a Stop button; then a model import section."""
+"""Train page: a form over the CLI's options; the training runs in a worker process of the server's pool, or of
+the course's distributed queue when Redis is configured (a visible queue when it is busy), shown live with a Stop
+button; then a model import section."""
 import streamlit as st
 
-from vae.jobs.pool import get_pool
+from vae.jobs.service import get_service
 from vae.ui.i18n import t
 from vae.ui.import_panel import import_section
 from vae.ui.job_view import job_section, queue_table, refresh_once_finished, teacher_section
@@ -11,7 +12,7 @@ from vae.ui.training_job import JOB_KEY, limits_line, submit_form, train_form
 st.title(t("train.title"))
 st.caption(t("train.intro"))
 
-pool = get_pool()  # started at the first visit: its workers boot while the student fills the form
+pool = get_service()  # the local pool (its workers boot while the student fills the form) or the Redis queue
 job = pool.job(st.session_state.get(JOB_KEY))
 refresh_once_finished(job)
 

@@ -125,6 +125,10 @@ STRINGS = {
               "fermez cet onglet : son modèle apparaît dans les sélecteurs une fois enregistré."},
     "train.pool": {"en": "Trainings on this server: {running} running, {queued} waiting; at most {workers} at once.",
                    "fr": "Entraînements sur ce serveur : {running} en cours, {queued} en attente ; au plus {workers} à la fois."},
+    "train.pool.queue": {"en": "Trainings of the course: {running} running, {queued} waiting; {workers} training "
+                               "workers connected.",
+                         "fr": "Entraînements du cours : {running} en cours, {queued} en attente ; {workers} "
+                               "machines d'entraînement connectées."},
     "train.queue_title": {"en": "Trainings on this server", "fr": "Entraînements sur ce serveur"},
     "train.col.name": {"en": "model", "fr": "modèle"},
     "train.col.status": {"en": "state", "fr": "état"},

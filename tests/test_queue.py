@@ -1,0 +1,318 @@
+"""The distributed training queue (Redis + RQ, vae/jobs/queue_*.py) against a real ``redis-server``.
+
+This test process plays a replica (a :class:`QueueService`, as the Train page's ``get_service()`` gives with
+``VAE_REDIS_URL`` set); trainings run in ``python -m vae worker`` processes, which share nothing with it but Redis
+and the store's folder. One worker serves the module; the killed-worker test starts its own. Jobs train a tiny
+VAE on Digits by name: "long" jobs are 10,000 epochs, stopped by the test; short ones are 2 epochs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from vae.jobs.form import FormError, make_configs
+from vae.jobs.limits import Limits
+from vae.data import load_dataset
+from vae.jobs.pool import ANONYMOUS, JobSpec
+from vae.jobs.wire import WireError
+from vae.reservation import held_names
+
+pytestmark = pytest.mark.slow
+
+LIMITS = Limits(workers=1, max_queue=3, max_image_epochs=10**9, max_seconds=120, anon_slots=1)
+
+
+def until(predicate, timeout: float = 60.0, what: str = "condition") -> None:
+    """Wait for ``predicate`` (polled, bounded): never a bare sleep."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def spec(store: Path, name: str, epochs: int = 2, session: str = "", submitter: str = "") -> JobSpec:
+    mcfg, tcfg = make_configs(kind="vae", beta=None, latent_dim=2, arch="mlp", hidden="8", recon="bce", noise=0.0,
+                              epochs=epochs, lr=1e-3, batch_size=64, seed=0, dataset="digits", image_shape=(8, 8))
+    return JobSpec(name=name, model_cfg=mcfg, train_cfg=tcfg, dataset="digits", n_train=1437, store=store,
+                   session=session, submitter=submitter)
+
+
+def running(job) -> bool:
+    job.refresh()
+    return job.status == "running" and job.record["progress"] > 0
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux)."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"  # a zombie has ended (its parent, killed, no longer reaps it)
+
+
+class WorkerProcess:
+    """``python -m vae worker --redis URL --store STORE`` in a process of its own, its output in a log file."""
+
+    def __init__(self, url: str, store: Path, log: Path, **env):
+        from vae.jobs.queue_client import rq_connection, rq_queue
+
+        self.queue = rq_queue(store, url, connection=rq_connection(url))
+        self.log = log
+        before = self.count()
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "vae", "worker", "--redis", url, "--store", str(store)],
+                                         cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+        until(lambda: self.count() > before or self.proc.poll() is not None, 120, "the worker to register")
+        assert self.proc.poll() is None, self.output()
+
+    def count(self) -> int:
+        from rq import Worker
+
+        return Worker.count(connection=self.queue.connection, queue=self.queue)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        """SIGTERM: an idle worker leaves at once (and ends its training process); then the kill as a backstop."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def course(redis_server, tmp_path_factory):
+    """One Redis, one store, one worker, and this process as a replica (``VAE_REDIS_URL`` set for the module)."""
+    import redis
+
+    from vae.jobs.queue_client import QueueService
+
+    redis.Redis.from_url(redis_server.redis_url).flushdb()
+    store = tmp_path_factory.mktemp("store").resolve()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VAE_REDIS_URL", redis_server.redis_url)
+        mp.setenv("VAE_MODEL_STORE", str(store))
+        worker = WorkerProcess(redis_server.redis_url, store, store.parent / "worker.log")
+        service = QueueService(redis_server.redis_url, store, LIMITS, keeper=False, overview_seconds=0)
+        trainers = children(worker.proc.pid)
+        try:
+            yield service, worker
+        finally:
+            for job in service.active_jobs():
+                job.stop()
+            for job in service.active_jobs():
+                job.wait(30)
+            worker.stop()
+            until(lambda: all(gone(p) for p in trainers), 30, "the worker's training process to end with it")
+
+
+def visible(store: Path) -> list[str]:
+    return sorted(p.name for p in store.iterdir() if not p.name.startswith("."))
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m vae ARGS`` in another process (another machine's shell, as far as it can tell)."""
+    return subprocess.run([sys.executable, "-m", "vae", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env=os.environ.copy())
+
+
+def test_a_training_submitted_here_runs_on_a_worker_and_lands_in_the_store(course):
+    service, worker = course
+    job = service.submit(spec(service.store, "tiny"))
+    assert job.status == "queued"
+    assert job.wait(90), worker.output()
+    snap = job.snapshot()
+    assert snap["status"] == "done", (snap["error"], worker.output())
+    assert snap["worker"].endswith(f"/{worker.proc.pid}")  # trained by the worker, not here
+    assert snap["progress"] == 1.0 and len(snap["history"]) == 2
+    assert snap["snapshots"] and snap["snapshots"][-1]["mu"].dtype.name == "float32"  # the film, through Redis
+    assert snap["metrics"]["train_seconds"] > 0 and snap["result_path"] == str(service.store / "tiny")
+    from vae.checkpoint import load_model
+
+    assert load_model(service.store / "tiny").cfg.latent_dim == 2
+    assert "tiny" in visible(service.store) and held_names(service.store) == {}  # saved, the name given back
+    listed = cli("jobs", "list", "--all", "--json", "--store", str(service.store))  # an operator, elsewhere
+    assert listed.returncode == 0, listed.stderr
+    assert [(r["name"], r["status"]) for r in json.loads(listed.stdout) if r["id"] == job.id] == [("tiny", "done")]
+
+
+def test_queue_position_cancel_and_stop_from_another_process(course):
+    service, worker = course
+    first = service.submit(spec(service.store, "long", epochs=10_000))
+    until(lambda: running(first), what="the first job to run")
+    second = service.submit(spec(service.store, "second", session="b"))
+    third = service.submit(spec(service.store, "third", session="c"))
+    s2, s3 = second.snapshot(), third.snapshot()
+    assert (s2["status"], s2["position"], s3["position"]) == ("queued", 1, 2)
+    assert 0 < s2["start_in"] < s3["start_in"] and s2["workers"] == 1, (s2, s3)
+    second.stop()  # cancel while queued: out of the RQ queue at once
+    assert second.wait(5) and second.snapshot()["status"] == "cancelled"
+    assert third.snapshot()["position"] == 1
+    assert "second" not in held_names(service.store)  # the name was given back
+    stopped = cli("jobs", "stop", first.id, "--store", str(service.store))  # Stop while running, from a shell
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout, (stopped.stdout, stopped.stderr)
+    snap = first.snapshot()
+    assert snap["status"] == "stopped" and snap["stop_requested"] and snap["error_code"] == "stop"
+    assert third.wait(90) and third.snapshot()["status"] == "done", worker.output()  # the next job runs
+    assert "long" not in visible(service.store) and "third" in visible(service.store)  # a stopped job saves nothing
+
+
+def test_one_active_training_per_person_and_per_name(course):
+    service, _ = course
+    long = service.submit(spec(service.store, "hold", epochs=10_000, session="s1", submitter="class:ABCDE:" + "1" * 32))
+    try:
+        with pytest.raises(FormError) as err:  # the same name, from another person
+            service.submit(spec(service.store, "hold", session="s2"))
+        assert err.value.code == "reserved"
+        with pytest.raises(FormError) as err:  # the same person from another tab
+            service.submit(spec(service.store, "other", session="s3", submitter="class:ABCDE:" + "1" * 32))
+        assert err.value.code == "mine"
+        anon = service.submit(spec(service.store, "anon1", session="t1", submitter=ANONYMOUS))
+        with pytest.raises(FormError) as err:  # the anonymous allowance (1 here) is shared by every anonymous tab
+            service.submit(spec(service.store, "anon2", session="t2", submitter=ANONYMOUS))
+        assert err.value.code == "anon_full" and err.value.fmt == {"n": 1}
+        with pytest.raises(WireError) as err:  # not on the queue: a dataset in memory cannot reach a worker
+            service.submit(JobSpec(**{**spec(service.store, "mem").__dict__, "dataset": load_dataset("digits")}))
+        assert "by name" in str(err.value)
+        anon.stop()
+        assert anon.wait(30)
+    finally:
+        long.stop()
+        assert long.wait(60)
+    assert set(held_names(service.store)) == set()
+
+
+def test_without_a_worker_a_job_waits_and_one_whose_page_left_is_dropped(course, redis_server, tmp_path):
+    """A store whose queue no worker consumes: a job waits at position 1 with 0 workers said; once its page has not
+    polled for ``abandon_seconds`` a keeper drops it (name given back, out of RQ), a script's job is never dropped."""
+    from rq.job import Job
+
+    from vae.jobs.queue_client import QueueService, rq_connection, rq_queue
+
+    store = (tmp_path / "store").resolve()
+    store.mkdir()
+    service = QueueService(redis_server.redis_url, store, LIMITS, keeper=False, overview_seconds=0)
+    page = service.submit(spec(store, "waits", session="p", submitter="class:ABCDE:" + "3" * 32))
+    script = service.submit(spec(store, "script"))
+    snap = page.snapshot()
+    assert (snap["status"], snap["position"], snap["workers"]) == ("queued", 1, 0)
+    assert page.summary() == {k: snap[k] for k in page.summary()}  # the queue table's view agrees
+    assert script.snapshot()["position"] == 2 and script.snapshot()["start_in"] > 0
+    service.keep_once(now=time.time() + LIMITS.abandon_seconds - 10)
+    assert page.refresh().status == "queued"
+    service.keep_once(now=time.time() + LIMITS.abandon_seconds + 10)
+    assert (page.refresh().status, page.record["error_code"]) == ("cancelled", "abandoned")
+    assert script.refresh().status == "queued" and script.snapshot()["position"] == 1
+    assert set(held_names(store)) == {"script"}
+    assert rq_queue(store, redis_server.redis_url).get_job_ids() == [script.id]
+    assert not Job.exists(page.id, connection=rq_connection(redis_server.redis_url))  # RQ's copy is gone too
+    script.stop()
+    assert script.refresh().status == "cancelled" and held_names(store) == {}
+    assert rq_queue(store, redis_server.redis_url).get_job_ids() == []
+
+
+def test_the_train_page_trains_on_the_queue(course):
+    """The Train page (AppTest) with Redis configured: the form's training goes to the queue, the module's worker
+    trains it, the page shows the live job then its outcome, and the model is in the store."""
+    from apptest_utils import open_page
+    from vae.jobs import service as job_service
+    from vae.ui.cache import available_models
+
+    service, worker = course
+    available_models.clear()
+    at = open_page("train", "en")
+    try:
+        assert not at.exception
+        for key, value in {"dataset": "digits", "hidden": "8", "epochs": 2, "name": "from-the-page"}.items():
+            widget = at.selectbox if key == "dataset" else at.text_input if key in ("hidden", "name") else at.number_input
+            widget(key=f"train.{key}").set_value(value)
+        at.button(key="train.submit").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        deadline = time.monotonic() + 90
+        while not (at.success or at.error):
+            assert time.monotonic() < deadline, ([i.value for i in at.info], worker.output())
+            time.sleep(0.5)
+            at.run()
+        assert not at.error, [e.value for e in at.error]
+        assert "user/from-the-page" in at.success[0].value
+        assert (service.store / "from-the-page" / "model.safetensors").is_file()
+        job = [r for r in service.jobs() if r.name == "from-the-page"][0]
+        assert job.record["worker"].endswith(f"/{worker.proc.pid}")
+        assert any("Trainings of the course" in c.value and "1 training workers" in c.value for c in at.caption)
+    finally:
+        for found in list(job_service._SERVICES.values()):
+            found.shutdown()
+        job_service._SERVICES.clear()
+
+
+def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server, monkeypatch):
+    """SIGKILL the worker mid-training: its heartbeat stops, a replica's keeper fails the job naming the worker,
+    the name is given back, nothing is saved, and the orphaned training process stops by itself (the module's
+    teardown waits for it). The module's worker is the victim: the tests that need one come before this one."""
+    from vae.jobs.queue_client import QueueService
+
+    service, worker = course
+    monkeypatch.setenv("VAE_QUEUE_HEARTBEAT_TIMEOUT", "3")
+    replica = QueueService(redis_server.redis_url, service.store, LIMITS, overview_seconds=0)  # its keeper thread
+    try:
+        victim = replica.submit(spec(service.store, "victim", epochs=10_000))
+        until(lambda: running(victim), what="the job to run")
+        assert children(worker.proc.pid), "the worker trains in a child process"
+        worker.proc.send_signal(signal.SIGKILL)
+        worker.proc.wait(10)
+        assert victim.wait(30)
+        snap = victim.snapshot()
+        assert (snap["status"], snap["error_code"]) == ("failed", "killed"), snap
+        assert f"/{worker.proc.pid} stopped answering" in snap["error"] and "killed" in snap["error"]
+        assert "victim" not in held_names(service.store) and "victim" not in visible(service.store)
+    finally:
+        replica.shutdown()
+
+
+def test_specs_and_events_travel_as_checked_json(tmp_path):
+    """What crosses Redis is JSON: a spec comes back equal and checked (a dataset file outside the store's uploads is
+    refused, as a forged entry would be); a film snapshot's arrays come back exact; a malformed array is refused."""
+    import numpy as np
+
+    from vae.jobs.wire import decode_event, encode_event, spec_from_wire, spec_to_wire
+
+    original = spec(tmp_path, "tiny", epochs=3, session="s", submitter="teacher:x")
+    wire = spec_to_wire(original)
+    back = spec_from_wire(json.dumps(wire))
+    assert (back.model_cfg, back.train_cfg, back.dataset, back.store, back.submitter) == \
+        (original.model_cfg, original.train_cfg, "digits", tmp_path, "teacher:x")
+    for forged in ({**wire, "dataset": "npz:/etc/passwd"}, {**wire, "name": "../up"}, {**wire, "store": "rel"},
+                   {**wire, "model_cfg": {**wire["model_cfg"], "latent_dim": -1}}):
+        with pytest.raises(WireError):
+            spec_from_wire(forged)
+    info = {"frame": 2, "kl": None, "recon": float("nan"), "mu": np.arange(6, dtype=np.float32).reshape(3, 2),
+            "samples": np.full((2, 8, 8), 7, np.uint8), "labels": np.array([1, 2, 3], np.int32)}
+    event, got = decode_event(encode_event("snapshot", info))
+    assert event == "snapshot" and got["frame"] == 2 and got["recon"] is None
+    for k in ("mu", "samples", "labels"):
+        assert got[k].dtype == info[k].dtype and np.array_equal(got[k], info[k])
+    text = encode_event("snapshot", {"mu": np.zeros((2, 2), np.float32)})
+    with pytest.raises(WireError):
+        decode_event(text.replace('"shape": [2, 2]', '"shape": [3, 2]'))
+    with pytest.raises(WireError):
+        encode_event("snapshot", {"x": np.zeros(2, np.complex64)})
