@@ -45,7 +45,7 @@ def current_lang() -> str:
     goes through Streamlit's session-state proxy and lock (a tenth of the Compare page's rerun, measured with
     ``bench/profile_rerun.py``). The run is recognised by its ``ScriptRunContext.cursors``, a new dict at the start
     of every run (and of every fragment run); the functions below that change the language forget the value."""
-    ctx = get_script_run_ctx()
+    ctx = get_script_run_ctx(suppress_warning=True)
     run = getattr(ctx, "cursors", None)
     if run is None:  # no script run (a test calling in directly): read every time
         return _session_lang()
@@ -59,7 +59,7 @@ def current_lang() -> str:
 
 def _forget() -> None:
     """Drop this run's remembered language (the language may have just changed)."""
-    ctx = get_script_run_ctx()
+    ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is not None and hasattr(ctx, _RUN_MEMO):
         delattr(ctx, _RUN_MEMO)
 
