@@ -86,7 +86,7 @@ def test_a_new_run_in_the_same_script_thread_reads_the_language_again(monkeypatc
     state = {"lang": "en"}
     ctx = SimpleNamespace(cursors={})
     monkeypatch.setattr(st, "session_state", state)
-    monkeypatch.setattr(i18n, "get_script_run_ctx", lambda: ctx)
+    monkeypatch.setattr(i18n, "get_script_run_ctx", lambda **_: ctx)
     assert i18n.current_lang() == "en"
     state["lang"] = "fr"
     assert i18n.current_lang() == "en"  # the same run: remembered (the language never changes mid-run unannounced)

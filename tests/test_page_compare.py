@@ -110,6 +110,22 @@ def test_a_rerun_converts_no_figure_and_styles_no_table(page_en, monkeypatch):
                       page_en.table[0].value.to_dict(), [m.value for m in page_en.markdown])
 
 
+def test_prepared_charts_follow_the_export_style(page_en):
+    """A prepared chart is restyled when the sidebar's export panel asks for the projector style and a transparent
+    background (then drawn by st.plotly_chart from the figure's source), and sent as prepared again after."""
+    at = page_en
+    plain = _chart(at, "compare.map.vae")
+    at.checkbox(key="export.projector_en").check()
+    at.radio(key="export.bg_en").set_value("transparent").run()
+    assert not at.exception
+    big = _chart(at, "compare.map.vae")
+    assert big["layout"]["paper_bgcolor"] == "rgba(0,0,0,0)" and big["data"][1]["x"] == plain["data"][1]["x"]
+    assert big["layout"]["font"]["size"] > plain["layout"].get("font", {}).get("size", 12)
+    at.checkbox(key="export.projector_en").uncheck()
+    at.radio(key="export.bg_en").set_value("white").run()
+    assert _chart(at, "compare.map.vae") == plain
+
+
 def test_sprites_dataset_without_ae(page_en):
     at = page_en
     at.selectbox(key="sel_dataset").set_value("sprites").run()

@@ -1,9 +1,14 @@
 """What the Compare page draws, translated and cached, so that ``pages/compare.py`` only lays it out.
 
 The decisions (which models, which claims, which seeds) come from ``vae.ui.compare_view``; this module
-turns them into the page's table, markdown lines, notes and figures in the session's language. The map
-figures are serialised once (``plotly_spec.prepare``) and cached per (models, their weights' versions, projection,
-axes, language) for the whole server.
+turns them into the page's table, markdown lines, notes and figures in the session's language.
+
+Whole sections are computed once and shared by every session (``st.cache_resource``), keyed by their models, the
+versions of the files their numbers come from (``cache.model_stamp``), their settings and the language:
+:func:`map_figures` (section 1), :func:`metrics_view` (2), :func:`sweep_view` and :func:`kl_dims_figure` (3),
+:func:`sprite_view` (4). Their figures are serialised once (``plotly_spec.prepare``) and the metrics table rendered
+once (``prepared_table``), so a rerun that changes nothing only sends them again: the page costs its elements, not
+its computations (``bench/rerun_cpu.py``, ``bench/profile_rerun.py``).
 """
 from __future__ import annotations
 

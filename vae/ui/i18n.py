@@ -66,7 +66,7 @@ def current_lang() -> str:
     spoken = _SPOKEN.get()
     if spoken is not None:
         return spoken
-    ctx = get_script_run_ctx()
+    ctx = get_script_run_ctx(suppress_warning=True)
     run = getattr(ctx, "cursors", None)
     if run is None:  # no script run (a test calling in directly): read every time
         return _session_lang()
@@ -80,7 +80,7 @@ def current_lang() -> str:
 
 def _forget() -> None:
     """Drop this run's remembered language (the language may have just changed)."""
-    ctx = get_script_run_ctx()
+    ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is not None and hasattr(ctx, _RUN_MEMO):
         delattr(ctx, _RUN_MEMO)
 

@@ -27,7 +27,8 @@ def _generated(path: str, version: float, n: int, seed: int, temperature: float)
 
 def generated_images(path: str, n: int, seed: int = 0, temperature: float = 1.0) -> np.ndarray:
     """n images (n, H, W) decoded from the codes the model's kind generates from, at ``temperature``."""
-    return _generated(path, cache.model_version(path), int(n), int(seed), float(temperature))
+    return _generated(path=path, version=cache.model_version(path), n=int(n), seed=int(seed),
+                      temperature=float(temperature))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -38,7 +39,7 @@ def _prior(path: str, version: float, n: int, seed: int) -> np.ndarray:
 
 def prior_images(path: str, n: int, seed: int = 0) -> np.ndarray:
     """n images decoded from z ~ N(0, I) (the lecture's option 2: sample the prior)."""
-    return _prior(path, cache.model_version(path), int(n), int(seed))
+    return _prior(path=path, version=cache.model_version(path), n=int(n), seed=int(seed))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -50,7 +51,7 @@ def _aggregate(path: str, version: float, n: int, seed: int) -> np.ndarray:
 
 def aggregate_images(path: str, n: int, seed: int = 0) -> np.ndarray:
     """n images decoded from the aggregate posterior q(z) of the test set (the lecture's option 1)."""
-    return _aggregate(path, cache.model_version(path), int(n), int(seed))
+    return _aggregate(path=path, version=cache.model_version(path), n=int(n), seed=int(seed))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -69,9 +70,11 @@ def generated_grid(path: str, n: int, seed: int, temperature: float, ncols: int,
 
 def prior_grid(path: str, n: int, seed: int, ncols: int, cell: int) -> bytes:
     """PNG of :func:`prior_images` tiled ``ncols`` wide."""
-    return _grid_png("prior", path, cache.model_version(path), int(n), int(seed), 1.0, ncols, cell)
+    return _grid_png(kind="prior", path=path, version=cache.model_version(path), n=int(n), seed=int(seed),
+                     temperature=1.0, ncols=ncols, cell=cell)
 
 
 def aggregate_grid(path: str, n: int, seed: int, ncols: int, cell: int) -> bytes:
     """PNG of :func:`aggregate_images` tiled ``ncols`` wide."""
-    return _grid_png("aggregate", path, cache.model_version(path), int(n), int(seed), 1.0, ncols, cell)
+    return _grid_png(kind="aggregate", path=path, version=cache.model_version(path), n=int(n), seed=int(seed),
+                     temperature=1.0, ncols=ncols, cell=cell)

@@ -30,7 +30,7 @@ def model_refs(path: str) -> dict:
     """``{"decoder": ref | None, "test_set": ref}`` of the model in ``path`` (None: the browser cannot decode).
     The test set carries the class names in the page's language: one bundle per language where they differ
     (Fashion-MNIST's clothes), the same file where they do not (digits)."""
-    return _model_refs(path, cache.model_version(path), current_lang())
+    return _model_refs(path=path, version=cache.model_version(path), lang=current_lang())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -42,7 +42,7 @@ def _encoder_ref(path: str, version: float) -> dict | None:
 def encoder_ref(path: str) -> dict | None:
     """Reference of the encoder of the model in ``path`` (None: the browser cannot run it). Built apart from
     :func:`model_refs`: only views that encode (the drawing pad) send it."""
-    return _encoder_ref(path, cache.model_version(path))
+    return _encoder_ref(path=path, version=cache.model_version(path))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
@@ -52,7 +52,7 @@ def _projection_ref(path: str, version: float, method: str) -> dict:
 
 def projection_ref(path: str, method: str) -> dict:
     """Reference of the map coordinates (and PCA basis) of the model in ``path`` under ``method``."""
-    return _projection_ref(path, cache.model_version(path), method)
+    return _projection_ref(path=path, version=cache.model_version(path), method=method)
 
 
 def film_ref(film: Film) -> dict:
