@@ -180,6 +180,8 @@ def test_the_embedded_bundles_are_the_models_own_networks_and_images(files):
     mnist = load_dataset("mnist")
     np.testing.assert_array_equal(sprite, flat_uint8(mnist.x_test.numpy()[shown_indices(mnist)]))
     assert set(data["views"]) >= {"handout.ae", "handout.kl", "handout.walk", "handout.draw"}
+    with speaking("fr"):  # the walk's note says where the weights are: in the file, not sent by a server
+        assert data["views"]["handout.walk"]["text"]["browser_note"].endswith("dans ce fichier.")
 
 
 def test_the_cli_writes_the_file(files, tmp_path, capsys):

@@ -26,6 +26,8 @@ STRINGS = {
     "handout.frozen_plain": {"en": "Frozen on {date}.", "fr": "Figé le {date}."},
     "handout.settings": {"en": "Shown at the Lecture page's first settings: {settings}.",
                          "fr": "Montré avec les réglages initiaux de la page Cours : {settings}."},
+    "handout.browser_note": {"en": "Decoded in your browser: {size} of decoder weights, inside this file.",
+                             "fr": "Décodé dans votre navigateur : {size} de poids du décodeur, dans ce fichier."},
     "handout.prev": {"en": "Previous step", "fr": "Étape précédente"},
     "handout.next": {"en": "Next step", "fr": "Étape suivante"},
     "handout.footer": {
