@@ -3,8 +3,8 @@ app, then, the server stopped, opened from ``file://`` with the network off and 
 counted. → steps through the nine steps in order (the counter and the shown section follow; → on the last step
 stays, ← goes back); the AE's map is drawn on the first step; on step 4 a stroke on the drawing pad is encoded by
 the three models as PyTorch encodes it; on step 5 hovering the VAE's map decodes, in the page, the code under the
-cursor as PyTorch does (to 1/255), and a click on a dot inspects that test image (its pixels from the file) across
-the linked maps. No request is made and no error is logged. The file is the French one (the Lecture's default)."""
+cursor as PyTorch does (to 1/255), a click on a dot inspects that test image (its pixels from the file) across
+the linked maps, and the VAE's walk decodes a slider's code as PyTorch does. No request is made and no error is logged. The file is the French one (the Lecture's default)."""
 from __future__ import annotations
 
 import numpy as np
@@ -100,6 +100,21 @@ def _click_and_check(page, index: int = 7) -> None:
     assert all(str(index) in info for info in infos), infos
 
 
+def _walk_and_check(page, model) -> None:
+    """The VAE's walk (step 5): moving a slider decodes the new code in the page as PyTorch does (1/255)."""
+    from vae import latent
+
+    wait_view(page, "handout.walk")
+    z = evaluate_view(page, "handout.walk", """(() => { const s = v.sliders[v.order[0]]; s.value = 1.75;
+        s.dispatchEvent(new Event('input', {bubbles: true})); return v.z.slice(); })()""")
+    assert z[evaluate_view(page, "handout.walk", "v.order[0]")] == pytest.approx(1.75)
+    gray = evaluate_view(page, "handout.walk", """(() => { const c = v.outCanvas;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        return Array.from({length: d.length / 4}, (_, i) => d[4 * i]); })()""")
+    expected = latent.decode(model, np.asarray([z], np.float32)).reshape(-1)
+    assert np.abs(np.asarray(gray) / 255 - expected).max() <= TOL
+
+
 def test_offline_file_steps_with_the_keys_and_decodes_like_pytorch_without_any_request(lecture_file, browser):
     from vae import latent
     from vae.checkpoint import PRETRAINED_DIR, load_model
@@ -129,6 +144,7 @@ def test_offline_file_steps_with_the_keys_and_decodes_like_pytorch_without_any_r
                     expected = latent.decode(model, np.asarray([xy], np.float32)).reshape(-1)
                     assert np.abs(hover_gray(page, "handout.kl") / 255 - expected).max() <= TOL
                 _click_and_check(page)
+                _walk_and_check(page, model)
         page.keyboard.press("ArrowRight")  # the last step stays
         page.wait_for_timeout(200)
         assert shown_slug(page) == SLUGS[-1]
