@@ -180,6 +180,8 @@ def test_the_embedded_bundles_are_the_models_own_networks_and_images(files):
     mnist = load_dataset("mnist")
     np.testing.assert_array_equal(sprite, flat_uint8(mnist.x_test.numpy()[shown_indices(mnist)]))
     assert set(data["views"]) >= {"handout.ae", "handout.kl", "handout.walk", "handout.draw"}
+    with speaking("fr"):  # the walk's note says where the weights are: in the file, not sent by a server
+        assert data["views"]["handout.walk"]["text"]["browser_note"].endswith("dans ce fichier.")
 
 
 def test_the_cli_writes_the_file(files, tmp_path, capsys):
@@ -268,3 +270,16 @@ def test_making_the_file_leaves_the_apps_cached_references_alone(files):
     assert embedded.views["handout.kl"]["main"]["decoder"]["hash"] == refs["decoder"]["hash"]
     assert "url" not in embedded.views["handout.kl"]["main"]["decoder"]
     assert refs["decoder"]["url"].startswith("data/") and refs["test_set"]["url"].startswith("data/")
+
+
+def test_without_the_shipped_models_the_cli_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    from vae import checkpoint
+    from vae.handout.data import missing_models
+
+    monkeypatch.setattr(checkpoint, "PRETRAINED_DIR", tmp_path)
+    assert missing_models() == list(LECTURE_MODELS.values())
+    assert main(["handout", "--lang", "fr", "--out", str(tmp_path / "cours.html")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: the lecture file needs the shipped models mnist-ae-2d, mnist-vae-2d, mnist-betavae4-2d "
+                   "(make pretrained)"]
+    assert not (tmp_path / "cours.html").exists()

@@ -1,8 +1,10 @@
 """The offline lecture file in a real headless Chromium (#25 item 3): downloaded from the Lecture page of the real
-app, then, the server stopped, opened from ``file://`` with the network off and every request refused and counted. → steps through the nine steps in order (the
-counter and the shown section follow; → on the last step stays, ← goes back), the AE's map is drawn on the first
-step, on step 4 a stroke on the drawing pad is encoded by the three models as PyTorch encodes it, and on step 5 hovering the VAE's map decodes, in the page, the code under the cursor exactly as PyTorch does
-(to 1/255). No request is made and no error is logged. The file is the French one (the Lecture's default)."""
+app, then, the server stopped, opened from ``file://`` with the network off and every request refused and
+counted. → steps through the nine steps in order (the counter and the shown section follow; → on the last step
+stays, ← goes back); the AE's map is drawn on the first step; on step 4 a stroke on the drawing pad is encoded by
+the three models as PyTorch encodes it; on step 5 hovering the VAE's map decodes, in the page, the code under the
+cursor as PyTorch does (to 1/255), a click on a dot inspects that test image (its pixels from the file) across
+the linked maps, and the VAE's walk decodes a slider's code as PyTorch does. No request is made and no error is logged. The file is the French one (the Lecture's default)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +12,7 @@ import pytest
 
 from conftest import require_shipped
 from vae.devtools.browser import require_browser
-from vae.devtools.explorer import data_position, evaluate_view, wait_map, wait_view
+from vae.devtools.explorer import data_position, dot_position, evaluate_view, wait_map, wait_view
 from vae.devtools.handout import hover_gray, open_offline, shown_slug, wait_step
 from vae.handout.data import LECTURE_MODELS
 from vae.ui.i18n import speaking, t
@@ -80,6 +82,39 @@ def _draw_and_check(page) -> None:
         assert np.abs(np.asarray(codes[col]["mu"]) - mu.numpy()[0]).max() <= 1e-4, kind
 
 
+def _click_and_check(page, index: int = 7) -> None:
+    """A click on test image ``index``'s dot inspects it: the inspector shows that image (from the file's image
+    sprite) and the linked AE | VAE | β-VAE columns show their reconstructions of it."""
+    from vae.data import load_dataset
+    from vae.explorer_data import flat_uint8, shown_indices
+
+    page.mouse.click(*dot_position(page, index, key="handout.kl"))
+    assert evaluate_view(page, "handout.kl", "v.inspected") == index
+    gray = evaluate_view(page, "handout.kl", """(() => { const c = v.origCanvas;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        return Array.from({length: d.length / 4}, (_, i) => d[4 * i]); })()""")
+    mnist = load_dataset("mnist")
+    np.testing.assert_array_equal(np.asarray(gray), flat_uint8(mnist.x_test.numpy()[shown_indices(mnist)])[index])
+    page.mouse.move(5, 5)  # off the maps: the trio follows the inspected image
+    infos = [page.locator(f"[data-view-key='handout.kl'] [data-testid='vx-trio-info-{k}']").inner_text() for k in range(3)]
+    assert all(str(index) in info for info in infos), infos
+
+
+def _walk_and_check(page, model) -> None:
+    """The VAE's walk (step 5): moving a slider decodes the new code in the page as PyTorch does (1/255)."""
+    from vae import latent
+
+    wait_view(page, "handout.walk")
+    z = evaluate_view(page, "handout.walk", """(() => { const s = v.sliders[v.order[0]]; s.value = 1.75;
+        s.dispatchEvent(new Event('input', {bubbles: true})); return v.z.slice(); })()""")
+    assert z[evaluate_view(page, "handout.walk", "v.order[0]")] == pytest.approx(1.75)
+    gray = evaluate_view(page, "handout.walk", """(() => { const c = v.outCanvas;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        return Array.from({length: d.length / 4}, (_, i) => d[4 * i]); })()""")
+    expected = latent.decode(model, np.asarray([z], np.float32)).reshape(-1)
+    assert np.abs(np.asarray(gray) / 255 - expected).max() <= TOL
+
+
 def test_offline_file_steps_with_the_keys_and_decodes_like_pytorch_without_any_request(lecture_file, browser):
     from vae import latent
     from vae.checkpoint import PRETRAINED_DIR, load_model
@@ -108,6 +143,8 @@ def test_offline_file_steps_with_the_keys_and_decodes_like_pytorch_without_any_r
                     assert xy == pytest.approx([x, y], abs=0.05)
                     expected = latent.decode(model, np.asarray([xy], np.float32)).reshape(-1)
                     assert np.abs(hover_gray(page, "handout.kl") / 255 - expected).max() <= TOL
+                _click_and_check(page)
+                _walk_and_check(page, model)
         page.keyboard.press("ArrowRight")  # the last step stays
         page.wait_for_timeout(200)
         assert shown_slug(page) == SLUGS[-1]

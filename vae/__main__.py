@@ -197,8 +197,15 @@ def cmd_list(args) -> int:
 
 
 def cmd_handout(args) -> int:
+    import logging
+
+    import streamlit  # noqa: F401  (its loggers exist from here on)
+
     from .handout import write_handout
 
+    # the file reuses the app's cached builders; run from a shell they have no Streamlit runtime, and say so per call
+    for api in ("cache_data_api", "cache_resource_api"):
+        logging.getLogger(f"streamlit.runtime.caching.{api}").setLevel(logging.ERROR)
     size = write_handout(args.lang, args.out)
     print(f"wrote {args.out} ({size / 1e6:.2f} MB)")
     return 0

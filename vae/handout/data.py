@@ -22,6 +22,7 @@ from .. import checkpoint
 from ..checkpoint import WEIGHTS, ModelInfo, list_models
 from ..errors import ExplorerError
 from ..ui.explorer.assets_store import file_of
+from ..ui.i18n import t
 from ..ui.sidebar import Selection
 
 #: The lecture's three models (kind -> shipped folder): 2-D latent spaces, so every map is the latent plane itself.
@@ -75,7 +76,7 @@ def view_data(sel: Selection) -> dict[str, dict]:
     would cost 2 MB) and the films (steps 8 and 9, when the models have them), as copies the caller may change.
     Call it inside ``vae.ui.i18n.speaking(lang)``: the views' texts are translated."""
     from ..ui.explorer.film_view import film_data
-    from ..ui.explorer.views import draw_data, map_data, walk_data
+    from ..ui.explorer.views import draw_data, human_size, map_data, walk_data
 
     trio_only = dataclasses.replace(sel, all_models=lecture_infos(sel))
     views = {
@@ -93,6 +94,9 @@ def view_data(sel: Selection) -> dict[str, dict]:
     for key, data in views.items():
         data["instance"] = key
         data["plotly"] = None  # plotly.js is in the file: the views find window.Plotly already there
+    walk = views["handout.walk"]
+    if "browser_note" in walk["text"]:  # the app's note says the weights were sent by the server and kept
+        walk["text"]["browser_note"] = t("handout.browser_note", size=human_size(walk["model"]["decoder"]["bytes"]))
     return views
 
 

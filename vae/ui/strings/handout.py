@@ -9,10 +9,6 @@ STRINGS = {
         "fr": "Un seul fichier HTML qui fonctionne hors ligne, sans l'application : les neuf étapes avec leurs "
               "formules, les cartes interactives (le survol décode), la promenade du VAE et le dessin. Ses nombres "
               "sont figés le jour où il est créé."},
-    "handout.prepare": {"en": "Prepare the offline lecture ({lang})", "fr": "Préparer le cours hors ligne ({lang})"},
-    "handout.preparing": {"en": "Making the lecture file (about a minute the first time)…",
-                          "fr": "Création du fichier du cours (environ une minute la première fois)…"},
-    "handout.ready": {"en": "Ready: {size}, one file.", "fr": "Prêt : {size}, un seul fichier."},
     "handout.error": {"en": "The lecture file could not be made: {detail}",
                       "fr": "Le fichier du cours n'a pas pu être créé : {detail}"},
     "handout.brand": {"en": "Latent-space explorer · the lecture, offline",
@@ -26,6 +22,8 @@ STRINGS = {
     "handout.frozen_plain": {"en": "Frozen on {date}.", "fr": "Figé le {date}."},
     "handout.settings": {"en": "Shown at the Lecture page's first settings: {settings}.",
                          "fr": "Montré avec les réglages initiaux de la page Cours : {settings}."},
+    "handout.browser_note": {"en": "Decoded in your browser: {size} of decoder weights, inside this file.",
+                             "fr": "Décodé dans votre navigateur : {size} de poids du décodeur, dans ce fichier."},
     "handout.prev": {"en": "Previous step", "fr": "Étape précédente"},
     "handout.next": {"en": "Next step", "fr": "Étape suivante"},
     "handout.footer": {
