@@ -27,6 +27,15 @@ STRINGS = {
     "map.axis.native": {"en": "z{i}", "fr": "z{i}"},
     "map.axis.pca": {"en": "principal component {i}", "fr": "composante principale {i}"},
     "map.axis.tsne": {"en": "t-SNE {i}", "fr": "t-SNE {i}"},
+    "map.points": {"en": "Test images shown", "fr": "Images de test affichées"},
+    "map.points.all": {"en": "all {n}", "fr": "toutes ({n})"},
+    "map.points_help": {
+        "en": "How many test images the maps show (stratified by class). More dots show the shape of the latent "
+              "space in more detail, but each model's data then weighs more for the browser (about 1 MB per "
+              "1,000 images, fetched once).",
+        "fr": "Nombre d'images de test sur les cartes (échantillon stratifié par classe). Plus de points montrent "
+              "la forme de l'espace latent plus en détail, mais les données de chaque modèle pèsent plus lourd pour "
+              "le navigateur (environ 1 Mo pour 1 000 images, chargé une seule fois)."},
     "map.trio.missing": {"en": "No {kind} model selected.", "fr": "Aucun modèle {kind} sélectionné."},
     "map.error_projection": {"en": "This projection cannot be computed: {detail}",
                              "fr": "Impossible de calculer cette projection : {detail}"},

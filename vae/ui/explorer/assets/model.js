@@ -3,6 +3,7 @@
 // of its codes both ways (map point -> code, code -> map point, σ on the map); the posterior's KL and the
 // lerp / slerp between two codes. Every view loads its bundles and models here; nothing here touches the DOM.
 import { G, assetUrl, row } from "./core.js";
+import { GridIndex } from "./spatial.js";
 
 // ---- IndexedDB: content-addressed blobs survive reloads (the Cache API needs a secure context; a
 // classroom server is often plain http on a LAN address, where IndexedDB still works).
@@ -295,6 +296,7 @@ export class ModelOnMap extends Model {
     this.xs = new Float64Array(this.n);
     this.ys = new Float64Array(this.n);
     for (let i = 0; i < this.n; i++) { this.xs[i] = c[2 * i]; this.ys[i] = c[2 * i + 1]; }
+    this.grid = new GridIndex(this.xs, this.ys);  // the dot under the cursor, a map point's neighbours
     this.z = new Float64Array(this.d);
     return this;
   }
@@ -311,16 +313,7 @@ export class ModelOnMap extends Model {
       const m = this.proj.mean, C = this.proj.components;
       for (let j = 0; j < d; j++) z[j] = m[j] + x * C[j] + y * C[d + j];
     } else {
-      const k = Math.min(this.projMeta.neighbours || 8, this.n);
-      const best = new Array(k).fill(null).map(() => [Infinity, -1]);
-      for (let i = 0; i < this.n; i++) {
-        const dx = this.xs[i] - x, dy = this.ys[i] - y, d2 = dx * dx + dy * dy;
-        if (d2 < best[k - 1][0]) {
-          let p = k - 1;
-          while (p > 0 && best[p - 1][0] > d2) { best[p] = best[p - 1]; p--; }
-          best[p] = [d2, i];
-        }
-      }
+      const best = this.grid.nearest(x, y, this.projMeta.neighbours || 8);
       z.fill(0);
       let wsum = 0;
       for (const [d2, i] of best) {

@@ -143,7 +143,7 @@ export class DrawView {
         return;
       }
       const m = this.models[k++];
-      const p = new PlotPanel(c, m, { height: 300, webgl: false, markerSize: 4, text: tx, axis: e.axis, prior: !!data.prior,
+      const p = new PlotPanel(c, m, { height: 300, markerSize: 4, text: tx, axis: e.axis, prior: !!data.prior,
                                       small: true, title: e.title, testid: `vx-draw-map-${col}`, export: e.export });
       el("div", { class: "vx-caption", text: e.label }, c);
       const out = el("div", { class: "vx-trio-out" }, c);

@@ -109,7 +109,7 @@ export class MapView {
         return;
       }
       const model = this.trio[k];
-      const p = new PlotPanel(col, model, { height: 300, webgl: false, markerSize: 4, text: tx, axis: t.axis,
+      const p = new PlotPanel(col, model, { height: 300, markerSize: 4, text: tx, axis: t.axis,
                                             prior: !!data.trio_prior, small: true, title: t.title, testid: `vx-trio-map-${k}`,
                                             export: t.export });
       el("div", { class: "vx-caption", text: t.label }, col);
@@ -148,7 +148,7 @@ export class MapView {
     const rowEl = el("div", { class: "vx-row" }, this.root);
     const left = el("div", { class: "vx-left" }, rowEl);
     const side = el("div", { class: "vx-side" }, rowEl);
-    this.panel = new PlotPanel(left, m, { height: 560, webgl: false, markerSize: 5, text: tx, axis: data.main.axis,
+    this.panel = new PlotPanel(left, m, { height: 560, markerSize: 5, text: tx, axis: data.main.axis,
                                           prior: isNative, testid: "vx-main-map", export: data.main.export });
     const drawSlot = el("div", {}, left);  // under the map: the pad must not move when the inspector fills in
     this.manifoldBox = el("div", { class: "vx-manifold" }, left);
