@@ -59,7 +59,7 @@ def test_map_page_16d_offers_pca_and_tsne_only(isolated_store):
     at = open_page("latent_map", "en")
     at.selectbox(key="sel_latent").set_value(16).run()
     assert not at.exception
-    assert at.segmented_control(key="map_projection").options == ["PCA", "t-SNE"]
+    assert at.segmented_control(key="map_projection").options == ["PCA", "t-SNE", "UMAP"]
     data = explorer_data(at, "map")
     assert data["main"]["method"] == "pca" and data["shared"] is False
     assert all(t["method"] == "pca" for t in data["trio"])

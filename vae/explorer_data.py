@@ -10,7 +10,8 @@ Bundles (:mod:`vae.browser_bundle`), each built once per model (or per model and
   ``count`` images, else that many stratified by label; the map offers :func:`shown_counts`), labels, the images as uint8, the latent
   dimensions' order of importance, and, for decoders the browser cannot run, the reconstructions;
 * the **projection** of μ on the map: coordinates, and the PCA basis for its exact inverse (native
-  is the identity; t-SNE's neighbour-weighted inverse needs only the coordinates and μ);
+  is the identity; the neighbour-weighted inverse of t-SNE and UMAP, and UMAP's placement of a new code, need
+  only the coordinates and μ);
 * the **training film** (:mod:`vae.film`): every frame's map coordinates, prior samples and losses, so the
   browser scrubs and plays it without asking the server again.
 """
@@ -24,10 +25,10 @@ from .data import Dataset
 from .decoder_export import UnsupportedNetwork, export_decoder, export_encoder
 from .film import Film, film_indices
 from .models import Autoencoder
-from .projection import Projection
+from .projection import UMAP_NEIGHBOURS, Projection
 from .ui.images import to_uint8
 
-#: Neighbours averaged by the t-SNE map's approximate inverse (the same k as ``Projection.inverse``).
+#: Neighbours averaged by the t-SNE and UMAP maps' approximate inverse (the same k as ``Projection.inverse``).
 TSNE_NEIGHBOURS = 8
 
 
@@ -106,7 +107,7 @@ def projection_bundle(proj: Projection) -> Bundle:
     """Map coordinates of the test set, and the PCA basis (mean, 2×d components) when the map is PCA."""
     meta = {"kind": "projection", "method": proj.method, "exact_inverse": proj.exact_inverse,
             "explained": None if proj.explained is None else [float(v) for v in proj.explained],
-            "neighbours": TSNE_NEIGHBOURS}
+            "neighbours": TSNE_NEIGHBOURS, "placement_neighbours": UMAP_NEIGHBOURS}
     arrays = {"coords": proj.coords}
     if proj.method == "pca":
         arrays["mean"] = proj.mean

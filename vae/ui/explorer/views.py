@@ -141,14 +141,11 @@ def latent_map(sel: Selection, method: str, count: int = SHOWN_IMAGES) -> MapSta
 
 
 def _pinned_xy(path: str, method: str, z: list[float], count: int = SHOWN_IMAGES) -> list[float] | None:
-    """Map coordinates of a pinned code: the code itself (native), its PCA projection; None on t-SNE (no
-    forward map for a new code: a pin from a link shows on the native and PCA maps only)."""
-    if method == "native":
-        return list(z[:2])
-    proj = cache.projection(path, method, count)
-    if method == "pca" and proj.components is not None:
-        return ((np.asarray(z, np.float64) - proj.mean) @ proj.components.T).tolist()
-    return None
+    """Map coordinates of a pinned code: the code itself (native), its PCA projection, UMAP's placement; None on
+    t-SNE (no forward map for a new code: a pin from a link shows on the native, PCA and UMAP maps only)."""
+    if method == "tsne":
+        return None
+    return cache.projection(path, method, count).transform(np.asarray([z], np.float64))[0].astype(float).tolist()
 
 
 def _size(path: str, count: int = SHOWN_IMAGES) -> tuple[int, int]:
@@ -232,8 +229,8 @@ def map_projection(path: str, method: str, count: int = SHOWN_IMAGES) -> str:
     spinner; a test set too large for t-SNE falls back to PCA with a warning; an impossible projection stops
     with an error."""
     try:
-        if method == "tsne":
-            with st.spinner(t("map.tsne_running")):
+        if method in ("tsne", "umap"):
+            with st.spinner(t(f"map.{method}_running")):
                 cache.projection(path, method, count)
         else:
             cache.projection(path, method, count)

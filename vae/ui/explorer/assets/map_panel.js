@@ -8,6 +8,7 @@ import { exportMenu, exportPlot } from "./export.js";
 
 const HIT_RADIUS = 7;      // px around a dot that counts as clicking it
 const WEBGL_POINTS = 2000; // from this many dots on a map, Plotly draws them with WebGL (scattergl), not SVG
+const SMALL_DOTS = 5000;   // from this many dots, each is drawn 2 px smaller (10,000 dots of 5 px hide the classes' shapes)
 
 function star(c, x, y, r) {
   c.fillStyle = "gold";
@@ -85,7 +86,7 @@ export class PlotPanel {
       traces.push({
         type: this.webgl ? "scattergl" : "scatter", mode: "markers", name: m.labelName(idx[0]),
         x: idx.map((i) => m.xs[i]), y: idx.map((i) => m.ys[i]), hoverinfo: "skip",
-        marker: { size: o.markerSize, color: COLORS[lab % COLORS.length], opacity: 0.8 },
+        marker: { size: m.n >= SMALL_DOTS ? Math.max(2, o.markerSize - 2) : o.markerSize, color: COLORS[lab % COLORS.length], opacity: 0.8 },
       });
     }
     this.ellipseTrace = traces.length;

@@ -201,7 +201,7 @@ export class DrawView {
     this.panels.forEach((p, k) => {
       const c = this.codes && this.codes[k];
       if (!c) { p.drawOverlay({}); return; }
-      const ellipses = c.logvar && p.model.method !== "tsne"
+      const ellipses = c.logvar && p.model.exact
         ? [1, 2, 3].map((s) => contour(c.xy[0], c.xy[1], p.model.covOf(c.logvar), s, 48)) : null;
       p.drawOverlay({ point: c.xy, pointEllipses: ellipses });
     });
