@@ -11,11 +11,15 @@ Usage: python scripts/precompute_projections.py [--only NAME ...] [--methods pca
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# One PyTorch thread, as the web process encodes (vae.ui.process.single_torch_thread): with two, the sums of the
+# encoder split differently, μ differs in its last bits, and its hash (the cache key) would miss the app's.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from vae import latent  # noqa: E402
 from vae.checkpoint import list_models, load_model  # noqa: E402
