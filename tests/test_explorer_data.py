@@ -135,7 +135,7 @@ def test_a_large_test_split_shows_a_stratified_thousand_with_matching_images():
 
 
 @pytest.mark.parametrize("n_test, offered", [(1000, [1000]), (900, [900]), (3000, [1000, 3000]),
-                                             (10_000, [1000, 5000, 10_000]), (60_000, [1000, 5000, 60_000])])
+                                             (10_000, [1000, 5000, 10_000]), (60_000, [1000, 5000, 10_000])])
 def test_the_map_offers_only_the_sizes_a_test_split_has(n_test, offered):
     from vae.explorer_data import SHOWN_IMAGES, shown_counts
 

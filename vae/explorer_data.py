@@ -62,14 +62,18 @@ SHOWN_IMAGES = 1000
 #: Sizes the map offers below a whole test split (which is always offered): the teacher picks 5,000 or all
 #: 10,000 of Fashion-MNIST's test images when the room's network can carry the 4 or 8 MB per model
 SHOWN_CHOICES = (1000, 5000)
+#: The most test images a map shows: 10,000 dots are about 8 MB per model for the browser; a larger split (an
+#: upload's) offers 10,000 of its images, stratified, rather than all
+MAX_SHOWN_IMAGES = 10_000
 
 
 def shown_counts(n_test: int) -> list[int]:
     """The numbers of test images the map offers for a test split of ``n_test``: each of :data:`SHOWN_CHOICES`
-    smaller than the split, then the whole split (MNIST's 1,000: ``[1000]``; Fashion-MNIST's 10,000:
-    ``[1000, 5000, 10000]``). The first is the default (:data:`SHOWN_IMAGES`, or the whole of a smaller split)."""
+    smaller than the split, then the whole split up to :data:`MAX_SHOWN_IMAGES` (MNIST's 1,000: ``[1000]``;
+    Fashion-MNIST's 10,000: ``[1000, 5000, 10000]``). The first is the default (:data:`SHOWN_IMAGES`, or the
+    whole of a smaller split)."""
     n_test = int(n_test)
-    return [c for c in SHOWN_CHOICES if c < n_test] + [n_test]
+    return [c for c in SHOWN_CHOICES if c < n_test] + [min(n_test, MAX_SHOWN_IMAGES)]
 
 
 def shown_indices(data: Dataset, count: int = SHOWN_IMAGES) -> np.ndarray:

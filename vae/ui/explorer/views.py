@@ -101,20 +101,21 @@ def preload() -> None:
             unsafe_allow_javascript=True)
 
 
-def map_counts(info: ModelInfo) -> list[int]:
+def map_counts(info: ModelInfo) -> tuple[list[int], int]:
     """How many test images the map of ``info`` can show (:func:`vae.explorer_data.shown_counts` of its data
-    set's test split, the default first); only the default when the data set cannot be loaded (the map then
-    says why)."""
+    set's test split, the default first), and the split's size; only the default when the data set cannot be
+    loaded (the map then says why)."""
     try:
-        return shown_counts(len(cache.get_dataset(info.dataset).y_test))
+        n_test = len(cache.get_dataset(info.dataset).y_test)
     except ExplorerError:
-        return [SHOWN_IMAGES]
+        return [SHOWN_IMAGES], SHOWN_IMAGES
+    return shown_counts(n_test), n_test
 
 
-def count_label(count: int, counts: list[int]) -> str:
+def count_label(count: int, n_test: int) -> str:
     """A choice of :func:`map_counts` as the control shows it: ``1,000``, or ``all 10,000`` for the whole split."""
     n = grouped(count)
-    return t("map.points.all", n=n) if count == counts[-1] and len(counts) > 1 else n
+    return t("map.points.all", n=n) if count == n_test else n
 
 
 def _server_decode(path: str, z: list[float]) -> list[int]:

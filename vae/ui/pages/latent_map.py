@@ -19,7 +19,7 @@ url_state.adopt("map_projection", "proj", lambda v: url_state.parse_choice(v, me
                 note=url_state.note_in(st, t("map.projection")))
 if st.session_state.get("map_projection") not in methods:
     st.session_state.pop("map_projection", None)
-counts = map_counts(focus)
+counts, n_test = map_counts(focus)
 url_state.adopt("map_points", "points", lambda v: url_state.parse_int(v, counts),
                 note=url_state.note_in(st, t("url.points")))
 if st.session_state.get("map_points") not in counts:
@@ -32,7 +32,7 @@ count = counts[0]
 if points_col is not None:  # a test split of at most 1,000 images (MNIST's) is always shown whole: no choice
     with points_col:
         count = st.segmented_control(t("map.points"), counts, default=counts[0], required=True, key="map_points",
-                                     format_func=lambda n: count_label(n, counts), help=t("map.points_help"))
+                                     format_func=lambda n: count_label(n, n_test), help=t("map.points_help"))
 url_state.publish({"proj": None if method == methods[0] else method,
                    "points": None if count == counts[0] else str(count)})
 
