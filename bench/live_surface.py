@@ -1,6 +1,7 @@
 """The live latent map in headless Chromium, against the server path it replaced, in one run.
 
     .venv/bin/python bench/live_surface.py [--hovers 300] [--clicks 30] [--paints 5] [--baseline ee65b55]
+                                           [--sizes 1000 10000] [--sizes-only]
 
 Starts three servers on free loopback ports: the app (``python -m vae.ui.serve``), the app as it was at
 ``--baseline`` (a temporary ``git worktree`` of that commit: the map drawn by ``st.plotly_chart``, a click
@@ -16,7 +17,11 @@ decoded on the server through a full rerun), and a bare Streamlit page holding o
 * map first paint on a cold browser context (navigation start -> a Plotly map with ≥ 100 points drawn),
   median over --paints, for the app and for the bare page, and their ratio (target ≤ 1.2); the bare page is
   also served with the app's own server fixes (``vae.ui.serve.install_server_fixes``), a second ratio;
-* bytes a second visit transfers (HTTP + websocket, from Chromium's network events) vs the first visit.
+* bytes a second visit transfers (HTTP + websocket, from Chromium's network events) vs the first visit;
+* the map at full size: the Fashion-MNIST 2-D VAE (``pretrained/fashion-mnist-vae-2d``) with each of ``--sizes``
+  test images shown (``?points=``: 1,000 and all 10,000 by default), the same hover and click figures and its
+  cold first paint (navigation start -> the main map drawn with all its dots), one after the other in the same
+  run. ``--sizes-only`` measures only these (no baseline checkout, no bare pages).
 The last line is one JSON object.
 """
 from __future__ import annotations
@@ -56,6 +61,8 @@ def new_page(browser):
 
 
 def hover_and_click(browser, url: str, hovers: int, clicks: int, rng: random.Random) -> dict:
+    """Hover the main map ``hovers`` times around its centre, then click ``clicks`` random dots; the explorer's own
+    samples (handler -> pixels, event -> pixels) and the reruns the page asked for."""
     ctx, page = new_page(browser)
     sent = BackMessages(page)
     page.goto(url)
@@ -64,6 +71,7 @@ def hover_and_click(browser, url: str, hovers: int, clicks: int, rng: random.Ran
     page.wait_for_timeout(500)
     wait_idle(page)
     page.evaluate("window.__vaeExplorer.samples.length = 0")
+    n_dots = page.evaluate("window.__vaeExplorer.views['map.explorer'].main.n")
     before = sent.reruns
     center = data_position(page, 0.0, 0.0)
     for _ in range(hovers):
@@ -72,7 +80,7 @@ def hover_and_click(browser, url: str, hovers: int, clicks: int, rng: random.Ran
     hover_reruns_100 = (sent.reruns - before) * 100 / hovers
     before = sent.reruns
     for _ in range(clicks):  # at a person's pace: each click's fragment rerun has finished before the next
-        page.mouse.click(*dot_position(page, rng.randrange(1000)))
+        page.mouse.click(*dot_position(page, rng.randrange(n_dots)))
         page.wait_for_timeout(400)
     page.wait_for_timeout(1500)
     click_reruns_10 = (sent.reruns - before) * 10 / clicks
@@ -82,7 +90,68 @@ def hover_and_click(browser, url: str, hovers: int, clicks: int, rng: random.Ran
     hover_event = [s["pixels"] - s["input"] for s in samples if s["kind"] == "hover"]
     inspect = [s["pixels"] - s["input"] for s in samples if s["kind"] == "inspect"]
     return {"hover": hover, "hover_event": hover_event, "inspect": inspect, "hover_reruns_per_100": hover_reruns_100,
-            "click_reruns_per_10": click_reruns_10}
+            "click_reruns_per_10": click_reruns_10, "dots": n_dots}
+
+
+# the main map of the explorer drawn with every dot of its test set (SVG or WebGL traces alike)
+MAP_FULL = """() => { const v = window.__vaeExplorer && window.__vaeExplorer.views && window.__vaeExplorer.views['map.explorer'];
+    if (!v || !v.main || !v.panel || !v.panel.gd._fullData) return false;
+    const dots = v.panel.gd._fullData.filter((t) => t.mode === 'markers').reduce((s, t) => s + t.x.length, 0);
+    return dots === v.main.n && v.root.getAttribute('data-ready') === '1' ? performance.now() : false; }"""
+
+
+def full_map_paint(browser, url: str) -> float:
+    """A cold browser context: navigation start -> the main map drawn with all its dots (ms)."""
+    ctx, page = new_page(browser)
+    page.goto(url)
+    t = page.wait_for_function(MAP_FULL, polling="raf", timeout=300_000).json_value()
+    ctx.close()
+    return t
+
+
+def at_size(browser, url: str, size: int, args, rng: random.Random) -> dict:
+    """Hover, click and cold first paint of the Fashion-MNIST 2-D VAE's map with ``size`` test images shown."""
+    sized = f"{url}?lang=en&data=fashion-mnist&focus=vae&points={size}"
+    full_map_paint(browser, sized)  # warm the server's caches: codes, projection and bundles of this size
+    live = hover_and_click(browser, sized, args.hovers, args.clicks, rng)
+    paints = [full_map_paint(browser, sized) for _ in range(args.paints)]
+    return {"dots": live["dots"], "hover_ms_p50": pct(live["hover"], 50), "hover_ms_p95": pct(live["hover"], 95),
+            "hover_n": len(live["hover"]), "hover_event_ms_p95": pct(live["hover_event"], 95),
+            "inspect_ms_p50": pct(live["inspect"], 50), "inspect_ms_p95": pct(live["inspect"], 95),
+            "inspect_n": len(live["inspect"]), "first_paint_ms": statistics.median(paints),
+            "first_paint_runs_ms": [round(t) for t in paints], "reruns_per_100_hovers": live["hover_reruns_per_100"]}
+
+
+def print_sizes(sizes: dict) -> None:
+    """One line per size: the Fashion-MNIST 2-D VAE's map with that many dots."""
+    for size, r in sizes.items():
+        print(f"fashion-mnist-vae-2d, {r['dots']:>6,} dots: hover p50 {r['hover_ms_p50']:.2f} ms p95 {r['hover_ms_p95']:.2f} ms "
+              f"(target 8) | click -> inspector p95 {r['inspect_ms_p95']:.2f} ms | first paint {r['first_paint_ms']:.0f} ms")
+
+
+def sizes_only(args, env) -> int:
+    """``--sizes-only``: the app alone, the full-size map figures."""
+    rng = random.Random(0)
+    app = AppServer(env)
+    try:
+        app.wait_ready(timeout=180)
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = launch_browser(pw)
+            sizes = {str(n): at_size(browser, app.url, n, args, rng) for n in args.sizes}
+            browser.close()
+    finally:
+        stop_all((app,))
+    print_sizes(sizes)
+    print(json.dumps({"sizes": _rounded(sizes)}))
+    return 0
+
+
+def _rounded(value):
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return round(value, 3) if isinstance(value, float) else value
 
 
 def baseline_clicks(browser, url: str, clicks: int, rng: random.Random) -> list[float]:
@@ -159,10 +228,15 @@ def main(argv=None) -> int:
     ap.add_argument("--clicks", type=int, default=30)
     ap.add_argument("--paints", type=int, default=5)
     ap.add_argument("--baseline", default="ee65b55", help="commit of the server-path map (before the explorer)")
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10_000],
+                    help="test images shown on the Fashion-MNIST 2-D VAE's map, one measure each (none: skip)")
+    ap.add_argument("--sizes-only", action="store_true", help="measure only the full-size map figures")
     args = ap.parse_args(argv)
     rng = random.Random(0)
     store = tempfile.mkdtemp(prefix="bench-store-")
     env = {**os.environ, "VAE_MODEL_STORE": store}
+    if args.sizes_only:
+        return sizes_only(args, env)
     old_tree = Path(tempfile.mkdtemp(prefix="bench-baseline-")) / "tree"
     subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), args.baseline], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -190,6 +264,7 @@ def main(argv=None) -> int:
                 paints_bare.append(first_paint(browser, bare.url))
                 paints_fixed.append(first_paint(browser, bare_fixed.url))
             first_bytes, second_bytes = visit_bytes(browser, app.url)
+            sizes = {str(n): at_size(browser, app.url, n, args, rng) for n in args.sizes}
             browser.close()
     finally:
         stop_all((app, bare, bare_fixed, old))
@@ -204,7 +279,7 @@ def main(argv=None) -> int:
         "first_paint_ms": statistics.median(paints_app), "floor_first_paint_ms": statistics.median(paints_bare),
         "first_paint_runs_ms": [round(t) for t in paints_app], "floor_first_paint_runs_ms": [round(t) for t in paints_bare],
         "floor_same_server_first_paint_ms": statistics.median(paints_fixed),
-        "first_visit_bytes": first_bytes, "second_visit_bytes": second_bytes,
+        "first_visit_bytes": first_bytes, "second_visit_bytes": second_bytes, "sizes": sizes,
     }
     out["inspect_speedup_p95"] = (out["server_click_ms_p95"] / out["inspect_ms_p95"]
                                   if out["server_click_ms_p95"] and out["inspect_ms_p95"] else None)
@@ -222,7 +297,8 @@ def main(argv=None) -> int:
     print(f"  same page, the app's server fixes {out['floor_same_server_first_paint_ms']:.0f} ms "
           f"(x{out['first_paint_ratio_same_server']:.2f})")
     print(f"bytes                  first visit {out['first_visit_bytes']:,}, second visit {out['second_visit_bytes']:,}")
-    print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in out.items()}))
+    print_sizes(sizes)
+    print(json.dumps(_rounded(out)))
     return 0
 
 

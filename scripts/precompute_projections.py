@@ -1,31 +1,39 @@
-"""Precompute the PCA and t-SNE maps of every shipped model into pretrained/<model>/projections/,
+"""Precompute the PCA, t-SNE and UMAP maps of every shipped model into pretrained/<model>/projections/,
 so that the Latent map page shows them without waiting.
 
 The codes are computed exactly as the app does (``vae.latent.encode`` of the test images it shows,
-``vae.explorer_data.shown_indices``),
-so the cache key (a hash of μ) matches the one the app looks up.
-Usage: python scripts/precompute_projections.py [--only NAME ...] [--methods pca tsne]
+``vae.explorer_data.shown_indices``), for each number of test images the map offers
+(``vae.explorer_data.shown_counts``: 1,000, 5,000 and 10,000 on Fashion-MNIST; 1,000 on MNIST), so the cache key
+(a hash of μ) matches the one the app looks up. t-SNE is skipped beyond ``MAX_TSNE_POINTS`` (the map shows
+PCA there and says why).
+Usage: python scripts/precompute_projections.py [--only NAME ...] [--methods pca tsne umap] [--default-count-only]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# One PyTorch thread, as the web process encodes (vae.ui.process.single_torch_thread): with two, the sums of the
+# encoder split differently, μ differs in its last bits, and its hash (the cache key) would miss the app's.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from vae import latent  # noqa: E402
 from vae.checkpoint import list_models, load_model  # noqa: E402
 from vae.data import load_dataset  # noqa: E402
-from vae.explorer_data import shown_indices  # noqa: E402
-from vae.projection import project  # noqa: E402
+from vae.explorer_data import SHOWN_IMAGES, shown_counts, shown_indices  # noqa: E402
+from vae.projection import MAX_TSNE_POINTS, project  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="model names (folder names) to process; default: every shipped model")
-    ap.add_argument("--methods", nargs="*", default=["pca", "tsne"], choices=["pca", "tsne"])
+    ap.add_argument("--methods", nargs="*", default=["pca", "tsne", "umap"], choices=["pca", "tsne", "umap"])
+    ap.add_argument("--default-count-only", action="store_true",
+                    help="only the default number of test images shown (1,000), not every number the map offers")
     args = ap.parse_args(argv)
     datasets = {}
     failures = 0
@@ -37,16 +45,20 @@ def main(argv: list[str] | None = None) -> int:
         if info.dataset not in datasets:
             datasets[info.dataset] = load_dataset(info.dataset)
         data = datasets[info.dataset]
-        mu, _ = latent.encode(model, data.x_test[shown_indices(data)])
-        for method in args.methods:
-            t0 = time.perf_counter()
-            try:
-                project(mu, method, model_dir=info.path, ship=True)
-            except ValueError as e:  # e.g. too many points for t-SNE
-                failures += 1
-                print(f"{name}: {method} skipped: {e}", flush=True)
-                continue
-            print(f"{name}: {method} ({len(mu)} points) in {time.perf_counter() - t0:.1f} s", flush=True)
+        counts = [SHOWN_IMAGES] if args.default_count_only else shown_counts(len(data.y_test))
+        for count in counts:
+            mu, _ = latent.encode(model, data.x_test[shown_indices(data, count)])
+            for method in args.methods:
+                if method == "tsne" and len(mu) > MAX_TSNE_POINTS:
+                    continue  # the map falls back to PCA beyond t-SNE's limit
+                t0 = time.perf_counter()
+                try:
+                    project(mu, method, model_dir=info.path, ship=True)
+                except ValueError as e:
+                    failures += 1
+                    print(f"{name}: {method} skipped: {e}", flush=True)
+                    continue
+                print(f"{name}: {method} ({len(mu)} points) in {time.perf_counter() - t0:.1f} s", flush=True)
     return 1 if failures else 0
 
 

@@ -18,7 +18,7 @@ from vae.data import load_dataset
 from vae.devtools.explorer import (BackMessages, canvas_gray, data_position, dot_position, empty_spot, evaluate_view,
                                    wait_map, wait_view)
 from vae.models import build_model
-from vae.projection import fit_pca
+from vae.projection import Projection, fit_pca
 
 pytestmark = pytest.mark.browser
 TOL = 1.0 / 255 + 1e-6
@@ -106,6 +106,32 @@ def test_pca_map_hover_uses_the_exact_inverse(context, app_server):
     xy = np.asarray(evaluate_view(page, MAP, "v.cursor.xy"))
     z = pca.inverse(xy[None])[0]
     assert np.abs(canvas_gray(page, "vx-hover-image") / 255 - _decoded(model, z)).max() <= TOL
+    assert not errors, errors
+
+
+def test_umap_map_hover_decodes_neighbours_and_places_new_codes_like_python(context, app_server):
+    """The UMAP map (shipped with the model): hover decodes the neighbour-weighted code (Projection.inverse), the
+    σ ellipses and decoded grid are off (no σ on UMAP's axes), and the browser places new codes (a drawing's)
+    where vae.projection.umap_placement does."""
+    page, sent, errors = _open(context, app_server, path="", lang="en")
+    page.locator(".st-key-map_projection button").filter(has_text="UMAP").click()
+    page.wait_for_function(f"() => window.__vaeExplorer.views['{MAP}'].main && window.__vaeExplorer.views['{MAP}'].main.method === 'umap'"
+                           f" && window.__vaeExplorer.views['{MAP}'].root.getAttribute('data-plotted') === '1'", timeout=240_000)
+    page.wait_for_timeout(300)
+    model = SHIPPED["vae"]
+    mu, _ = latent.encode(model, load_dataset("mnist").x_test)
+    coords = np.asarray(evaluate_view(page, MAP, "Array.from(v.main.proj.coords)"), np.float32).reshape(-1, 2)
+    umap_map = Projection("umap", coords, mu=mu)
+    cx, cy = coords[321]
+    page.mouse.move(*data_position(page, float(cx) + 0.05, float(cy) - 0.05))
+    xy = np.asarray(evaluate_view(page, MAP, "v.cursor.xy"))
+    z = umap_map.inverse(xy[None])[0]
+    assert np.abs(canvas_gray(page, "vx-hover-image") / 255 - _decoded(model, z)).max() <= TOL
+    assert evaluate_view(page, MAP, "[...v.root.querySelectorAll('input[data-overlay]')].filter((c) => !c.disabled)"
+                                    ".map((c) => c.dataset.overlay)") == []  # prior: native only; σ and grid: exact maps
+    codes = (mu[[5, 500, 900]] + np.asarray([[0.3, -0.2], [-0.5, 0.4], [1.5, 1.0]], np.float32)).tolist() + [mu[42].tolist()]
+    placed = np.asarray(evaluate_view(page, MAP, "a.map((z) => v.main.project(z))", codes))
+    np.testing.assert_allclose(placed, umap_map.transform(np.asarray(codes)), rtol=0, atol=1e-4)
     assert not errors, errors
 
 

@@ -134,6 +134,40 @@ def test_a_large_test_split_shows_a_stratified_thousand_with_matching_images():
     np.testing.assert_array_equal(shown_indices(small), np.arange(900))  # a small split is shown whole
 
 
+@pytest.mark.parametrize("n_test, offered", [(1000, [1000]), (900, [900]), (3000, [1000, 3000]),
+                                             (10_000, [1000, 5000, 10_000]), (60_000, [1000, 5000, 10_000])])
+def test_the_map_offers_only_the_sizes_a_test_split_has(n_test, offered):
+    from vae.explorer_data import SHOWN_IMAGES, shown_counts
+
+    assert shown_counts(n_test) == offered
+    assert shown_counts(n_test)[0] == min(SHOWN_IMAGES, n_test)  # the default comes first
+
+
+@pytest.mark.parametrize("count", [1000, 5000, 10_000])
+def test_the_bundle_carries_as_many_test_images_as_the_map_shows(count):
+    """1,000, 5,000 or all 10,000 of a Fashion-MNIST-sized split: codes, log σ², labels and images of exactly the
+    shown indices (each class its share), and a bundle refuses codes of another count."""
+    from vae.data import Dataset
+    from vae.explorer_data import shown_indices
+
+    rng = np.random.default_rng(4)
+    y = torch.from_numpy(np.repeat(np.arange(10), 1000))
+    x = torch.from_numpy(rng.random((len(y), 28, 28), dtype=np.float32))
+    data = Dataset("big", x[:10], y[:10], x, y, (28, 28), [str(i) for i in range(10)])
+    shown = shown_indices(data, count)
+    assert len(shown) == count and np.all(np.diff(shown) > 0)
+    assert np.bincount(y.numpy()[shown]).tolist() == [count // 10] * 10
+    model = build_model(ModelConfig(kind="vae", latent_dim=2, hidden=[16], image_shape=(28, 28)))
+    mu, logvar = latent.encode(model, x[shown])
+    meta, arrays = unpack(split_bundle(model, data, mu, logvar, browser_decodes=True, count=count).data)
+    assert meta["n"] == count and arrays["mu"].shape == arrays["logvar"].shape == (count, 2)
+    np.testing.assert_array_equal(arrays["labels"], y.numpy()[shown])
+    assert arrays["images"].shape == (count, 784)
+    assert np.abs(arrays["images"] / 255.0 - x.numpy()[shown].reshape(count, -1)).max() <= 0.5 / 255 + 1e-6
+    with pytest.raises(ValueError, match="codes for"):
+        split_bundle(model, data, mu[:-1], logvar[:-1], browser_decodes=True, count=count)
+
+
 @pytest.mark.parametrize("method", ["native", "pca", "tsne"])
 def test_projection_bundle_inverts_like_the_server(method):
     rng = np.random.default_rng(0)

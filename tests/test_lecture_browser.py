@@ -339,7 +339,7 @@ def test_links_from_the_lecture_and_another_page_and_back_forward_on_steps(conte
 
 
 def test_bad_parameters_fall_back_with_a_note(chromium, app_server):
-    ctx, page, watch = _fresh(chromium, f"{app_server.url}{MAP_PATH}?lang=en&vae=gone-model&proj=umap&i=-3&z=NaN,1")
+    ctx, page, watch = _fresh(chromium, f"{app_server.url}{MAP_PATH}?lang=en&vae=gone-model&proj=isomap&i=-3&z=NaN,1")
     try:
         wait_idle(page)
         wait_map(page)

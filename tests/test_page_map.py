@@ -59,7 +59,68 @@ def test_map_page_16d_offers_pca_and_tsne_only(isolated_store):
     at = open_page("latent_map", "en")
     at.selectbox(key="sel_latent").set_value(16).run()
     assert not at.exception
-    assert at.segmented_control(key="map_projection").options == ["PCA", "t-SNE"]
+    assert at.segmented_control(key="map_projection").options == ["PCA", "t-SNE", "UMAP"]
     data = explorer_data(at, "map")
     assert data["main"]["method"] == "pca" and data["shared"] is False
     assert all(t["method"] == "pca" for t in data["trio"])
+
+
+def _fashion_map(**params):
+    from streamlit.testing.v1 import AppTest
+
+    from apptest_utils import APP
+    from conftest import require_shipped
+
+    require_shipped("fashion-mnist-ae-2d", "fashion-mnist-vae-2d", "fashion-mnist-betavae4-2d")
+    at = AppTest.from_file(APP, default_timeout=180)
+    for k, v in {"lang": "en", "data": "fashion-mnist", **params}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _shown(data) -> list[int]:
+    """The number of test images in each map's bundles (main, then the trio): test set and projection."""
+    sizes = []
+    for entry in [data["main"], *data["trio"]]:
+        meta, arrays = _bundle(entry["test_set"])
+        _, proj = _bundle(entry["projection"])
+        assert len(arrays["mu"]) == len(arrays["labels"]) == len(arrays["images"]) == len(proj["coords"]) == meta["n"]
+        sizes.append(meta["n"])
+    return sizes
+
+
+def test_the_fashion_map_shows_1000_5000_or_all_10000_test_images_and_the_url_keeps_it(isolated_store):
+    at = _fashion_map()
+    control = at.segmented_control(key="map_points")
+    assert control.options == ["1,000", "5,000", "all 10,000"] and control.value == 1000
+    assert _shown(explorer_data(at, "map")) == [1000] * 4 and "points" not in at.query_params
+    control.set_value(10_000).run()
+    assert not at.exception
+    data = explorer_data(at, "map")
+    assert _shown(data) == [10_000] * 4  # the trio shows the same images: a hovered image is linked across maps
+    assert at.query_params["points"] == "10000"
+    _, arrays = _bundle(data["main"]["test_set"])
+    assert np.bincount(arrays["labels"]).tolist() == [1000] * 10  # the whole split
+    at.segmented_control(key="map_points").set_value(1000).run()
+    assert "points" not in at.query_params  # the default leaves the URL
+
+    # a link opens the count it names; a count the split does not offer falls back to 1,000 with a note
+    at = _fashion_map(points="5000", proj="pca")
+    assert at.segmented_control(key="map_points").value == 5000
+    data = explorer_data(at, "map")
+    assert data["main"]["method"] == "pca" and _shown(data)[0] == 5000
+    at = _fashion_map(points="7")
+    assert at.segmented_control(key="map_points").value == 1000 and _shown(explorer_data(at, "map"))[0] == 1000
+    assert any("test images shown" in w.value and "7" in w.value for w in at.warning)
+
+
+def test_the_fashion_map_control_in_french_and_none_on_mnist(isolated_store):
+    fr = _fashion_map(lang="fr")
+    assert fr.segmented_control(key="map_points").options == ["1\u202f000", "5\u202f000", "toutes (10\u202f000)"]
+    assert fr.segmented_control(key="map_points").label == "Images de test affichées"
+    mnist = open_page("latent_map", "en")  # MNIST's test split holds 1,000 images: shown whole, nothing to pick
+    assert not mnist.exception
+    assert [c.key for c in mnist.segmented_control] == ["map_projection"]
+    assert _bundle(explorer_data(mnist, "map")["main"]["test_set"])[0]["n"] == 1000

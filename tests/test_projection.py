@@ -1,4 +1,5 @@
-"""Projections of a latent space: PCA's exact inverse, t-SNE's neighbour-weighted inverse, the disk cache."""
+"""Projections of a latent space: PCA's exact inverse, t-SNE's neighbour-weighted inverse, UMAP and its placement
+of new codes (against umap-learn's own functions), the disk cache."""
 import numpy as np
 import pytest
 
@@ -12,8 +13,9 @@ def codes():
     return (rng.standard_normal((200, 6)) * np.array([3, 2, 1, 0.5, 0.2, 0.1])).astype(np.float32)
 
 
-@pytest.mark.parametrize("d, default, methods", [(2, "native", ["native", "pca", "tsne"]), (1, "pca", ["pca", "tsne"]),
-                                                 (3, "pca", ["pca", "tsne"]), (16, "pca", ["pca", "tsne"])])
+@pytest.mark.parametrize("d, default, methods", [(2, "native", ["native", "pca", "tsne", "umap"]),
+                                                 (1, "pca", ["pca", "tsne", "umap"]), (3, "pca", ["pca", "tsne", "umap"]),
+                                                 (16, "pca", ["pca", "tsne", "umap"])])
 def test_the_default_projection_is_the_plane_itself_only_in_2d(d, default, methods):
     assert default_projection(d) == default
     assert projection_methods(d) == methods
@@ -101,3 +103,85 @@ def test_native_refuses_other_latent_dims(codes):
 def test_tsne_refuses_too_many_points():
     with pytest.raises(ValueError, match="too long"):
         projection.fit_tsne(np.zeros((projection.MAX_TSNE_POINTS + 1, 2), np.float32))
+
+
+# ---- UMAP ---------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def blobs_umap():
+    """Four separated blobs of 6-D codes and their UMAP map, fitted once for the module (umap-learn's first call in
+    a process compiles numba functions: seconds to a minute)."""
+    rng = np.random.default_rng(1)
+    centres = rng.standard_normal((4, 6)) * 6
+    labels = np.repeat(np.arange(4), 60)
+    mu = (centres[labels] + rng.standard_normal((240, 6))).astype(np.float32)
+    return mu, labels, centres, projection.fit_umap(mu)
+
+
+def _majority(labels: np.ndarray) -> int:
+    return int(np.bincount(labels).argmax())
+
+
+def test_umap_keeps_neighbours_together(blobs_umap):
+    mu, labels, _, proj = blobs_umap
+    assert proj.method == "umap" and proj.coords.shape == (240, 2) and np.isfinite(proj.coords).all()
+    assert not proj.exact_inverse
+    d2 = ((proj.coords[:, None] - proj.coords[None]) ** 2).sum(-1)
+    np.fill_diagonal(d2, np.inf)
+    same = labels[np.argsort(d2, 1)[:, :10]] == labels[:, None]
+    assert same.mean() > 0.95  # each blob stays one cluster on the map
+
+
+def test_umap_placement_is_umap_learns_own(blobs_umap):
+    """umap_placement against umap-learn's functions of its transform (smooth_knn_dist with the local connectivity
+    transform uses, compute_membership_strengths, init_graph_transform) on the same exact neighbours."""
+    import scipy.sparse
+    from umap.umap_ import compute_membership_strengths, init_graph_transform, smooth_knn_dist
+
+    mu, _, centres, proj = blobs_umap
+    rng = np.random.default_rng(2)
+    new = (centres[rng.integers(0, 4, 12)] + rng.standard_normal((12, 6)) * 1.3).astype(np.float32)
+    ours = projection.umap_placement(new, mu, proj.coords)
+    want = []
+    for z in new:
+        d = np.sqrt(((mu.astype(np.float64) - z) ** 2).sum(1))
+        nn = np.argsort(d, kind="stable")[:15][None].astype(np.int32)
+        dist = d[nn].astype(np.float32)
+        sigmas, rhos = smooth_knn_dist(dist, 15.0, local_connectivity=0.0)
+        rows, cols, vals, _ = compute_membership_strengths(nn, dist, sigmas, rhos, bipartite=True)
+        graph = scipy.sparse.coo_matrix((vals, (rows, cols)), shape=(1, len(mu))).tocsr()
+        graph.eliminate_zeros()
+        want.append(init_graph_transform(graph, proj.coords)[0])
+    np.testing.assert_allclose(ours, np.asarray(want), rtol=0, atol=1e-4)
+    # a test image's own code lands on its own point; Projection.transform is this placement
+    np.testing.assert_array_equal(proj.transform(mu[[7, 100]]), proj.coords[[7, 100]].astype(np.float64))
+    np.testing.assert_allclose(proj.transform(new), ours)
+
+
+def test_umap_placement_lands_a_new_code_in_its_blob(blobs_umap):
+    mu, labels, centres, proj = blobs_umap
+    rng = np.random.default_rng(3)
+    for b in range(4):
+        xy = proj.transform(centres[b] + rng.standard_normal(6) * 0.5)[0]
+        nearest_dots = np.argsort(((proj.coords - xy) ** 2).sum(1))[:10]
+        assert _majority(labels[nearest_dots]) == b
+
+
+def test_umap_inverse_is_neighbour_weighted_and_cached(blobs_umap, tmp_path, monkeypatch):
+    mu, _, _, proj = blobs_umap
+    z = proj.inverse(proj.coords[:3] + 0.01)
+    assert z.shape == (3, 6)
+    assert np.abs(z - mu[:3]).max() < np.abs(mu - mu.mean(0)).max()  # near the codes of those points
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(projection, "fit_umap", lambda mu, seed=0, progress=None: proj)
+    (tmp_path / "model").mkdir()
+    first = project(mu, "umap", tmp_path / "model", ship=True)
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "model" / "projections").glob("*.npz")) == ["umap"]
+
+    def boom(*a, **k):
+        raise AssertionError("refitted instead of reading the shipped map")
+
+    monkeypatch.setattr(projection, "fit_umap", boom)
+    again = project(mu, "umap", tmp_path / "model")
+    assert again.method == "umap" and again.mu is not None
+    np.testing.assert_array_equal(again.coords, first.coords)
+    np.testing.assert_allclose(again.transform(mu[:2] + 0.1), first.transform(mu[:2] + 0.1))

@@ -97,12 +97,12 @@ def _path(name: str) -> str:
 
 
 def test_bad_parameters_fall_back_to_defaults_with_a_note_and_leave_the_url():
-    at = _app(lang="en", d="3", vae="no-such-model", focus="gan", proj="umap", i="NaN", z="1,2,3")
+    at = _app(lang="en", d="3", vae="no-such-model", focus="gan", proj="isomap", i="NaN", z="1,2,3")
     assert not at.exception
     notes = _notes(at)
     assert len(notes) == 6, notes
     assert all("cannot be used here" in n for n in notes)
-    assert any("“no-such-model”" in n for n in notes) and any("“umap”" in n for n in notes)
+    assert any("“no-such-model”" in n for n in notes) and any("“isomap”" in n for n in notes)
     assert at.sidebar.selectbox(key="sel_latent").value == 2 and at.sidebar.radio(key="sel_focus").value == "vae"
     data = explorer_data(at, "map")
     assert data["main"]["id"] == "pretrained/mnist-vae-2d" and data["main"]["method"] == "native"

@@ -7,10 +7,11 @@ Bundles (:mod:`vae.browser_bundle`), each built once per model (or per model and
 * the **encoder**: a dense encoder's trunk and its μ / log σ² heads, so the browser encodes a drawing;
   ``None`` for encoders it cannot run;
 * the **test set**: μ and log σ² of the shown test images (:func:`shown_indices`: all of a test split of at most
-  :data:`SHOWN_IMAGES`, else that many stratified by label), labels, the images as uint8, the latent
+  ``count`` images, else that many stratified by label; the map offers :func:`shown_counts`), labels, the images as uint8, the latent
   dimensions' order of importance, and, for decoders the browser cannot run, the reconstructions;
 * the **projection** of μ on the map: coordinates, and the PCA basis for its exact inverse (native
-  is the identity; t-SNE's neighbour-weighted inverse needs only the coordinates and μ);
+  is the identity; the neighbour-weighted inverse of t-SNE and UMAP, and UMAP's placement of a new code, need
+  only the coordinates and μ);
 * the **training film** (:mod:`vae.film`): every frame's map coordinates, prior samples and losses, so the
   browser scrubs and plays it without asking the server again.
 """
@@ -24,10 +25,10 @@ from .data import Dataset
 from .decoder_export import UnsupportedNetwork, export_decoder, export_encoder
 from .film import Film, film_indices
 from .models import Autoencoder
-from .projection import Projection
+from .projection import UMAP_NEIGHBOURS, Projection
 from .ui.images import to_uint8
 
-#: Neighbours averaged by the t-SNE map's approximate inverse (the same k as ``Projection.inverse``).
+#: Neighbours averaged by the t-SNE and UMAP maps' approximate inverse (the same k as ``Projection.inverse``).
 TSNE_NEIGHBOURS = 8
 
 
@@ -54,23 +55,42 @@ def encoder_bundle(model: Autoencoder) -> Bundle | None:
     return pack({"kind": "encoder", "spec": exported.spec()}, {"params": exported.flat()})
 
 
-#: Test images the maps and the walk show: all of MNIST's 1,000, a stratified 1,000 of Fashion-MNIST's 10,000 (the
-#: same images as the training films), so a student's browser fetches about 1 MB per model, not 8
+#: Test images the maps and the walk show by default: all of MNIST's 1,000, a stratified 1,000 of Fashion-MNIST's
+#: 10,000 (the same images as the training films), so a student's browser fetches about 1 MB per model, not 8
 SHOWN_IMAGES = 1000
 
+#: Sizes the map offers below a whole test split (which is always offered): the teacher picks 5,000 or all
+#: 10,000 of Fashion-MNIST's test images when the room's network can carry the 4 or 8 MB per model
+SHOWN_CHOICES = (1000, 5000)
+#: The most test images a map shows: 10,000 dots are about 8 MB per model for the browser; a larger split (an
+#: upload's) offers 10,000 of its images, stratified, rather than all
+MAX_SHOWN_IMAGES = 10_000
 
-def shown_indices(data: Dataset) -> np.ndarray:
+
+def shown_counts(n_test: int) -> list[int]:
+    """The numbers of test images the map offers for a test split of ``n_test``: each of :data:`SHOWN_CHOICES`
+    smaller than the split, then the whole split up to :data:`MAX_SHOWN_IMAGES` (MNIST's 1,000: ``[1000]``;
+    Fashion-MNIST's 10,000: ``[1000, 5000, 10000]``). The first is the default (:data:`SHOWN_IMAGES`, or the
+    whole of a smaller split)."""
+    n_test = int(n_test)
+    return [c for c in SHOWN_CHOICES if c < n_test] + [min(n_test, MAX_SHOWN_IMAGES)]
+
+
+def shown_indices(data: Dataset, count: int = SHOWN_IMAGES) -> np.ndarray:
     """Indices (sorted) of the test images the explorer shows: the whole test split when it holds at most
-    :data:`SHOWN_IMAGES`, else that many stratified by label (``vae.film.film_indices``, as the films)."""
-    return film_indices(data.y_test.numpy(), SHOWN_IMAGES)
+    ``count``, else that many stratified by label (``vae.film.film_indices``, as the films: at the default
+    count they are the films' images)."""
+    return film_indices(data.y_test.numpy(), int(count))
 
 
 def split_bundle(model: Autoencoder, data: Dataset, mu: np.ndarray, logvar: np.ndarray | None,
-                    browser_decodes: bool, label_names=None) -> Bundle:
-    """Codes, images and labels of the shown test images (:func:`shown_indices`; ``mu`` and ``logvar`` are
-    theirs); reconstructions too when the browser cannot decode. ``label_names`` (default: the data set's own)
-    are the class names shown, e.g. translated by the app."""
-    shown = shown_indices(data)
+                 browser_decodes: bool, label_names=None, count: int = SHOWN_IMAGES) -> Bundle:
+    """Codes, images and labels of the shown test images (:func:`shown_indices` of ``count``; ``mu`` and
+    ``logvar`` are theirs); reconstructions too when the browser cannot decode. ``label_names`` (default: the
+    data set's own) are the class names shown, e.g. translated by the app."""
+    shown = shown_indices(data, count)
+    if len(shown) != len(mu):
+        raise ValueError(f"{len(mu)} codes for {len(shown)} shown test images")
     order, score, score_name = latent.dimension_order(mu, logvar)
     labels = data.y_test.numpy()[shown].astype(np.int32)
     meta = {
@@ -91,7 +111,7 @@ def projection_bundle(proj: Projection) -> Bundle:
     """Map coordinates of the test set, and the PCA basis (mean, 2×d components) when the map is PCA."""
     meta = {"kind": "projection", "method": proj.method, "exact_inverse": proj.exact_inverse,
             "explained": None if proj.explained is None else [float(v) for v in proj.explained],
-            "neighbours": TSNE_NEIGHBOURS}
+            "neighbours": TSNE_NEIGHBOURS, "placement_neighbours": UMAP_NEIGHBOURS}
     arrays = {"coords": proj.coords}
     if proj.method == "pca":
         arrays["mean"] = proj.mean

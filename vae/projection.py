@@ -1,10 +1,15 @@
-"""2-D views of a latent space: native, PCA (with its exact inverse) and t-SNE (with an honest
+"""2-D views of a latent space: native, PCA (with its exact inverse), t-SNE and UMAP (with an honest
 approximate inverse), cached on disk next to the model.
 
 PCA is linear, so any point of the 2-D map is the image of exactly one code in the principal
-plane: ``inverse`` returns it. t-SNE (van der Maaten & Hinton 2008) has no inverse map; we
-return a neighbour-weighted code — the inverse-distance average of the μ's of the k nearest
-embedded points — and say so in the UI.
+plane: ``inverse`` returns it. t-SNE (van der Maaten & Hinton 2008) and UMAP (McInnes, Healy & Melville
+2018) have no inverse map; we return a neighbour-weighted code — the inverse-distance average of the
+μ's of the k nearest embedded points — and say so in the UI.
+
+The other way, a new code (a drawing's) on the map (``Projection.transform``): native and PCA project it
+exactly; UMAP places it as umap-learn's own ``transform`` starts to (:func:`umap_placement`: its fuzzy
+membership strengths to the code's nearest μ, the weighted average of their map points); t-SNE, which has no
+out-of-sample map, keeps the inverse-distance average of the map points of the nearest μ.
 """
 from __future__ import annotations
 
@@ -21,8 +26,11 @@ from .bounded_io import read_npz
 from .cache_dir import cache_dir
 from .errors import ExplorerError
 
-METHODS = ("native", "pca", "tsne")
+METHODS = ("native", "pca", "tsne", "umap")
+NEIGHBOUR_METHODS = ("tsne", "umap")   # maps without an inverse: a map point decodes to a neighbour-weighted code
 MAX_TSNE_POINTS = 5000
+UMAP_NEIGHBOURS = 15                   # umap-learn's default n_neighbors: the fit and the placement of new codes
+TSNE_PLACEMENT_NEIGHBOURS = 8          # nearest μ averaged to put a new code on a t-SNE map (as the inverse)
 
 
 def default_projection(latent_dim: int) -> str:
@@ -38,7 +46,7 @@ def default_projection(latent_dim: int) -> str:
 
 def projection_methods(latent_dim: int) -> list[str]:
     """The projections a map of d-dimensional codes offers, ``default_projection(d)`` first: native (only at
-    d = 2), PCA, t-SNE."""
+    d = 2), PCA, t-SNE, UMAP."""
     first = default_projection(latent_dim)
     return [first] + [m for m in METHODS if m not in (first, "native")]
 
@@ -52,15 +60,30 @@ class Projection:
     mean: np.ndarray | None = None        # PCA
     components: np.ndarray | None = None  # PCA, (2, d)
     explained: np.ndarray | None = None   # PCA explained variance ratio
-    mu: np.ndarray | None = None          # t-SNE: the codes, for the approximate inverse
+    mu: np.ndarray | None = None          # t-SNE, UMAP: the codes, for the approximate inverse and placement
 
     @property
     def exact_inverse(self) -> bool:
         """True when a map point corresponds to exactly one code (native 2-D and PCA)."""
         return self.method in ("native", "pca")
 
+    def transform(self, codes: np.ndarray) -> np.ndarray:
+        """Map points (M, 2, float64) of new codes (M, d), e.g. a drawing's: exact for native and PCA, UMAP's own
+        placement (:func:`umap_placement`), and for t-SNE the inverse-distance average of the map points of the
+        ``TSNE_PLACEMENT_NEIGHBOURS`` nearest μ (an approximation: t-SNE has no out-of-sample map)."""
+        codes = np.atleast_2d(np.asarray(codes, dtype=np.float64))
+        if self.method == "native":
+            return codes[:, :2].copy()
+        if self.method == "pca":
+            return (codes - self.mean) @ self.components.T
+        if self.method == "umap":
+            return umap_placement(codes, self.mu, self.coords)
+        nn, dist = _nearest(codes, self.mu, TSNE_PLACEMENT_NEIGHBOURS)
+        w = 1.0 / (dist + 1e-6)
+        return np.einsum("mk,mkc->mc", w, self.coords[nn].astype(np.float64)) / w.sum(1, keepdims=True)
+
     def inverse(self, points: np.ndarray, k: int = 8) -> np.ndarray:
-        """Codes (M, d) for map points (M, 2): exact for native/PCA, neighbour-weighted for t-SNE."""
+        """Codes (M, d) for map points (M, 2): exact for native/PCA, neighbour-weighted for t-SNE and UMAP."""
         points = np.atleast_2d(np.asarray(points, dtype=np.float64))
         if self.method == "native":
             return points.astype(np.float32)
@@ -76,6 +99,57 @@ class Projection:
     def nearest(self, point: np.ndarray) -> int:
         """Index of the data point whose map position is closest to ``point``."""
         return int(np.argmin(((self.coords - np.asarray(point)[None]) ** 2).sum(1)))
+
+
+def _nearest(codes: np.ndarray, mu: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (M, k) and Euclidean distances of the k nearest rows of ``mu`` to each code, nearest first
+    (ties: the lower index first, as the browser's search)."""
+    mu = np.asarray(mu, dtype=np.float64)
+    d2 = (codes ** 2).sum(1)[:, None] - 2 * codes @ mu.T + (mu ** 2).sum(1)[None, :]
+    k = min(k, len(mu))
+    nn = np.argsort(d2, axis=1, kind="stable")[:, :k]
+    dist = np.sqrt(np.maximum(((codes[:, None, :] - mu[nn]) ** 2).sum(-1), 0.0))
+    order = np.argsort(dist, axis=1, kind="stable")
+    return np.take_along_axis(nn, order, 1), np.take_along_axis(dist, order, 1)
+
+
+def smooth_knn_sigma(dist: np.ndarray, k: int, n_iter: int = 64, tol: float = 1e-5) -> float:
+    """UMAP's kernel width for one new point (umap-learn ``smooth_knn_dist`` with the local connectivity its
+    ``transform`` uses, 1 − 1 = 0, so ρ = 0): the σ whose membership strengths exp(−dᵢ/σ) over the neighbours
+    after the first sum to log₂ k, by bisection; at least 10⁻³ of the mean distance."""
+    target, lo, hi, mid = np.log2(k), 0.0, np.inf, 1.0
+    for _ in range(n_iter):
+        psum = float(np.sum(np.where(dist[1:] > 0, np.exp(-dist[1:] / mid), 1.0)))
+        if abs(psum - target) < tol:
+            break
+        if psum > target:
+            hi = mid
+            mid = (lo + hi) / 2.0
+        else:
+            lo = mid
+            mid = mid * 2 if hi == np.inf else (lo + hi) / 2.0
+    return max(mid, 1e-3 * float(np.mean(dist)))
+
+
+def umap_placement(codes: np.ndarray, mu: np.ndarray, coords: np.ndarray, k: int = UMAP_NEIGHBOURS) -> np.ndarray:
+    """Map points (M, 2, float64) of new codes on a UMAP map of ``mu`` (N, d) -> ``coords`` (N, 2), as umap-learn's
+    ``UMAP.transform`` places them before refining: the fuzzy membership strength of each of the k nearest μ
+    (exp(−d/σ), :func:`smooth_knn_sigma`), then their map points' weighted average; a code equal to a μ lands
+    on that μ's point. The refinement that follows in umap-learn (stochastic gradient steps against the fitted
+    graph, which is not kept) is left out: the placement is deterministic and the browser computes the same
+    (``assets/model.js``, ``project``), so a drawing appears at once where its neighbours are."""
+    codes = np.atleast_2d(np.asarray(codes, dtype=np.float64))
+    nn, dist = _nearest(codes, mu, k)
+    coords = np.asarray(coords, dtype=np.float64)
+    out = np.empty((len(codes), 2))
+    for r in range(len(codes)):
+        zero = np.flatnonzero(dist[r] == 0)
+        if len(zero):
+            out[r] = coords[nn[r, zero].min()]
+            continue
+        w = np.exp(-dist[r] / smooth_knn_sigma(dist[r], nn.shape[1]))
+        out[r] = w @ coords[nn[r]] / w.sum()
+    return out
 
 
 def fit_pca(mu: np.ndarray) -> Projection:
@@ -116,6 +190,29 @@ def fit_tsne(mu: np.ndarray, seed: int = 0, progress: Callable[[float], None] | 
     return Projection("tsne", coords.astype(np.float32), mu=mu)
 
 
+def fit_umap(mu: np.ndarray, seed: int = 0, progress: Callable[[float], None] | None = None) -> Projection:
+    """UMAP embedding of the codes (umap-learn, ``UMAP_NEIGHBOURS`` neighbours, min_dist 0.1, spectral init, fixed
+    seed, one thread). ``progress(fraction)`` is called before and after the fit. umap-learn (and numba) are
+    imported here only: the first call in a process compiles numba functions (tens of seconds, cached on disk)."""
+    import umap
+
+    mu = np.asarray(mu, dtype=np.float32)
+    if len(mu) < 4:
+        raise ValueError(f"UMAP needs at least 4 codes; there are {len(mu)}")
+    if progress:
+        progress(0.0)
+    reducer = umap.UMAP(n_neighbors=min(UMAP_NEIGHBOURS, len(mu) - 1), min_dist=0.1, random_state=seed,
+                        transform_seed=seed, n_jobs=1)
+    coords = reducer.fit_transform(mu)
+    if progress:
+        progress(1.0)
+    return Projection("umap", np.asarray(coords, np.float32), mu=mu)
+
+
+FITS = {"pca": lambda mu, progress: fit_pca(mu), "tsne": lambda mu, progress: fit_tsne(mu, progress=progress),
+        "umap": lambda mu, progress: fit_umap(mu, progress=progress)}
+
+
 def native(mu: np.ndarray) -> Projection:
     """The latent space itself when it has 2 dimensions."""
     if mu.shape[1] != 2:
@@ -147,8 +244,8 @@ def _read_cache(path: Path, method: str, mu: np.ndarray) -> Projection | None:
     coords = f.get("coords")
     if coords is None or coords.shape != (n, 2) or coords.dtype.kind != "f" or not np.isfinite(coords).all():
         return None
-    if method == "tsne":
-        return Projection("tsne", coords, mu=np.asarray(mu, np.float32))
+    if method in NEIGHBOUR_METHODS:
+        return Projection(method, coords, mu=np.asarray(mu, np.float32))
     shapes = {"mean": (d,), "components": (2, d), "explained": (2,)}
     if any(k not in f or f[k].shape != s or f[k].dtype.kind != "f" or not np.isfinite(f[k]).all()
            for k, s in shapes.items()):
@@ -173,7 +270,7 @@ def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = N
         cached = _read_cache(path, method, mu)
         if cached is not None:
             return cached
-    proj = fit_pca(mu) if method == "pca" else fit_tsne(mu, progress=progress)
+    proj = FITS[method](mu, progress)
     arrays = {"coords": proj.coords}
     if method == "pca":
         arrays.update(mean=proj.mean, components=proj.components, explained=proj.explained)

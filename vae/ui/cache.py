@@ -22,7 +22,7 @@ import torch
 from .. import latent
 from ..checkpoint import METRICS, WEIGHTS, ModelInfo, clean_stale_temp, list_models, load_model, read_metrics, user_store
 from ..data import Dataset, load_dataset
-from ..explorer_data import shown_indices
+from ..explorer_data import SHOWN_IMAGES, shown_indices
 from ..models import Autoencoder
 from ..projection import Projection, project
 
@@ -93,30 +93,31 @@ def get_dataset(name: str) -> Dataset:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _encoded(path: str, version: float, dataset: str) -> dict:
+def _encoded(path: str, version: float, dataset: str, count: int = SHOWN_IMAGES) -> dict:
     model = get_model(path)
     data = get_dataset(dataset)
-    shown = shown_indices(data)
+    shown = shown_indices(data, count)
     mu, logvar = latent.encode(model, data.x_test[shown])
     return {"mu": mu, "logvar": logvar, "labels": data.y_test.numpy()[shown]}
 
 
-def encoded_test_set(path: str) -> dict:
-    """μ (N, d), log σ² (or None) and labels of the test images the explorer shows (all of a small test split,
-    a stratified 1,000 of a large one: ``vae.explorer_data.shown_indices``)."""
+def encoded_test_set(path: str, count: int = SHOWN_IMAGES) -> dict:
+    """μ (N, d), log σ² (or None) and labels of the test images the explorer shows (all of a test split of at
+    most ``count``, else ``count`` of them stratified by label: ``vae.explorer_data.shown_indices``)."""
     model = get_model(path)
-    return _encoded(path=path, version=model_version(path), dataset=model.cfg.dataset)
+    return _encoded(path=path, version=model_version(path), dataset=model.cfg.dataset, count=int(count))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _projection(path: str, version: float, method: str) -> Projection:
-    enc = encoded_test_set(path)
+def _projection(path: str, version: float, method: str, count: int = SHOWN_IMAGES) -> Projection:
+    enc = encoded_test_set(path, count)
     return project(enc["mu"], method, model_dir=path)
 
 
-def projection(path: str, method: str) -> Projection:
-    """2-D projection (native, pca, tsne) of the model's encoded test set, cached in memory and on disk."""
-    return _projection(path=path, version=model_version(path), method=method)
+def projection(path: str, method: str, count: int = SHOWN_IMAGES) -> Projection:
+    """2-D projection (native, pca, tsne, umap) of the model's encoded test set (``count`` shown images), cached in
+    memory and on disk."""
+    return _projection(path=path, version=model_version(path), method=method, count=int(count))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -7,7 +7,8 @@ dimension, a 2-D pad, traversal and interpolation grids). A new view is one Java
 ``assets/`` (``view_<name>.js``, registered in ``assets/explorer.js``) and a Python function that
 builds its ``data``. The views share ``core.js`` (registry, update order, plotly.js, DOM helpers), ``model.js``
 (bundles, decoders and encoders, test sets, projections, lerp / slerp), ``geometry.js`` (σ ellipses, prior
-circles), ``map_panel.js`` (a Plotly map, its overlay and hit-testing) and ``pad.js`` (the drawing pad).
+circles), ``spatial.js`` (the grid index of a map's dots: the dot under the cursor, a point's nearest dots),
+``map_panel.js`` (a Plotly map, its overlay and hit-testing) and ``pad.js`` (the drawing pad).
 
 Protocol
 --------

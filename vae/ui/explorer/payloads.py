@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ...explorer_data import decoder_bundle, encoder_bundle, film_bundle, projection_bundle, split_bundle
+from ...explorer_data import SHOWN_IMAGES, decoder_bundle, encoder_bundle, film_bundle, projection_bundle, split_bundle
 from ...film import Film
 from .. import cache
 from ..i18n import class_names, current_lang
@@ -16,21 +16,22 @@ from .assets_store import plotly_js, publish
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _model_refs(path: str, version: float, lang: str) -> dict:
+def _model_refs(path: str, version: float, lang: str, count: int = SHOWN_IMAGES) -> dict:
     model = cache.get_model(path)
     data = cache.get_dataset(model.cfg.dataset)
-    enc = cache.encoded_test_set(path)
+    enc = cache.encoded_test_set(path, count)
     dec = decoder_bundle(model)
     ts = split_bundle(model, data, enc["mu"], enc["logvar"], browser_decodes=dec is not None,
-                      label_names=class_names(model.cfg.dataset, data.label_names))
+                      label_names=class_names(model.cfg.dataset, data.label_names), count=count)
     return {"decoder": publish(dec) if dec is not None else None, "test_set": publish(ts)}
 
 
-def model_refs(path: str) -> dict:
-    """``{"decoder": ref | None, "test_set": ref}`` of the model in ``path`` (None: the browser cannot decode).
+def model_refs(path: str, count: int = SHOWN_IMAGES) -> dict:
+    """``{"decoder": ref | None, "test_set": ref}`` of the model in ``path`` (None: the browser cannot decode),
+    the test set holding ``count`` shown images (``vae.explorer_data.shown_indices``).
     The test set carries the class names in the page's language: one bundle per language where they differ
     (Fashion-MNIST's clothes), the same file where they do not (digits)."""
-    return _model_refs(path=path, version=cache.model_version(path), lang=current_lang())
+    return _model_refs(path=path, version=cache.model_version(path), lang=current_lang(), count=int(count))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -46,13 +47,14 @@ def encoder_ref(path: str) -> dict | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _projection_ref(path: str, version: float, method: str) -> dict:
-    return publish(projection_bundle(cache.projection(path, method)))
+def _projection_ref(path: str, version: float, method: str, count: int = SHOWN_IMAGES) -> dict:
+    return publish(projection_bundle(cache.projection(path, method, count)))
 
 
-def projection_ref(path: str, method: str) -> dict:
-    """Reference of the map coordinates (and PCA basis) of the model in ``path`` under ``method``."""
-    return _projection_ref(path=path, version=cache.model_version(path), method=method)
+def projection_ref(path: str, method: str, count: int = SHOWN_IMAGES) -> dict:
+    """Reference of the map coordinates (and PCA basis) of the model in ``path`` under ``method``, for ``count``
+    shown test images."""
+    return _projection_ref(path=path, version=cache.model_version(path), method=method, count=int(count))
 
 
 def film_ref(film: Film) -> dict:

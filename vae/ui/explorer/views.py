@@ -17,11 +17,12 @@ from ... import latent
 from ...checkpoint import ModelInfo
 from ...decoder_export import UnsupportedDecoder, export_decoder
 from ...denoising import denoisers, partners
-from ...explorer_data import flat_uint8
+from ...errors import ExplorerError
+from ...explorer_data import SHOWN_IMAGES, flat_uint8, shown_counts
 from ...projection import default_projection
 from .. import cache, url_state
 from ..export import file_name
-from ..i18n import current_lang, t
+from ..i18n import current_lang, grouped, t
 from ..sidebar import Selection, model_label
 from . import COMPONENT, messages, mount
 from .payloads import encoder_ref, model_refs, plotly_ref, projection_ref
@@ -52,12 +53,12 @@ def axis_titles(method: str, explained) -> list[str]:
     return [t(f"map.axis.{method}", i=1), t(f"map.axis.{method}", i=2)]
 
 
-def _model_entry(info: ModelInfo, method: str) -> dict:
+def _model_entry(info: ModelInfo, method: str, count: int = SHOWN_IMAGES) -> dict:
     """One model on a map: its bundles (the encoder's too: the browser fetches it only when something is drawn),
-    projection and axis titles."""
-    proj = cache.projection(info.path, method)
-    return {"id": info.id, "kind": info.kind, "label": model_label(info), **model_refs(info.path),
-            "encoder": encoder_ref(info.path), "projection": projection_ref(info.path, method), "method": method,
+    projection and axis titles, for ``count`` shown test images."""
+    proj = cache.projection(info.path, method, count)
+    return {"id": info.id, "kind": info.kind, "label": model_label(info), **model_refs(info.path, count),
+            "encoder": encoder_ref(info.path), "projection": projection_ref(info.path, method, count), "method": method,
             "axis": axis_titles(method, proj.explained),
             "export": file_name("latent-map", model=info.id, dataset=info.dataset, projection=method, ext=None),
             "export_grid": file_name("decoded-grid", model=info.id, dataset=info.dataset, projection=method, ext=None)}
@@ -71,12 +72,13 @@ class MapState:
     pinned: list[float] | None
 
 
-def map_data(sel: Selection, method: str) -> dict:
-    """The ``data`` of the map view: the focus model under ``method``, and the AE | VAE | β-VAE trio."""
+def map_data(sel: Selection, method: str, count: int = SHOWN_IMAGES) -> dict:
+    """The ``data`` of the map view: the focus model under ``method``, and the AE | VAE | β-VAE trio, each with
+    ``count`` shown test images (the same images on every map, so that a hovered image is linked across them)."""
     focus = sel.focus
-    main = _model_entry(focus, method)
+    main = _model_entry(focus, method, count)
     if method == "pca":
-        explained = cache.projection(focus.path, "pca").explained
+        explained = cache.projection(focus.path, "pca", count).explained
         main["note"] = t("map.pca_explained", pct=100 * float(np.sum(explained)))
     trio_method = default_projection(sel.latent_dim)
     trio = []
@@ -86,7 +88,7 @@ def map_data(sel: Selection, method: str) -> dict:
             trio.append({"kind": kind, "title": title, "missing": t("map.trio.missing", kind=title)})
             continue
         try:
-            trio.append({**_model_entry(info, trio_method), "title": title})
+            trio.append({**_model_entry(info, trio_method, count), "title": title})
         except Exception as exc:  # noqa: BLE001 - a broken trio model must not take the map down
             trio.append({"kind": kind, "title": title, "missing": t("common.error_model", detail=exc)})
     return {"plotly": plotly_ref(), "main": main, "trio": trio, "shared": trio_method == "native",
@@ -107,41 +109,56 @@ def preload() -> None:
             unsafe_allow_javascript=True)
 
 
+def map_counts(info: ModelInfo) -> tuple[list[int], int]:
+    """How many test images the map of ``info`` can show (:func:`vae.explorer_data.shown_counts` of its data
+    set's test split, the default first), and the split's size; only the default when the data set cannot be
+    loaded (the map then says why)."""
+    try:
+        n_test = len(cache.get_dataset(info.dataset).y_test)
+    except ExplorerError:
+        return [SHOWN_IMAGES], SHOWN_IMAGES
+    return shown_counts(n_test), n_test
+
+
+def count_label(count: int, n_test: int) -> str:
+    """A choice of :func:`map_counts` as the control shows it: ``1,000``, or ``all 10,000`` for the whole split."""
+    n = grouped(count)
+    return t("map.points.all", n=n) if count == n_test else n
+
+
 def _server_decode(path: str, z: list[float]) -> list[int]:
     return flat_uint8(cache.decode(path, np.asarray([z], np.float32)))[0].tolist()
 
 
-def latent_map(sel: Selection, method: str) -> MapState:
-    """Mount the live map of the sidebar's focus model; return what the browser reported."""
+def latent_map(sel: Selection, method: str, count: int = SHOWN_IMAGES) -> MapState:
+    """Mount the live map of the sidebar's focus model with ``count`` shown test images; return what the browser
+    reported."""
     focus = sel.focus
-    data = map_data(sel, method)
-    n, d = _size(focus.path)
+    data = map_data(sel, method, count)
+    n, d = _size(focus.path, count)
     previous = st.session_state.get(MAP_KEY)
     (inspected, i_url), (pinned, z_url) = url_state.map_link(  # the URL keeps them: links, Back/Forward
         messages.index(messages.state_value(previous, "inspected"), n), messages.code(messages.state_value(previous, "pinned"), d), n, d)
     state = MapState(inspected, pinned)
     data["inspected"], data["inspected_from_server"] = state.inspected, i_url
     if state.pinned is not None and z_url:
-        data["pinned_xy"], data["pinned_from_server"] = _pinned_xy(focus.path, method, state.pinned), True
+        data["pinned_xy"], data["pinned_from_server"] = _pinned_xy(focus.path, method, state.pinned, count), True
     if data["main"]["decoder"] is None and state.pinned is not None:
         data["server_pinned"] = _server_decode(focus.path, state.pinned)
     mount("map", key=MAP_KEY, data=data, state={"inspected": None, "pinned": None})
     return state
 
 
-def _pinned_xy(path: str, method: str, z: list[float]) -> list[float] | None:
-    """Map coordinates of a pinned code: the code itself (native), its PCA projection; None on t-SNE (no
-    forward map for a new code: a pin from a link shows on the native and PCA maps only)."""
-    if method == "native":
-        return list(z[:2])
-    proj = cache.projection(path, method)
-    if method == "pca" and proj.components is not None:
-        return ((np.asarray(z, np.float64) - proj.mean) @ proj.components.T).tolist()
-    return None
+def _pinned_xy(path: str, method: str, z: list[float], count: int = SHOWN_IMAGES) -> list[float] | None:
+    """Map coordinates of a pinned code: the code itself (native), its PCA projection, UMAP's placement; None on
+    t-SNE (no forward map for a new code: a pin from a link shows on the native, PCA and UMAP maps only)."""
+    if method == "tsne":
+        return None
+    return cache.projection(path, method, count).transform(np.asarray([z], np.float64))[0].astype(float).tolist()
 
 
-def _size(path: str) -> tuple[int, int]:
-    enc = cache.encoded_test_set(path)
+def _size(path: str, count: int = SHOWN_IMAGES) -> tuple[int, int]:
+    enc = cache.encoded_test_set(path, count)
     return len(enc["mu"]), int(enc["mu"].shape[1])
 
 
@@ -216,15 +233,16 @@ def latent_walk(info: ModelInfo) -> dict | None:
     return request or None
 
 
-def map_projection(path: str, method: str) -> str:
-    """The projection the map can show for ``method``: a first t-SNE runs under a spinner; a test set too
-    large for t-SNE falls back to PCA with a warning; an impossible projection stops with an error."""
+def map_projection(path: str, method: str, count: int = SHOWN_IMAGES) -> str:
+    """The projection the map can show for ``method`` and ``count`` shown test images: a first t-SNE runs under a
+    spinner; a test set too large for t-SNE falls back to PCA with a warning; an impossible projection stops
+    with an error."""
     try:
-        if method == "tsne":
-            with st.spinner(t("map.tsne_running")):
-                cache.projection(path, method)
+        if method in ("tsne", "umap"):
+            with st.spinner(t(f"map.{method}_running")):
+                cache.projection(path, method, count)
         else:
-            cache.projection(path, method)
+            cache.projection(path, method, count)
         return method
     except ValueError as e:
         if method != "tsne":

@@ -26,6 +26,7 @@ STRINGS = {
                       "fr": "La valeur du lien pour « {what} », « {value} », est inutilisable ici : affichage de la "
                             "valeur par défaut."},
     "url.inspected": {"en": "inspected image", "fr": "image inspectée"},
+    "url.points": {"en": "test images shown", "fr": "images de test affichées"},
     "url.pinned": {"en": "pinned code", "fr": "code épinglé"},
     "source.pretrained": {"en": "shipped", "fr": "fourni"},
     "source.user": {"en": "yours", "fr": "le vôtre"},

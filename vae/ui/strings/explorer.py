@@ -23,6 +23,13 @@ STRINGS = {
               "inverse-distance average of the μ of the 8 nearest points.",
         "fr": "t-SNE n'a pas d'inverse : aucun code ne correspond exactement à un endroit de cette carte. L'image "
               "décode la moyenne des μ des 8 points les plus proches, pondérée par l'inverse de la distance."},
+    "vx.umap_note": {
+        "en": "UMAP has no inverse: no code maps exactly to a place of this map. The image decodes the "
+              "inverse-distance average of the μ of the 8 nearest points. A drawing is placed as UMAP places a new "
+              "point: from its 15 nearest codes.",
+        "fr": "UMAP n'a pas d'inverse : aucun code ne correspond exactement à un endroit de cette carte. L'image "
+              "décode la moyenne des μ des 8 points les plus proches, pondérée par l'inverse de la distance. Un dessin "
+              "est placé comme UMAP place un nouveau point : d'après ses 15 codes les plus proches."},
     "vx.no_browser_decoder": {
         "en": "This model's decoder (convolutional) cannot run in the browser: hover a dot to see its reconstruction; "
               "click an empty place and the server decodes that code.",

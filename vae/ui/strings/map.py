@@ -13,11 +13,15 @@ STRINGS = {
     "map.proj.native": {"en": "Native 2-D", "fr": "2-D natif"},
     "map.proj.pca": {"en": "PCA", "fr": "ACP"},
     "map.proj.tsne": {"en": "t-SNE", "fr": "t-SNE"},
+    "map.proj.umap": {"en": "UMAP", "fr": "UMAP"},
     "map.proj_help": {
         "en": "Native: the latent space itself (latent dimension 2 only). PCA: the plane of largest variance, exactly "
-              "invertible. t-SNE: keeps neighbours close but distorts distances and has no inverse.",
+              "invertible. t-SNE: keeps neighbours close but distorts distances and has no inverse. UMAP: keeps "
+              "neighbours close and more of the global layout, places new codes (a drawing) itself, has no inverse.",
         "fr": "Natif : l'espace latent lui-même (dimension latente 2 seulement). ACP : le plan de plus grande variance, "
-              "inversible exactement. t-SNE : garde les voisins proches mais déforme les distances et n'a pas d'inverse."},
+              "inversible exactement. t-SNE : garde les voisins proches mais déforme les distances et n'a pas d'inverse. "
+              "UMAP : garde les voisins proches et davantage la disposition d'ensemble, place lui-même les nouveaux codes "
+              "(un dessin), n'a pas d'inverse."},
     "map.pca_explained": {"en": "The PCA plane keeps {pct:.0f}% of the variance of μ.",
                           "fr": "Le plan de l'ACP conserve {pct:.0f} % de la variance de μ."},
     "map.tsne_running": {"en": "Computing the t-SNE map of this model (a few seconds, done once)…",
@@ -27,6 +31,18 @@ STRINGS = {
     "map.axis.native": {"en": "z{i}", "fr": "z{i}"},
     "map.axis.pca": {"en": "principal component {i}", "fr": "composante principale {i}"},
     "map.axis.tsne": {"en": "t-SNE {i}", "fr": "t-SNE {i}"},
+    "map.axis.umap": {"en": "UMAP {i}", "fr": "UMAP {i}"},
+    "map.umap_running": {"en": "Computing the UMAP map of this model (up to a minute, done once)…",
+                         "fr": "Calcul de la carte UMAP de ce modèle (jusqu'à une minute, une seule fois)…"},
+    "map.points": {"en": "Test images shown", "fr": "Images de test affichées"},
+    "map.points.all": {"en": "all {n}", "fr": "toutes ({n})"},
+    "map.points_help": {
+        "en": "How many test images the maps show (stratified by class). More dots show the shape of the latent "
+              "space in more detail, but each model's data then weighs more for the browser (about 1 MB per "
+              "1,000 images, fetched once).",
+        "fr": "Nombre d'images de test sur les cartes (échantillon stratifié par classe). Plus de points montrent "
+              "la forme de l'espace latent plus en détail, mais les données de chaque modèle pèsent plus lourd pour "
+              "le navigateur (environ 1 Mo pour 1 000 images, chargé une seule fois)."},
     "map.trio.missing": {"en": "No {kind} model selected.", "fr": "Aucun modèle {kind} sélectionné."},
     "map.error_projection": {"en": "This projection cannot be computed: {detail}",
                              "fr": "Impossible de calculer cette projection : {detail}"},

@@ -7,6 +7,8 @@ import { ellipse } from "./geometry.js";
 import { exportMenu, exportPlot } from "./export.js";
 
 const HIT_RADIUS = 7;      // px around a dot that counts as clicking it
+const WEBGL_POINTS = 2000; // from this many dots on a map, Plotly draws them with WebGL (scattergl), not SVG
+const SMALL_DOTS = 5000;   // from this many dots, each is drawn 2 px smaller (10,000 dots of 5 px hide the classes' shapes)
 
 function star(c, x, y, r) {
   c.fillStyle = "gold";
@@ -62,6 +64,7 @@ export class PlotPanel {
   // (a restyle after it would redraw the whole map once more before the page can paint)
   async draw(Plotly, xr, yr, initial = {}) {
     const m = this.model, o = this.opts, tx = o.text;
+    this.webgl = o.webgl !== undefined ? !!o.webgl : m.n >= WEBGL_POINTS;
     const traces = [];
     if (o.prior) {
       [1, 2, 3].forEach((k) => {
@@ -81,9 +84,9 @@ export class PlotPanel {
     for (const lab of [...byLabel.keys()].sort((a, b) => a - b)) {
       const idx = byLabel.get(lab);
       traces.push({
-        type: o.webgl ? "scattergl" : "scatter", mode: "markers", name: m.labelName(idx[0]),
+        type: this.webgl ? "scattergl" : "scatter", mode: "markers", name: m.labelName(idx[0]),
         x: idx.map((i) => m.xs[i]), y: idx.map((i) => m.ys[i]), hoverinfo: "skip",
-        marker: { size: o.markerSize, color: COLORS[lab % COLORS.length], opacity: 0.8 },
+        marker: { size: m.n >= SMALL_DOTS ? Math.max(2, o.markerSize - 2) : o.markerSize, color: COLORS[lab % COLORS.length], opacity: 0.8 },
       });
     }
     this.ellipseTrace = traces.length;
@@ -137,18 +140,19 @@ export class PlotPanel {
     return [xa._offset + xa.d2p(x), ya._offset + ya.d2p(y)];
   }
 
-  // the test image whose dot lies within HIT_RADIUS px of (clientX, clientY), nearest first; -1 if none
+  // the test image whose dot lies within HIT_RADIUS px of (clientX, clientY), nearest first (of equally near
+  // dots, the last drawn); -1 if none. Only the dots of the model's grid cells around the cursor are looked at.
   hit(clientX, clientY) {
-    const [xa, ya] = this.axes();
-    if (!xa) return -1;
+    const [xa, ya] = this.axes(), m = this.model;
+    if (!xa || !m.grid) return -1;
     const r = this.gd.getBoundingClientRect();
     const px = clientX - r.left - xa._offset, py = clientY - r.top - ya._offset;
-    const m = this.model;
+    const xl = xa.p2d(px - HIT_RADIUS), xh = xa.p2d(px + HIT_RADIUS), yl = ya.p2d(py - HIT_RADIUS), yh = ya.p2d(py + HIT_RADIUS);
     let best = -1, bestD = HIT_RADIUS * HIT_RADIUS;
-    for (let i = 0; i < m.n; i++) {
+    m.grid.forEachNear(Math.min(xl, xh), Math.max(xl, xh), Math.min(yl, yh), Math.max(yl, yh), (i) => {
       const dx = xa.d2p(m.xs[i]) - px, dy = ya.d2p(m.ys[i]) - py, d2 = dx * dx + dy * dy;
-      if (d2 <= bestD) { bestD = d2; best = i; }
-    }
+      if (d2 < bestD || (d2 === bestD && i > best)) { bestD = d2; best = i; }
+    });
     return best;
   }
 

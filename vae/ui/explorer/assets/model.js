@@ -3,6 +3,7 @@
 // of its codes both ways (map point -> code, code -> map point, σ on the map); the posterior's KL and the
 // lerp / slerp between two codes. Every view loads its bundles and models here; nothing here touches the DOM.
 import { G, assetUrl, row } from "./core.js";
+import { GridIndex } from "./spatial.js";
 
 // ---- IndexedDB: content-addressed blobs survive reloads (the Cache API needs a secure context; a
 // classroom server is often plain http on a LAN address, where IndexedDB still works).
@@ -295,13 +296,17 @@ export class ModelOnMap extends Model {
     this.xs = new Float64Array(this.n);
     this.ys = new Float64Array(this.n);
     for (let i = 0; i < this.n; i++) { this.xs[i] = c[2 * i]; this.ys[i] = c[2 * i + 1]; }
+    this.grid = new GridIndex(this.xs, this.ys);  // the dot under the cursor, a map point's neighbours
     this.z = new Float64Array(this.d);
     return this;
   }
 
   get method() { return this.projMeta.method; }
 
-  // The code under map point (x, y): exact for native and PCA, neighbour-weighted for t-SNE
+  // true when a map point is exactly one code (native, PCA); t-SNE and UMAP maps have σ-less, approximate axes
+  get exact() { return this.method === "native" || this.method === "pca"; }
+
+  // The code under map point (x, y): exact for native and PCA, neighbour-weighted for t-SNE and UMAP
   // (the inverse-distance average of the μ of the k nearest points, as vae/projection.py does).
   codeAt(x, y) {
     const z = this.z, d = this.d;
@@ -311,16 +316,7 @@ export class ModelOnMap extends Model {
       const m = this.proj.mean, C = this.proj.components;
       for (let j = 0; j < d; j++) z[j] = m[j] + x * C[j] + y * C[d + j];
     } else {
-      const k = Math.min(this.projMeta.neighbours || 8, this.n);
-      const best = new Array(k).fill(null).map(() => [Infinity, -1]);
-      for (let i = 0; i < this.n; i++) {
-        const dx = this.xs[i] - x, dy = this.ys[i] - y, d2 = dx * dx + dy * dy;
-        if (d2 < best[k - 1][0]) {
-          let p = k - 1;
-          while (p > 0 && best[p - 1][0] > d2) { best[p] = best[p - 1]; p--; }
-          best[p] = [d2, i];
-        }
-      }
+      const best = this.grid.nearest(x, y, this.projMeta.neighbours || 8);
       z.fill(0);
       let wsum = 0;
       for (const [d2, i] of best) {
@@ -335,7 +331,7 @@ export class ModelOnMap extends Model {
   }
 
   // The map point of code z (a code that is not a test image's μ, e.g. a drawing's): exact for native and PCA
-  // (the projection itself); for t-SNE, the inverse-distance average of the map points of the k nearest μ
+  // (the projection itself); UMAP's own placement (umapPlacement); for t-SNE, the inverse-distance average of the map points of the k nearest μ
   // (t-SNE has no out-of-sample map: an approximation, as codeAt is the other way).
   project(z) {
     const d = this.d;
@@ -346,8 +342,31 @@ export class ModelOnMap extends Model {
       for (let j = 0; j < d; j++) { const c = z[j] - m[j]; x += c * C[j]; y += c * C[d + j]; }
       return [x, y];
     }
+    if (this.method === "umap") return this.umapPlacement(z);
     let x = 0, y = 0, wsum = 0;
     for (const [s, i] of this.nearestCodes(z, this.projMeta.neighbours || 8)) { const w = 1 / (Math.sqrt(s) + 1e-6); x += w * this.xs[i]; y += w * this.ys[i]; wsum += w; }
+    return [x / wsum, y / wsum];
+  }
+
+  // UMAP's placement of a new code (vae/projection.py umap_placement, as umap-learn's transform starts): the fuzzy
+  // membership strength exp(−d/σ) of each of the k nearest μ, σ found by bisection so that the strengths after
+  // the first sum to log₂ k (at least 10⁻³ of the mean distance); then their map points' weighted average.
+  umapPlacement(z) {
+    const near = this.nearestCodes(z, this.projMeta.placement_neighbours || 15), k = near.length;
+    const dist = near.map(([s]) => Math.sqrt(s));
+    const zero = near.filter(([s]) => s === 0).map(([, i]) => i);
+    if (zero.length) { const i = Math.min(...zero); return [this.xs[i], this.ys[i]]; }
+    const target = Math.log2(k);
+    let lo = 0, hi = Infinity, mid = 1;
+    for (let n = 0; n < 64; n++) {
+      let psum = 0;
+      for (let j = 1; j < k; j++) psum += dist[j] > 0 ? Math.exp(-dist[j] / mid) : 1;
+      if (Math.abs(psum - target) < 1e-5) break;
+      if (psum > target) { hi = mid; mid = (lo + hi) / 2; } else { lo = mid; mid = hi === Infinity ? mid * 2 : (lo + hi) / 2; }
+    }
+    const sigma = Math.max(mid, 1e-3 * dist.reduce((a, b) => a + b, 0) / k);
+    let x = 0, y = 0, wsum = 0;
+    near.forEach(([, i], j) => { const w = Math.exp(-dist[j] / sigma); x += w * this.xs[i]; y += w * this.ys[i]; wsum += w; });
     return [x / wsum, y / wsum];
   }
 

@@ -143,7 +143,7 @@ export class DrawView {
         return;
       }
       const m = this.models[k++];
-      const p = new PlotPanel(c, m, { height: 300, webgl: false, markerSize: 4, text: tx, axis: e.axis, prior: !!data.prior,
+      const p = new PlotPanel(c, m, { height: 300, markerSize: 4, text: tx, axis: e.axis, prior: !!data.prior,
                                       small: true, title: e.title, testid: `vx-draw-map-${col}`, export: e.export });
       el("div", { class: "vx-caption", text: e.label }, c);
       const out = el("div", { class: "vx-trio-out" }, c);
@@ -201,7 +201,7 @@ export class DrawView {
     this.panels.forEach((p, k) => {
       const c = this.codes && this.codes[k];
       if (!c) { p.drawOverlay({}); return; }
-      const ellipses = c.logvar && p.model.method !== "tsne"
+      const ellipses = c.logvar && p.model.exact
         ? [1, 2, 3].map((s) => contour(c.xy[0], c.xy[1], p.model.covOf(c.logvar), s, 48)) : null;
       p.drawOverlay({ point: c.xy, pointEllipses: ellipses });
     });

@@ -109,7 +109,7 @@ export class MapView {
         return;
       }
       const model = this.trio[k];
-      const p = new PlotPanel(col, model, { height: 300, webgl: false, markerSize: 4, text: tx, axis: t.axis,
+      const p = new PlotPanel(col, model, { height: 300, markerSize: 4, text: tx, axis: t.axis,
                                             prior: !!data.trio_prior, small: true, title: t.title, testid: `vx-trio-map-${k}`,
                                             export: t.export });
       el("div", { class: "vx-caption", text: t.label }, col);
@@ -129,7 +129,7 @@ export class MapView {
 
   layout(Plotly, data) {
     const tx = data.text, m = this.main;
-    const isNative = m.method === "native", isTsne = m.method === "tsne";
+    const isNative = m.method === "native", approx = !m.exact;  // t-SNE, UMAP: no inverse, no σ on the axes
     // toolbar: overlays (client-side, no rerun)
     const bar = el("div", { class: "vx-toolbar" }, this.root);
     const toggle = (name, label, enabled) => {
@@ -141,14 +141,14 @@ export class MapView {
       cb.addEventListener("change", () => { this.overlays[name] = cb.checked; this.applyOverlays(); });
     };
     toggle("prior", tx.overlay_prior, isNative);
-    toggle("ellipses", tx.overlay_ellipses, m.variational && !isTsne);
-    toggle("manifold", tx.overlay_manifold, !isTsne && !!m.decoder);
+    toggle("ellipses", tx.overlay_ellipses, m.variational && !approx);
+    toggle("manifold", tx.overlay_manifold, !approx && !!m.decoder);
     if (data.main.note) el("div", { class: "vx-caption", text: data.main.note }, this.root);
 
     const rowEl = el("div", { class: "vx-row" }, this.root);
     const left = el("div", { class: "vx-left" }, rowEl);
     const side = el("div", { class: "vx-side" }, rowEl);
-    this.panel = new PlotPanel(left, m, { height: 560, webgl: false, markerSize: 5, text: tx, axis: data.main.axis,
+    this.panel = new PlotPanel(left, m, { height: 560, markerSize: 5, text: tx, axis: data.main.axis,
                                           prior: isNative, testid: "vx-main-map", export: data.main.export });
     const drawSlot = el("div", {}, left);  // under the map: the pad must not move when the inspector fills in
     this.manifoldBox = el("div", { class: "vx-manifold" }, left);
@@ -159,10 +159,10 @@ export class MapView {
       el("div", { class: "vx-title", text: title }, c);
       return c;
     };
-    const hov = card(isTsne ? tx.hover_title_tsne : tx.hover_title);
+    const hov = card(approx ? tx.hover_title_tsne : tx.hover_title);
     this.hoverCanvas = imageCanvas(hov, m.shape, 168, "vx-hover-image");
     this.hoverInfo = el("div", { class: "vx-caption", "data-testid": "vx-hover-info", text: m.decoder ? tx.hover_hint : tx.no_browser_decoder }, hov);
-    if (isTsne) el("div", { class: "vx-caption vx-warn", text: tx.tsne_note }, hov);
+    if (approx) el("div", { class: "vx-caption vx-warn", text: tx[`${m.method}_note`] || tx.tsne_note }, hov);
 
     const ins = card(tx.inspect_title);
     this.inspectBox = el("div", { class: "vx-inspect", "data-testid": "vx-inspector" }, ins);
@@ -326,11 +326,11 @@ export class MapView {
     const hl = this.hoverIndex !== null ? this.hoverIndex : null;
     const m = this.main, dr = this.drawn, i = dr ? null : this.inspected;
     let ellipses = null;
-    if (i !== null && m.variational && m.method !== "tsne") ellipses = [1, 2].map((k) => contour(m.xs[i], m.ys[i], m.cov(i), k, 48));
+    if (i !== null && m.variational && m.exact) ellipses = [1, 2].map((k) => contour(m.xs[i], m.ys[i], m.cov(i), k, 48));
     // a drawing: its code's star on every map, with its σ ellipses (1, 2, 3σ) where the model has a σ
     const drawnMarks = (model, c) => (c ? {
       point: c.xy,
-      pointEllipses: c.logvar && model.method !== "tsne" ? [1, 2, 3].map((k) => contour(c.xy[0], c.xy[1], model.covOf(c.logvar), k, 48)) : null,
+      pointEllipses: c.logvar && model.exact ? [1, 2, 3].map((k) => contour(c.xy[0], c.xy[1], model.covOf(c.logvar), k, 48)) : null,
     } : {});
     for (const p of [this.panel, ...this.trioPanels]) {
       if (!p) continue;
@@ -419,7 +419,7 @@ export class MapView {
   // 1σ ellipse for every n/N_ELLIPSES-th test image; none for an AE or on t-SNE, whose axes have no σ)
   overlayTraces() {
     const m = this.main, xs = [], ys = [];
-    if (this.overlays.ellipses && m.variational && m.method !== "tsne") {
+    if (this.overlays.ellipses && m.variational && m.exact) {
       const step = Math.max(1, Math.floor(m.n / N_ELLIPSES));
       for (let i = 0; i < m.n; i += step) ellipse(m.xs[i], m.ys[i], m.cov(i), 1, 32, xs, ys);
     }
@@ -443,7 +443,7 @@ export class MapView {
   // an N×N grid of codes evenly spread over the visible region, decoded (top row = largest y)
   drawManifold() {
     const m = this.main, tx = this.data.text;
-    if (!m.decoder || m.method === "tsne") return;
+    if (!m.decoder || !m.exact) return;
     const [xa, ya] = this.panel.axes();
     const [x0, x1] = xa.range, [y0, y1] = ya.range, [h, w] = m.shape, N = MANIFOLD_N;
     this.manifoldBox.replaceChildren();
