@@ -231,6 +231,36 @@ def test_without_a_worker_a_job_waits_and_one_whose_page_left_is_dropped(course,
     assert rq_queue(store, redis_server.redis_url).get_job_ids() == []
 
 
+def test_the_time_budget_stops_a_training_on_the_queue(course):
+    """The submitting replica's time budget travels with the job: the worker's training stops there, saves nothing,
+    and the page is told why ("budget")."""
+    import dataclasses
+
+    from vae.jobs.queue_client import QueueService
+
+    service, worker = course
+    short = QueueService(service.url, service.store, dataclasses.replace(LIMITS, max_seconds=2), keeper=False)
+    job = short.submit(spec(service.store, "over-budget", epochs=10_000))
+    assert job.wait(60), worker.output()
+    snap = job.snapshot()
+    assert (snap["status"], snap["error_code"]) == ("stopped", "budget"), snap
+    assert 1.5 < snap["seconds"] < 30 and "over-budget" not in visible(service.store)
+
+
+def test_the_worker_command_without_redis_says_so_in_one_line(monkeypatch, capsys):
+    from vae.__main__ import main
+    from vae.devtools.net import free_port
+
+    for name in ("VAE_REDIS_URL", "VAE_MODEL_STORE"):  # recorded, so nothing set here outlives the test
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    assert main(["worker"]) == 2
+    assert "a worker needs the course's Redis" in capsys.readouterr().err
+    assert main(["worker", "--redis", f"redis://:pw@127.0.0.1:{free_port()}/0"]) == 2
+    err = capsys.readouterr().err
+    assert "is not reachable" in err and "pw" not in err and "Traceback" not in err
+
+
 def test_the_train_page_trains_on_the_queue(course):
     """The Train page (AppTest) with Redis configured: the form's training goes to the queue, the module's worker
     trains it, the page shows the live job then its outcome, and the model is in the store."""
