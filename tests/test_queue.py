@@ -261,6 +261,19 @@ def test_the_worker_command_without_redis_says_so_in_one_line(monkeypatch, capsy
     assert "is not reachable" in err and "pw" not in err and "Traceback" not in err
 
 
+def test_a_worker_runs_only_the_training_task(course):
+    """An RQ job naming another function (someone who can write to Redis) fails unrun on our workers."""
+    from rq.job import JobStatus
+
+    from vae.jobs.queue_client import rq_queue
+
+    service, worker = course
+    foreign = rq_queue(service.store, service.url).enqueue_call("os.getpid", job_id="foreign0job")
+    until(lambda: foreign.get_status(refresh=True) in (JobStatus.FAILED, JobStatus.FINISHED), 60, "the job to end")
+    assert foreign.get_status() == JobStatus.FAILED and "refused" in (foreign.latest_result().exc_string or "")
+    assert foreign.return_value() is None and worker.proc.poll() is None  # not run; the worker goes on
+
+
 def test_the_train_page_trains_on_the_queue(course):
     """The Train page (AppTest) with Redis configured: the form's training goes to the queue, the module's worker
     trains it, the page shows the live job then its outcome, and the model is in the store."""

@@ -57,7 +57,8 @@ def pool_caption(pool: JobPool) -> None:
 
 
 def queue_table(pool: JobPool) -> None:
-    """Every queued and running job of this server, in queue order: name, state, progress, estimated start."""
+    """Every queued and running job of this server (of the course, on the distributed queue), in queue order: name,
+    state, progress, estimated start."""
     rows = []
     for job in pool.active_jobs():
         snap = job.summary()
@@ -67,7 +68,7 @@ def queue_table(pool: JobPool) -> None:
                      "#": snap["position"] or 0})
     if rows:
         rows.sort(key=lambda r: (r["#"] != 0, r["#"]))
-        st.caption(t("train.queue_title"))
+        st.caption(t("train.queue_title.queue" if pool.distributed else "train.queue_title"))
         st.dataframe([{k: v for k, v in r.items() if k != "#"} for r in rows], hide_index=True, width="stretch")
         if teacher_owner():
             remove_controls(pool)

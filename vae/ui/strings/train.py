@@ -130,6 +130,7 @@ STRINGS = {
                          "fr": "Entraînements du cours : {running} en cours, {queued} en attente ; {workers} "
                                "machines d'entraînement connectées."},
     "train.queue_title": {"en": "Trainings on this server", "fr": "Entraînements sur ce serveur"},
+    "train.queue_title.queue": {"en": "Trainings of the course", "fr": "Entraînements du cours"},
     "train.col.name": {"en": "model", "fr": "modèle"},
     "train.col.status": {"en": "state", "fr": "état"},
     "train.col.progress": {"en": "progress", "fr": "progression"},
