@@ -58,6 +58,13 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def training_process(worker_pid: int) -> int:
+    """The pid of a worker's training process (its other child is multiprocessing's resource tracker)."""
+    found = [p for p in children(worker_pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(found) == 1, found
+    return found[0]
+
+
 def gone(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -114,7 +121,6 @@ def course(redis_server, tmp_path_factory):
         mp.setenv("VAE_MODEL_STORE", str(store))
         worker = WorkerProcess(redis_server.redis_url, store, store.parent / "worker.log")
         service = QueueService(redis_server.redis_url, store, LIMITS, keeper=False, overview_seconds=0)
-        trainers = children(worker.proc.pid)
         try:
             yield service, worker
         finally:
@@ -122,6 +128,7 @@ def course(redis_server, tmp_path_factory):
                 job.stop()
             for job in service.active_jobs():
                 job.wait(30)
+            trainers = children(worker.proc.pid)
             worker.stop()
             until(lambda: all(gone(p) for p in trainers), 30, "the worker's training process to end with it")
 
@@ -308,10 +315,26 @@ def test_the_train_page_trains_on_the_queue(course):
         job_service._SERVICES.clear()
 
 
+def test_a_killed_training_process_fails_its_job_and_the_worker_goes_on(course):
+    """The training process dies (the system's OOM killer, say): its job fails with the signal, the worker starts a
+    new training process, and the next job trains."""
+    service, worker = course
+    job = service.submit(spec(service.store, "crash", epochs=10_000))
+    until(lambda: running(job), what="the job to run")
+    trainer = training_process(worker.proc.pid)
+    os.kill(trainer, signal.SIGKILL)
+    assert job.wait(30)
+    snap = job.snapshot()
+    assert (snap["status"], snap["error_code"]) == ("failed", "killed") and "SIGKILL" in snap["error"], snap
+    after = service.submit(spec(service.store, "after-crash"))
+    assert after.wait(90) and after.snapshot()["status"] == "done", worker.output()
+    assert training_process(worker.proc.pid) != trainer and worker.proc.poll() is None
+
+
 def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server, monkeypatch):
     """SIGKILL the worker mid-training: its heartbeat stops, a replica's keeper fails the job naming the worker,
-    the name is given back, nothing is saved, and the orphaned training process stops by itself (the module's
-    teardown waits for it). The module's worker is the victim: the tests that need one come before this one."""
+    the name is given back, nothing is saved, and the orphaned training process stops by itself. The module's
+    worker is the victim: the tests that need one come before this one."""
     from vae.jobs.queue_client import QueueService
 
     service, worker = course
@@ -320,7 +343,7 @@ def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server
     try:
         victim = replica.submit(spec(service.store, "victim", epochs=10_000))
         until(lambda: running(victim), what="the job to run")
-        assert children(worker.proc.pid), "the worker trains in a child process"
+        trainer = training_process(worker.proc.pid)
         worker.proc.send_signal(signal.SIGKILL)
         worker.proc.wait(10)
         assert victim.wait(30)
@@ -328,6 +351,7 @@ def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server
         assert (snap["status"], snap["error_code"]) == ("failed", "killed"), snap
         assert f"/{worker.proc.pid} stopped answering" in snap["error"] and "killed" in snap["error"]
         assert "victim" not in held_names(service.store) and "victim" not in visible(service.store)
+        until(lambda: gone(trainer), 30, "the orphaned training process to stop")
     finally:
         replica.shutdown()
 
