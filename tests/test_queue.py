@@ -356,6 +356,34 @@ def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server
         replica.shutdown()
 
 
+def test_the_train_page_says_when_the_queue_is_away_and_keeps_working(tmp_path, monkeypatch):
+    """Redis configured but not reachable: the Train page shows one translated notice (no exception, no "lost"
+    job), and a submitted training is refused with the store's sentence naming the server; nothing is written."""
+    from apptest_utils import open_page
+    from vae.devtools.net import free_port
+    from vae.jobs import service as job_service
+    from vae.ui.cache import available_models
+    from vae.ui.i18n import STRINGS
+
+    monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
+    monkeypatch.setenv("VAE_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    available_models.clear()
+    try:
+        for lang in ("en", "fr"):
+            at = open_page("train", lang)
+            assert not at.exception
+            assert [w.value for w in at.warning] == [STRINGS["train.queue_unreachable"][lang]]
+        at.text_input(key="train.name").set_value("while-away")
+        at.selectbox(key="train.dataset").set_value("digits")
+        at.button(key="train.submit").click().run()
+        assert not at.exception and at.error and "n'est pas accessible" in at.error[0].value
+        assert "not reachable" in at.error[0].value and list(tmp_path.iterdir()) == []
+    finally:
+        for found in list(job_service._SERVICES.values()):
+            found.shutdown()
+        job_service._SERVICES.clear()
+
+
 def test_specs_and_events_travel_as_checked_json(tmp_path):
     """What crosses Redis is JSON: a spec comes back equal and checked (a dataset file outside the store's uploads is
     refused, as a forged entry would be); a film snapshot's arrays come back exact; a malformed array is refused."""

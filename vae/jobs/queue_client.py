@@ -200,6 +200,7 @@ class QueueService:
         self._overview: tuple[float, dict] | None = None
         self._seen: dict[str, float] = {}
         self._last_refresh = 0.0
+        self.problem: str | None = None  # why the queue could not be read at the last try (Redis away), else None
         self._closed = threading.Event()
         self._thread = None
         if keeper:
@@ -267,7 +268,8 @@ class QueueService:
             return None
         try:
             record = records.read_record(self.store, job_id, self.url)
-        except OSError:
+        except OSError as exc:
+            self.problem = str(exc)
             return None
         return RemoteJob(self, record) if record else None
 
@@ -301,8 +303,10 @@ class QueueService:
                 workers = Worker.count(connection=queue.connection, queue=queue)
             active = records.read_records(self.store, self.url, active_only=True)
             speed = records.speed(self.store, schedule.DEFAULT_SPEED, self.url)
-        except OSError:
+            self.problem = None
+        except OSError as exc:
             active, order, workers, speed = [], [], 0, schedule.DEFAULT_SPEED
+            self.problem = str(exc)
         overview = {"active": active, "order": order, "workers": workers, "speed": speed}
         with self._lock:
             self._overview = (time.monotonic(), overview)

@@ -52,8 +52,12 @@ def pool_line(pool: JobPool) -> str:
 
 def pool_caption(pool: JobPool) -> None:
     """The pool's line and where models are saved, as a caption. Drawn inside the polling fragment while the
-    session's job is active (so the counts follow the class's trainings), above the form otherwise."""
-    st.caption(pool_line(pool) + " · " + t("train.store"))
+    session's job is active (so the counts follow the class's trainings), above the form otherwise. On the
+    distributed queue with its Redis away, a notice says so (the page keeps working)."""
+    line = pool_line(pool)
+    if pool.problem:
+        st.warning(t("train.queue_unreachable"), icon=":material/cloud_off:")
+    st.caption(line + " · " + t("train.store"))
 
 
 def queue_table(pool: JobPool) -> None:
@@ -133,7 +137,8 @@ def live_panel(pool: JobPool, job_id: str) -> None:
     pool_caption(pool)
     pool.seen(job_id)  # the submitter is still here: a queued job is kept
     if job is None:
-        st.warning(t("train.lost"))
+        if not pool.problem:  # Redis away: the caption's notice said so, the job may well be running
+            st.warning(t("train.lost"))
         return
     snap = job.snapshot()
     if snap["status"] not in ("queued", "running"):
@@ -163,7 +168,7 @@ def job_section(pool: JobPool, job: Job | None, asked: bool) -> None:
     if job is None or not job.active:
         pool_caption(pool)
     if job is None:
-        if asked:
+        if asked and not pool.problem:
             st.warning(t("train.lost"))
     elif job.active:
         live_panel(pool, job.id)
