@@ -281,6 +281,30 @@ def test_a_worker_runs_only_the_training_task(course):
     assert foreign.return_value() is None and worker.proc.poll() is None  # not run; the worker goes on
 
 
+def test_a_keeper_back_from_a_redis_outage_gives_the_workers_time_to_beat(course, redis_server, tmp_path,
+                                                                         monkeypatch):
+    """While Redis is away no worker can write its heartbeat: a keeper that just saw Redis away waits a heartbeat
+    timeout before failing silent jobs (they beat again within a second), then fails a job still silent."""
+    from vae.jobs import queue_client, queue_records
+    from vae.jobs.queue_client import QueueService
+
+    store = (tmp_path / "store").resolve()
+    store.mkdir()
+    service = QueueService(redis_server.redis_url, store, LIMITS, keeper=False)
+    job = service.submit(spec(store, "silent"))
+    assert queue_records.start(store, job.id, "elsewhere/1", redis_server.redis_url) == "ok"
+    queue_records.update(store, job.id, {"heartbeat": time.time() - 100}, redis_server.redis_url)  # silent 100 s
+    with monkeypatch.context() as m:
+        m.setattr(queue_client, "settle_lost", lambda *a: (_ for _ in ()).throw(ConnectionError("Redis away")))
+        with pytest.raises(OSError):
+            service.keep_once()
+    service.keep_once()  # Redis is back: too soon to blame the worker
+    assert job.refresh().status == "running"
+    service.keep_once(now=time.time() + queue_records.heartbeat_timeout() + 1)
+    assert (job.refresh().status, job.record["error_code"]) == ("failed", "killed")
+    assert "elsewhere/1 stopped answering" in job.record["error"] and held_names(store) == {}
+
+
 def test_the_train_page_trains_on_the_queue(course):
     """The Train page (AppTest) with Redis configured: the form's training goes to the queue, the module's worker
     trains it, the page shows the live job then its outcome, and the model is in the store."""
