@@ -58,6 +58,13 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def training_process(worker_pid: int) -> int:
+    """The pid of a worker's training process (its other child is multiprocessing's resource tracker)."""
+    found = [p for p in children(worker_pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(found) == 1, found
+    return found[0]
+
+
 def gone(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -114,7 +121,6 @@ def course(redis_server, tmp_path_factory):
         mp.setenv("VAE_MODEL_STORE", str(store))
         worker = WorkerProcess(redis_server.redis_url, store, store.parent / "worker.log")
         service = QueueService(redis_server.redis_url, store, LIMITS, keeper=False, overview_seconds=0)
-        trainers = children(worker.proc.pid)
         try:
             yield service, worker
         finally:
@@ -122,6 +128,7 @@ def course(redis_server, tmp_path_factory):
                 job.stop()
             for job in service.active_jobs():
                 job.wait(30)
+            trainers = children(worker.proc.pid)
             worker.stop()
             until(lambda: all(gone(p) for p in trainers), 30, "the worker's training process to end with it")
 
@@ -231,6 +238,73 @@ def test_without_a_worker_a_job_waits_and_one_whose_page_left_is_dropped(course,
     assert rq_queue(store, redis_server.redis_url).get_job_ids() == []
 
 
+def test_the_time_budget_stops_a_training_on_the_queue(course):
+    """The submitting replica's time budget travels with the job: the worker's training stops there, saves nothing,
+    and the page is told why ("budget")."""
+    import dataclasses
+
+    from vae.jobs.queue_client import QueueService
+
+    service, worker = course
+    short = QueueService(service.url, service.store, dataclasses.replace(LIMITS, max_seconds=2), keeper=False)
+    job = short.submit(spec(service.store, "over-budget", epochs=10_000))
+    assert job.wait(60), worker.output()
+    snap = job.snapshot()
+    assert (snap["status"], snap["error_code"]) == ("stopped", "budget"), snap
+    assert 1.5 < snap["seconds"] < 30 and "over-budget" not in visible(service.store)
+
+
+def test_the_worker_command_without_redis_says_so_in_one_line(monkeypatch, capsys):
+    from vae.__main__ import main
+    from vae.devtools.net import free_port
+
+    for name in ("VAE_REDIS_URL", "VAE_MODEL_STORE"):  # recorded, so nothing set here outlives the test
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    assert main(["worker"]) == 2
+    assert "a worker needs the course's Redis" in capsys.readouterr().err
+    assert main(["worker", "--redis", f"redis://:pw@127.0.0.1:{free_port()}/0"]) == 2
+    err = capsys.readouterr().err
+    assert "is not reachable" in err and "pw" not in err and "Traceback" not in err
+
+
+def test_a_worker_runs_only_the_training_task(course):
+    """An RQ job naming another function (someone who can write to Redis) fails unrun on our workers."""
+    from rq.job import JobStatus
+
+    from vae.jobs.queue_client import rq_queue
+
+    service, worker = course
+    foreign = rq_queue(service.store, service.url).enqueue_call("os.getpid", job_id="foreign0job")
+    until(lambda: foreign.get_status(refresh=True) in (JobStatus.FAILED, JobStatus.FINISHED), 60, "the job to end")
+    assert foreign.get_status() == JobStatus.FAILED and "refused" in (foreign.latest_result().exc_string or "")
+    assert foreign.return_value() is None and worker.proc.poll() is None  # not run; the worker goes on
+
+
+def test_a_keeper_back_from_a_redis_outage_gives_the_workers_time_to_beat(course, redis_server, tmp_path,
+                                                                         monkeypatch):
+    """While Redis is away no worker can write its heartbeat: a keeper that just saw Redis away waits a heartbeat
+    timeout before failing silent jobs (they beat again within a second), then fails a job still silent."""
+    from vae.jobs import queue_client, queue_records
+    from vae.jobs.queue_client import QueueService
+
+    store = (tmp_path / "store").resolve()
+    store.mkdir()
+    service = QueueService(redis_server.redis_url, store, LIMITS, keeper=False)
+    job = service.submit(spec(store, "silent"))
+    assert queue_records.start(store, job.id, "elsewhere/1", redis_server.redis_url) == "ok"
+    queue_records.update(store, job.id, {"heartbeat": time.time() - 100}, redis_server.redis_url)  # silent 100 s
+    with monkeypatch.context() as m:
+        m.setattr(queue_client, "settle_lost", lambda *a: (_ for _ in ()).throw(ConnectionError("Redis away")))
+        with pytest.raises(OSError):
+            service.keep_once()
+    service.keep_once()  # Redis is back: too soon to blame the worker
+    assert job.refresh().status == "running"
+    service.keep_once(now=time.time() + queue_records.heartbeat_timeout() + 1)
+    assert (job.refresh().status, job.record["error_code"]) == ("failed", "killed")
+    assert "elsewhere/1 stopped answering" in job.record["error"] and held_names(store) == {}
+
+
 def test_the_train_page_trains_on_the_queue(course):
     """The Train page (AppTest) with Redis configured: the form's training goes to the queue, the module's worker
     trains it, the page shows the live job then its outcome, and the model is in the store."""
@@ -265,10 +339,26 @@ def test_the_train_page_trains_on_the_queue(course):
         job_service._SERVICES.clear()
 
 
+def test_a_killed_training_process_fails_its_job_and_the_worker_goes_on(course):
+    """The training process dies (the system's OOM killer, say): its job fails with the signal, the worker starts a
+    new training process, and the next job trains."""
+    service, worker = course
+    job = service.submit(spec(service.store, "crash", epochs=10_000))
+    until(lambda: running(job), what="the job to run")
+    trainer = training_process(worker.proc.pid)
+    os.kill(trainer, signal.SIGKILL)
+    assert job.wait(30)
+    snap = job.snapshot()
+    assert (snap["status"], snap["error_code"]) == ("failed", "killed") and "SIGKILL" in snap["error"], snap
+    after = service.submit(spec(service.store, "after-crash"))
+    assert after.wait(90) and after.snapshot()["status"] == "done", worker.output()
+    assert training_process(worker.proc.pid) != trainer and worker.proc.poll() is None
+
+
 def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server, monkeypatch):
     """SIGKILL the worker mid-training: its heartbeat stops, a replica's keeper fails the job naming the worker,
-    the name is given back, nothing is saved, and the orphaned training process stops by itself (the module's
-    teardown waits for it). The module's worker is the victim: the tests that need one come before this one."""
+    the name is given back, nothing is saved, and the orphaned training process stops by itself. The module's
+    worker is the victim: the tests that need one come before this one."""
     from vae.jobs.queue_client import QueueService
 
     service, worker = course
@@ -277,7 +367,7 @@ def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server
     try:
         victim = replica.submit(spec(service.store, "victim", epochs=10_000))
         until(lambda: running(victim), what="the job to run")
-        assert children(worker.proc.pid), "the worker trains in a child process"
+        trainer = training_process(worker.proc.pid)
         worker.proc.send_signal(signal.SIGKILL)
         worker.proc.wait(10)
         assert victim.wait(30)
@@ -285,8 +375,37 @@ def test_a_killed_worker_fails_its_job_with_a_clear_message(course, redis_server
         assert (snap["status"], snap["error_code"]) == ("failed", "killed"), snap
         assert f"/{worker.proc.pid} stopped answering" in snap["error"] and "killed" in snap["error"]
         assert "victim" not in held_names(service.store) and "victim" not in visible(service.store)
+        until(lambda: gone(trainer), 30, "the orphaned training process to stop")
     finally:
         replica.shutdown()
+
+
+def test_the_train_page_says_when_the_queue_is_away_and_keeps_working(tmp_path, monkeypatch):
+    """Redis configured but not reachable: the Train page shows one translated notice (no exception, no "lost"
+    job), and a submitted training is refused with the store's sentence naming the server; nothing is written."""
+    from apptest_utils import open_page
+    from vae.devtools.net import free_port
+    from vae.jobs import service as job_service
+    from vae.ui.cache import available_models
+    from vae.ui.i18n import STRINGS
+
+    monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
+    monkeypatch.setenv("VAE_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    available_models.clear()
+    try:
+        for lang in ("en", "fr"):
+            at = open_page("train", lang)
+            assert not at.exception
+            assert [w.value for w in at.warning] == [STRINGS["train.queue_unreachable"][lang]]
+        at.text_input(key="train.name").set_value("while-away")
+        at.selectbox(key="train.dataset").set_value("digits")
+        at.button(key="train.submit").click().run()
+        assert not at.exception and at.error and "n'est pas accessible" in at.error[0].value
+        assert "not reachable" in at.error[0].value and list(tmp_path.iterdir()) == []
+    finally:
+        for found in list(job_service._SERVICES.values()):
+            found.shutdown()
+        job_service._SERVICES.clear()
 
 
 def test_specs_and_events_travel_as_checked_json(tmp_path):

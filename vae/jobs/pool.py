@@ -206,6 +206,7 @@ class JobPool:
     """A bounded pool of training worker processes with a FIFO queue (see the module's docstring)."""
 
     distributed = False  # this process's own workers (vae.jobs.queue_client.QueueService: the course's)
+    problem = None       # nothing to reach (the queue's service says why Redis could not be read)
 
     def __init__(self, limits: Limits | None = None):
         self.limits = limits or Limits.from_env()

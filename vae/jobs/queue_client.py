@@ -200,6 +200,8 @@ class QueueService:
         self._overview: tuple[float, dict] | None = None
         self._seen: dict[str, float] = {}
         self._last_refresh = 0.0
+        self._away_at = 0.0  # when the keeper last found Redis away
+        self.problem: str | None = None  # why the queue could not be read at the last try (Redis away), else None
         self._closed = threading.Event()
         self._thread = None
         if keeper:
@@ -267,7 +269,8 @@ class QueueService:
             return None
         try:
             record = records.read_record(self.store, job_id, self.url)
-        except OSError:
+        except OSError as exc:
+            self.problem = str(exc)
             return None
         return RemoteJob(self, record) if record else None
 
@@ -301,8 +304,10 @@ class QueueService:
                 workers = Worker.count(connection=queue.connection, queue=queue)
             active = records.read_records(self.store, self.url, active_only=True)
             speed = records.speed(self.store, schedule.DEFAULT_SPEED, self.url)
-        except OSError:
+            self.problem = None
+        except OSError as exc:
             active, order, workers, speed = [], [], 0, schedule.DEFAULT_SPEED
+            self.problem = str(exc)
         overview = {"active": active, "order": order, "workers": workers, "speed": speed}
         with self._lock:
             self._overview = (time.monotonic(), overview)
@@ -385,9 +390,21 @@ class QueueService:
 
     # -- the keeper --------------------------------------------------------------------------------------------
     def keep_once(self, now: float | None = None) -> None:
-        """One round of the keeper: fail lost jobs, drop abandoned queued ones, renew queued jobs' names."""
+        """One round of the keeper: fail lost jobs, drop abandoned queued ones, renew queued jobs' names.
+
+        A round that finds Redis away (an ``OSError``, raised to the caller) holds back the lost-job check until
+        a heartbeat timeout after Redis is back: the workers could not beat meanwhile, and they beat again within
+        a second of its return, so their jobs are not failed for the silence of Redis itself."""
         now = time.time() if now is None else now
-        settle_lost(self.store, self.url)
+        try:
+            self._keep_round(now)
+        except OSError:
+            self._away_at = now
+            raise
+
+    def _keep_round(self, now: float) -> None:
+        if now - self._away_at > records.heartbeat_timeout():
+            settle_lost(self.store, self.url)
         refresh = now - self._last_refresh >= REFRESH_SECONDS
         for r in records.read_records(self.store, self.url, active_only=True):
             if r["status"] != "queued":

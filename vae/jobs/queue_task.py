@@ -209,6 +209,11 @@ def run_training(job_id: str, store: str) -> str:
     except WireError as exc:
         end_job(store, job_id, {"status": "failed", "error_code": "error", "error": str(exc)}, url)
         return "failed"
+    try:
+        process, conn = warm_child()  # before the job counts as running (and its heartbeat starts): a training
+    except RuntimeError as exc:       # process restarted after a crash may take a while to import PyTorch
+        end_job(store, job_id, {"status": "failed", "error_code": "error", "error": str(exc)}, url)
+        return "failed"
     verdict = records.start(store, job_id, worker_name(), url)
     if verdict == "stop":
         end_job(store, job_id, {"status": "cancelled", "error_code": "cancel"}, url)
@@ -228,12 +233,9 @@ def run_training(job_id: str, store: str) -> str:
     job = _Supervision(store, job_id, url, spec.train_cfg.epochs, spec.image_epochs, max_seconds, holder)
     outcome = None
     try:
-        process, conn = warm_child()
         outcome = job.run(process, conn, {"id": job_id, "out": out, "model_cfg": spec.model_cfg.to_dict(),
                                           "train_cfg": spec.train_cfg.to_dict(), "dataset": spec.dataset,
                                           "store_dtype": spec.store_dtype, "max_seconds": max_seconds})
-    except RuntimeError as exc:  # the training process could not start
-        outcome = {"status": "failed", "code": "error", "detail": str(exc)}
     except BaseException as exc:  # RQ's own time-out, a cold shutdown of the worker: fail the job, then go on out
         close_child()
         outcome = {"status": "failed", "code": "killed", "detail": f"its worker stopped ({type(exc).__name__})"}

@@ -62,9 +62,9 @@ def run_worker(url: str, store: str | os.PathLike, *, burst: bool = False, name:
     from . import queue_task
 
     store = Path(store).absolute()
+    worker = make_worker(url, store, name)   # refuses an unreachable Redis before anything else
     os.environ[ENV] = url                    # the task and the reservations read them from the environment
     os.environ["VAE_MODEL_STORE"] = str(store)
-    worker = make_worker(url, store, name)
     print(f"training worker {queue_task.worker_name()}: store {store}, queue {worker.queues[0].name} on "
           f"{shown_url(url)}", flush=True)
     queue_task.warm_child()

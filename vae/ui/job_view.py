@@ -52,12 +52,17 @@ def pool_line(pool: JobPool) -> str:
 
 def pool_caption(pool: JobPool) -> None:
     """The pool's line and where models are saved, as a caption. Drawn inside the polling fragment while the
-    session's job is active (so the counts follow the class's trainings), above the form otherwise."""
-    st.caption(pool_line(pool) + " · " + t("train.store"))
+    session's job is active (so the counts follow the class's trainings), above the form otherwise. On the
+    distributed queue with its Redis away, a notice says so (the page keeps working)."""
+    line = pool_line(pool)
+    if pool.problem:
+        st.warning(t("train.queue_unreachable"), icon=":material/cloud_off:")
+    st.caption(line + " · " + t("train.store"))
 
 
 def queue_table(pool: JobPool) -> None:
-    """Every queued and running job of this server, in queue order: name, state, progress, estimated start."""
+    """Every queued and running job of this server (of the course, on the distributed queue), in queue order: name,
+    state, progress, estimated start."""
     rows = []
     for job in pool.active_jobs():
         snap = job.summary()
@@ -67,7 +72,7 @@ def queue_table(pool: JobPool) -> None:
                      "#": snap["position"] or 0})
     if rows:
         rows.sort(key=lambda r: (r["#"] != 0, r["#"]))
-        st.caption(t("train.queue_title"))
+        st.caption(t("train.queue_title.queue" if pool.distributed else "train.queue_title"))
         st.dataframe([{k: v for k, v in r.items() if k != "#"} for r in rows], hide_index=True, width="stretch")
         if teacher_owner():
             remove_controls(pool)
@@ -132,7 +137,8 @@ def live_panel(pool: JobPool, job_id: str) -> None:
     pool_caption(pool)
     pool.seen(job_id)  # the submitter is still here: a queued job is kept
     if job is None:
-        st.warning(t("train.lost"))
+        if not pool.problem:  # Redis away: the caption's notice said so, the job may well be running
+            st.warning(t("train.lost"))
         return
     snap = job.snapshot()
     if snap["status"] not in ("queued", "running"):
@@ -162,7 +168,7 @@ def job_section(pool: JobPool, job: Job | None, asked: bool) -> None:
     if job is None or not job.active:
         pool_caption(pool)
     if job is None:
-        if asked:
+        if asked and not pool.problem:
             st.warning(t("train.lost"))
     elif job.active:
         live_panel(pool, job.id)

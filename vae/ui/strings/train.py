@@ -130,6 +130,12 @@ STRINGS = {
                          "fr": "Entraînements du cours : {running} en cours, {queued} en attente ; {workers} "
                                "machines d'entraînement connectées."},
     "train.queue_title": {"en": "Trainings on this server", "fr": "Entraînements sur ce serveur"},
+    "train.queue_title.queue": {"en": "Trainings of the course", "fr": "Entraînements du cours"},
+    "train.queue_unreachable": {
+        "en": "The course's training queue (its Redis server) is not reachable right now: trainings already running "
+              "go on on their workers, and this page shows them again once it is back.",
+        "fr": "La file d'entraînement du cours (son serveur Redis) est injoignable pour l'instant : les entraînements "
+              "en cours continuent sur leurs machines, et cette page les montre de nouveau dès son retour."},
     "train.col.name": {"en": "model", "fr": "modèle"},
     "train.col.status": {"en": "state", "fr": "état"},
     "train.col.progress": {"en": "progress", "fr": "progression"},
