@@ -77,7 +77,7 @@ if [[ "${SKIP_EXISTING:-0}" != 1 || ! -f "$OUT/_classifiers/fashion-mnist/config
   "$PY" -m vae train-classifier --dataset fashion-mnist --epochs 3 --seed 0
 fi
 # Latent maps (PCA, t-SNE) of every shipped model, so the Latent map page opens instantly.
-"$PY" scripts/precompute_projections.py
+"$PY" scripts/precompute_projections.py --prune
 # Full evaluation reports (report.json, keyed by the weights' hash), so Compare opens instantly.
 for d in "$OUT"/*/; do
   [[ "$(basename "$d")" == _* ]] && continue

@@ -228,6 +228,12 @@ def _cache_file(model_dir: Path, method: str, mu: np.ndarray) -> list[Path]:
     return [model_dir / "projections" / name, cache_dir("projections") / name]
 
 
+def shipped_projection_file(model_dir: str | os.PathLike, method: str, mu: np.ndarray) -> Path:
+    """The file in a model folder that ships the ``method`` projection of ``mu`` (named by a hash of μ): what
+    ``scripts/precompute_projections.py --prune`` keeps, every other projection file there being stale."""
+    return _cache_file(Path(model_dir), method, mu)[0]
+
+
 def _read_cache(path: Path, method: str, mu: np.ndarray) -> Projection | None:
     """A cached projection of ``mu``, or None when the file is absent or unusable (too large, not a regular
     file, a symbolic link, arrays of the wrong shape): it is then recomputed, never trusted.
