@@ -89,14 +89,16 @@ def accuracy(model: DigitClassifier, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((predict_proba(model, x).argmax(1) == y.numpy()).mean())
 
 
-def save_classifier(model: DigitClassifier, folder: Path, info: dict) -> None:
-    """Write weights (safetensors) and ``config.json`` atomically, like a model folder."""
+def save_classifier(model: DigitClassifier, folder: Path, info: dict, dtype: torch.dtype = torch.float16) -> None:
+    """Write weights (safetensors, float16 by default: half the size, like the shipped models; round the model
+    first with ``vae.training_run.round_to`` so its accuracy describes what is stored) and ``config.json``
+    atomically, like a model folder. Loading restores float32."""
     def write(tmp: Path) -> None:
-        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp / "model.safetensors"))
+        save_file({k: v.to(dtype).contiguous() for k, v in model.state_dict().items()}, str(tmp / "model.safetensors"))
         config = {"image_shape": list(model.image_shape), "n_classes": model.n_classes, **info}
         (tmp / "config.json").write_text(json.dumps(config, indent=2))
 
-    write_folder_atomically(Path(folder), write)
+    write_folder_atomically(Path(folder), write, overwrite=True)  # the CLI regenerates a shipped classifier
 
 
 def load_classifier(dataset: str = "mnist") -> DigitClassifier:
