@@ -20,14 +20,24 @@ INSTALL = "apt-get install dataset-fashion-mnist"
 
 @pytest.fixture
 def fashion_store(tmp_path, monkeypatch):
-    """A store holding one 2-D VAE trained on fake Fashion-MNIST files; the files' folder is returned too."""
+    """A store holding one 2-D VAE trained on fake Fashion-MNIST files; the files' folder is returned too.
+
+    Streamlit's caches live as long as the test process: a test file run earlier in it may have loaded the real
+    Fashion-MNIST (``vae.ui.cache`` keeps a data set by name) and published bundles into its own cache folder, so
+    they are emptied here, before and after, as a server started with these files would have them."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
     monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("VAE_FASHION_MNIST_DIR", str(tmp_path / "fm"))
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path / "store"))
     _fake_fashion(tmp_path / "fm", n_train=60, n_test=20)
     assert main(["train", "--kind", "vae", "--dataset", "fashion-mnist", "--latent-dim", "2", "--hidden", "16",
                  "--epochs", "1", "--out", str(tmp_path / "store" / "fm-vae")]) == 0
-    return tmp_path
+    yield tmp_path
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def _open_map(lang: str) -> AppTest:
