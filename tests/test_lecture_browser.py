@@ -379,9 +379,13 @@ def test_three_students_vote_and_follow_the_teacher(chromium, app_server):
         assert teacher.get_by_role("button", name=text("lecture.class.open", "en")).count() == 0  # no key, no class
         # the key the launcher printed (kept in the store): typed once in this browser
         teacher.locator("[data-testid='stExpander'] summary").filter(has_text=text("teacher.unlock.title", "en")).click()
-        teacher.locator(".st-key-teacher-key input").fill((app_server.store / ".teacher_key").read_text())
+        key_input = teacher.locator(".st-key-teacher-key input")
+        key_input.fill((app_server.store / ".teacher_key").read_text())
+        key_input.press("Enter")  # the value reaches the server before the button asks for it
+        settle(teacher)
         teacher.get_by_role("button", name=text("teacher.unlock", "en")).click()
-        teacher.get_by_role("button", name=text("lecture.class.open", "en")).click()
+        settle(teacher)  # a loaded machine (another test file compiling numba, building a wheel) can take > 30 s
+        teacher.get_by_role("button", name=text("lecture.class.open", "en")).click(timeout=120_000)
         teacher.locator(".st-key-class-code h1").wait_for(timeout=30_000)
         settle(teacher)
         code = teacher.locator(".st-key-class-code h1").inner_text().strip()
