@@ -64,6 +64,23 @@ def settle(page, timeout: float = 120_000) -> None:
     page.wait_for_timeout(400)
 
 
+def unfold(page, title: str, shows) -> None:
+    """Open the expander titled ``title`` until ``shows`` (a locator inside it) is visible. A click on a summary
+    toggles it, and on a loaded machine a click can land while the page is still re-rendering: this checks, then
+    clicks only while the content is hidden, at most 5 times."""
+    summary = page.locator("[data-testid='stExpander'] summary").filter(has_text=title).first
+    for _ in range(5):
+        if shows.is_visible():
+            return
+        summary.click()
+        try:
+            shows.wait_for(state="visible", timeout=10_000)
+            return
+        except Exception:  # playwright's TimeoutError: settle and look again
+            settle(page)
+    raise AssertionError(f"the expander {title!r} would not show its content")
+
+
 def counter(page) -> str:
     return page.locator(".st-key-lecture-counter").inner_text().strip()
 
@@ -375,15 +392,19 @@ def test_three_students_vote_and_follow_the_teacher(chromium, app_server):
         teacher.goto(f"{app_server.url}lecture?lang=en&step=quiz")
         settle(teacher)
         # the class panel sits folded under the slide (a student never needs it open): the teacher unfolds it
-        teacher.locator("[data-testid='stExpander'] summary").filter(has_text=text("lecture.class.header", "en")).click()
+        unlock_summary = teacher.locator("[data-testid='stExpander'] summary").filter(
+            has_text=text("teacher.unlock.title", "en")).first
+        unfold(teacher, text("lecture.class.header", "en"), unlock_summary)
         assert teacher.get_by_role("button", name=text("lecture.class.open", "en")).count() == 0  # no key, no class
         # the key the launcher printed (kept in the store): typed once in this browser
-        teacher.locator("[data-testid='stExpander'] summary").filter(has_text=text("teacher.unlock.title", "en")).click()
         key_input = teacher.locator(".st-key-teacher-key input")
+        unfold(teacher, text("teacher.unlock.title", "en"), key_input)
         key_input.fill((app_server.store / ".teacher_key").read_text())
         key_input.press("Enter")  # the value reaches the server before the button asks for it
         settle(teacher)
-        teacher.get_by_role("button", name=text("teacher.unlock", "en")).click()
+        unlock = teacher.get_by_role("button", name=text("teacher.unlock", "en"))
+        unfold(teacher, text("teacher.unlock.title", "en"), unlock)
+        unlock.click()
         settle(teacher)  # a loaded machine (another test file compiling numba, building a wheel) can take > 30 s
         teacher.get_by_role("button", name=text("lecture.class.open", "en")).click(timeout=120_000)
         teacher.locator(".st-key-class-code h1").wait_for(timeout=30_000)
