@@ -12,6 +12,8 @@ from ..checkpoint import safe_model_path
 from ..config import ModelConfig, TrainConfig
 from ..errors import CheckpointError, ExplorerError
 from ..kinds import get_kind
+from ..models import check_size
+from ..reservation import NameReserved, Reservation, reserve_name
 from .limits import Limits
 
 
@@ -83,3 +85,26 @@ def check_name(name: str, store: Path | None = None) -> Path:
     if path.exists() or path.is_symlink():
         raise FormError("exists", name=path.name)
     return path
+
+
+def check_job(model_cfg: ModelConfig, n_images: int, epochs: int, limits: Limits) -> None:
+    """What a submitted training must pass on any backend (the local pool, the Redis queue): a model the server
+    accepts to build (``FormError('too_big')``) and the image-epoch budget (:func:`check_budget`)."""
+    try:
+        check_size(model_cfg)
+    except ExplorerError as exc:
+        raise FormError("too_big", detail=str(exc)) from None
+    check_budget(n_images, epochs, limits)
+
+
+def reserve_training(name: str, store: Path | None) -> tuple[Path, Reservation]:
+    """The new model's path (:func:`check_name`) and its name reserved for a training on any backend; the
+    reservation's refusals as ``FormError``: held by an import or another training, or the store failing."""
+    path = check_name(name, store)
+    try:
+        reservation = reserve_name(store, path.name, "training")
+    except NameReserved as exc:
+        raise FormError("reserved_import" if exc.purpose == "import" else "reserved", name=path.name) from None
+    except OSError as exc:
+        raise FormError("store", detail=exc.strerror or type(exc).__name__) from None
+    return path, reservation

@@ -37,13 +37,11 @@ from pathlib import Path
 
 from ..checkpoint import user_store
 from ..config import ModelConfig, TrainConfig
-from ..errors import ExplorerError
 from ..data import Dataset
-from ..models import check_size
-from ..reservation import REFRESH_SECONDS, NameReserved, Reservation, machine_id, reserve_name
+from ..reservation import REFRESH_SECONDS, Reservation, machine_id
 from ..uploads import discard_unused
 from . import jobfiles, schedule
-from .form import FormError, check_budget, check_name
+from .form import FormError, check_job, reserve_training
 from .limits import Limits
 from .worker import batch_progress, worker_main
 
@@ -232,11 +230,7 @@ class JobPool:
     def submit(self, spec: JobSpec) -> Job:
         """Queue a training; ``FormError`` if the session has one already, the queue is full, or the name is
         invalid, taken or reserved (by another training or an import, here or on another replica)."""
-        try:
-            check_size(spec.model_cfg)
-        except ExplorerError as exc:
-            raise FormError("too_big", detail=str(exc)) from None
-        check_budget(spec.n_train, spec.train_cfg.epochs, self.limits)
+        check_job(spec.model_cfg, spec.n_train, spec.train_cfg.epochs, self.limits)
         with self._lock:
             if self._closed:
                 raise FormError("busy")
@@ -250,13 +244,7 @@ class JobPool:
                 raise FormError("mine")
             if len(self._queue) + 1 - self._free_workers() > self.limits.max_queue:  # it would wait: is there room?
                 raise FormError("queue_full", n=self.limits.max_queue)
-            path = check_name(spec.name, spec.store)
-            try:
-                reservation = reserve_name(spec.store, path.name, "training")
-            except NameReserved as exc:
-                raise FormError("reserved_import" if exc.purpose == "import" else "reserved", name=path.name) from None
-            except OSError as exc:
-                raise FormError("store", detail=exc.strerror or type(exc).__name__) from None
+            path, reservation = reserve_training(spec.name, spec.store)
             job = Job(jobfiles.new_job_id(), spec, path, reservation, self)
             self._jobs[job.id] = job
             self._queue.append(job)

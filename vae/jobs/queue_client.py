@@ -26,14 +26,12 @@ from collections import OrderedDict
 from pathlib import Path
 
 from ..checkpoint import user_store
-from ..errors import ExplorerError
-from ..models import check_size
-from ..reservation import REFRESH_SECONDS, NameReserved, machine_id, reserve_name
+from ..reservation import REFRESH_SECONDS, machine_id
 from ..shared_state import CONNECT_TIMEOUT, SOCKET_TIMEOUT, reachable, redis_url
 from ..uploads import discard_unused
 from . import queue_records as records
 from . import schedule
-from .form import FormError, check_budget, check_name
+from .form import FormError, check_job, reserve_training
 from .jobfiles import ACTIVE, new_job_id
 from .limits import Limits
 from .pool import ANONYMOUS
@@ -212,19 +210,9 @@ class QueueService:
     def submit(self, spec) -> RemoteJob:
         """Queue a training for any worker; ``FormError`` as from the local pool (too big, over budget, one active
         job per person, queue full, name invalid, taken or reserved, Redis unreachable: "store")."""
-        try:
-            check_size(spec.model_cfg)
-        except ExplorerError as exc:
-            raise FormError("too_big", detail=str(exc)) from None
-        check_budget(spec.n_train, spec.train_cfg.epochs, self.limits)
+        check_job(spec.model_cfg, spec.n_train, spec.train_cfg.epochs, self.limits)
         wire = spec_to_wire(spec)
-        path = check_name(spec.name, spec.store)
-        try:
-            reservation = reserve_name(spec.store, path.name, "training")
-        except NameReserved as exc:
-            raise FormError("reserved_import" if exc.purpose == "import" else "reserved", name=path.name) from None
-        except OSError as exc:
-            raise FormError("store", detail=exc.strerror or type(exc).__name__) from None
+        path, reservation = reserve_training(spec.name, spec.store)
         job_id, now, m = new_job_id(), time.time(), spec.model_cfg
         record = {"id": job_id, "name": path.name, "store": str(spec.store), "status": "queued",
                   "session": digest(spec.session)[:8], "progress": 0.0, "epoch": 0, "epochs": spec.train_cfg.epochs,
