@@ -210,6 +210,13 @@ class Browserless:
             self.cached.add(u)
         return [bodies.get(u, b"") for u in urls]
 
+    def release_threads(self) -> None:
+        """Let the fetching threads go once the page is open (hundreds of idle tabs would hold six each); the
+        kept-alive connections stay, and a later fetch starts the threads again."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
     def close(self) -> None:
         """Close the kept-alive connections (a closed tab)."""
         if self._pool is not None:
@@ -777,13 +784,26 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=120.0, help="length of each phase (at most 180)")
     ap.add_argument("--idle-seconds", type=float, default=20.0, help="training speed measured alone for this long")
     ap.add_argument("--tabs", type=int, default=3, help="real Chromium tabs (0 = none)")
-    ap.add_argument("--think", type=float, default=3.0, help="mean pause between a student's actions (s)")
+    ap.add_argument("--think", type=float, default=None,
+                    help="mean pause between a student's actions (s; default 3, the lecture profile 5)")
+    ap.add_argument("--profile", choices=("class", "lecture"), default="class",
+                    help="class: 30 students explore the map (issue #10); lecture: an amphitheatre follows the "
+                         "teacher on the Lecture page while 5 trainings queue (bench/load_lecture.py, issue #24)")
+    ap.add_argument("--step-seconds", type=float, default=20.0, help="lecture: the teacher's pace (s per step)")
+    ap.add_argument("--poll-seconds", type=float, default=2.0,
+                    help="lecture: the follow poll's interval (vae.ui.lecture.classroom_ui.POLL_SECONDS)")
+    ap.add_argument("--start-step", default="ae", help="lecture: the teacher's first step (a slug of the Lecture)")
+    ap.add_argument("--late-every", type=float, default=8.0, help="lecture: a late student arrives every this many s")
     ap.add_argument("--timeout", type=float, default=60.0, help="an action without script_finished after this is an error (s)")
     ap.add_argument("--epochs", type=int, default=10000, help="epochs of the training (stopped at the end)")
     ap.add_argument("--no-training", action="store_true", help="skip the training and phase (b)")
     args = ap.parse_args(argv)
     if args.sessions < 1 or not 0 < args.seconds <= 180 or args.idle_seconds <= 0:
         ap.error("--sessions >= 1, 0 < --seconds <= 180, --idle-seconds > 0")
+    if args.think is None:
+        args.think = 5.0 if args.profile == "lecture" else 3.0
+    if args.profile == "lecture" and args.url and not args.store:
+        ap.error("the lecture profile needs --store with --url: the teacher opens the class in the shared store")
 
     servers = None
     env = {"VAE_TRAIN_MAX_IMAGE_EPOCHS": str(10 ** 12), "VAE_TRAIN_MAX_SECONDS": "3600"}  # the bench stops it itself
@@ -808,12 +828,22 @@ def main(argv=None) -> int:
     print(f"target {url} ({args.sessions} students, {args.tabs} tabs, {args.seconds:g} s per phase, "
           f"think {args.think:g} s)", flush=True)
     try:
-        out = asyncio.run(asyncio.wait_for(run(args, url, pids, store), timeout=2 * args.seconds + 900))
+        if args.profile == "lecture":
+            from bench.load_lecture import run_lecture
+
+            out = asyncio.run(asyncio.wait_for(run_lecture(args, url, pids, store), timeout=2 * args.seconds + 1200))
+        else:
+            out = asyncio.run(asyncio.wait_for(run(args, url, pids, store), timeout=2 * args.seconds + 900))
     finally:
         if servers is not None:
             servers.stop()
     print(json.dumps({k: v for k, v in out.items() if isinstance(v, dict)}, indent=1))
-    report(out)
+    if args.profile == "lecture":
+        from bench.load_lecture import report_lecture
+
+        report_lecture(out)
+    else:
+        report(out)
     print(json.dumps({k: v for k, v in out.items() if not isinstance(v, dict)}))
     return 0
 

@@ -80,6 +80,7 @@ class StreamlitSession:
         self.elements: dict = {}                            # widget id -> its last element proto (options...)
         self.ws = None
         self.session_id: str | None = None
+        self.page_script_hash = ""   # the page being shown, as the server named it (the browser sends it back)
         self.auto_reruns: list[tuple[float, str]] = []
         self.progress = ""   # text of the last st.progress element seen (the Train page's epoch counter)
         self.components: dict[str, dict] = {}   # component key -> the ``data`` (JSON) it was last mounted with
@@ -110,6 +111,7 @@ class StreamlitSession:
         cs = msg.rerun_script
         cs.query_string = self.query
         cs.page_name = self.page
+        cs.page_script_hash = self.page_script_hash
         cs.fragment_id = fragment_id
         cs.is_auto_rerun = is_auto_rerun
         for wid, (fld, value) in {**self.states, **(triggers or {})}.items():
@@ -125,6 +127,8 @@ class StreamlitSession:
         kind = fm.WhichOneof("type")
         if kind == "new_session":
             self.session_id = fm.new_session.initialize.session_id or self.session_id
+        elif kind == "navigation":   # st.navigation names the page it ran (the browser sends it back)
+            self.page_script_hash = fm.navigation.page_script_hash or self.page_script_hash
         elif kind == "auto_rerun":
             result.auto_rerun = (fm.auto_rerun.interval, fm.auto_rerun.fragment_id)
         elif kind == "page_info_changed":  # the app wrote st.query_params: the browser's URL changes, and it sends it back
@@ -246,7 +250,7 @@ class StreamlitSession:
 
     async def navigate(self, page: str) -> RunResult:
         """Go to another page of the app (``st.navigation``'s URL path; "" = the default page): a full run."""
-        self.page = page
+        self.page, self.page_script_hash = page, ""   # the server resolves the new page by its URL path
         return await self.run()
 
     async def click(self, key: str) -> RunResult:

@@ -51,3 +51,28 @@ def test_tiny_class_end_to_end():
     assert out["training_images_per_s_idle"] > 0 and out["training_speed_ratio"] > 0   # the worker trained
     assert out["rss_mb"] > 0
     print(f"tiny class: {time.time() - t0:.0f} s")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)  # a bench with its own server: slow on a loaded CI machine
+def test_tiny_lecture_end_to_end():
+    """The lecture profile (bench/load_lecture.py) on a tiny class: students arrive on the teacher's class, follow
+    its steps through the page's own poll, vote on the quiz (each vote counted once by the class), a late student
+    opens the page, 5 class members submit trainings (one runs, the others wait in the queue), and the last line
+    holds every figure issue #24 asks for."""
+    from bench.load_lecture import REQUIRED_KEYS as LECTURE_KEYS
+
+    proc = subprocess.run([sys.executable, "bench/load.py", "--profile", "lecture", "--sessions", "3", "--seconds", "8",
+                           "--idle-seconds", "2.5", "--think", "0.7", "--step-seconds", "2.5", "--poll-seconds", "0.5",
+                           "--late-every", "2", "--start-step", "quiz"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=280)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert LECTURE_KEYS <= set(out), LECTURE_KEYS - set(out)
+    assert out["errors"] == 0, proc.stdout[-4000:]
+    assert out["sessions"] == 3 and out["actions"] >= 6 and out["polls"] >= 6
+    assert out["follow_p95_ms"] is not None, proc.stdout[-3000:]   # a poll brought the teacher's next step
+    assert out["votes_match"] and '"cast_by_students": 0' not in proc.stdout, proc.stdout[-3000:]
+    assert out["late_open_ratio"] > 0 and out["p95_ms"] > 0 and out["p95_training_ms"] > 0
+    assert out["trainings_queued"] == 4 and out["training_speed_ratio"] > 0   # one ran, four waited
+    assert out["rss_mb"] > 0

@@ -1,0 +1,439 @@
+"""The lecture profile of ``bench/load.py`` (issue #24 item 5): an amphitheatre follows the teacher.
+
+    .venv/bin/python bench/load.py --profile lecture --sessions 200
+    .venv/bin/python bench/load.py --profile lecture --replicas 2 --sessions 400
+
+A teacher opens a class and moves to the next lecture step every ``--step-seconds`` (20 s). The teacher's part is
+played through ``vae.classroom`` on the shared store (what the teacher's page calls): it is one session among
+hundreds and costs the server nothing the students don't. Every simulated student (``bench/ws_client.py``,
+Streamlit's own websocket protocol) arrives cold on ``lecture?class=CODE`` like a browser with an empty cache
+(the HTML and Streamlit's files, 6 at a time on kept-alive connections, then the components' modules), which
+takes a place in the class. It then does what its browser does: the page's follow poll (the
+``@st.fragment(run_every=2 s)`` tick of ``vae.ui.lecture.classroom_ui._poll``) while the Lecture page is shown,
+which reruns the page to the teacher's step when it changed; and, every ``--think`` seconds on average (5 s), one
+server-reaching action: a quiz vote (on the quiz step), a model switch in the sidebar, an inspect click on the
+map page, or a page change (Lecture → map → Lecture). A few cold reloads too.
+
+Phases: single-user figures (one student opens the Lecture page cold 3 times on the idle server); (a) the class
+arrives (8 at a time) and follows for ``--seconds``, while a late student opens the page cold every few seconds;
+then the class pauses and 5 students of the class submit a training each on the Train page (the server's pool runs
+one at a time, the others wait in its queue): the first one's speed on the otherwise idle server is measured; then
+(b) the class follows for ``--seconds`` again with the trainings queued and running; then every training is
+stopped or cancelled. With ``--replicas R`` everything goes through nginx (``deploy/replicas.py``).
+
+Figures: ``p95_ms`` (server actions in (a)), ``p95_training_ms`` (the same in (b)), ``poll_p95_ms`` (the follow
+poll's round trip), ``follow_p95_ms`` (teacher's step published → the student's page showing it, which includes up
+to one poll interval), ``late_open_ratio`` (a late student's cold open, p95, over the idle server's median),
+``training_speed_ratio`` (the running training's images/s in (b) over its idle speed), ``rss_mb`` (server
+processes and their children, the largest reading), and the class's vote tally checked against the votes cast.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import random
+import statistics
+import time
+import urllib.parse
+from pathlib import Path
+
+from bench.load import (MAP_KEY, TRAIN_PAGE, Browserless, Log, Trainer, pct, rss_mb, summarize)
+from bench.ws_client import StreamlitSession, first_get
+from vae import classroom
+from vae.ui.lecture.classroom_ui import CHOICES
+from vae.ui.lecture.render import QUIZ
+from vae.ui.lecture.steps import SLUGS
+from vae.ui.sidebar import picker_key
+
+LECTURE_PAGE = "lecture"
+TEACHER_OWNER = "0123456789ab"        # a teacher id (``vae.classroom``'s owner format)
+QUIZ_STEP = "quiz"
+# a student's next action on each page, by weight (the Lecture page mostly follows; a vote only on the quiz step)
+ACTIONS = {"lecture": {"vote": 3, "model": 1, "navigate": 1, "reload": 0.2},
+           "map": {"inspect": 3, "navigate": 2}}
+TRAININGS = 5
+TARGETS = {"p95_ms": 1000.0, "late_open_ratio": 2.0, "training_speed_ratio": 0.5, "rss_mb": 2048.0}
+REQUIRED_KEYS = {"sessions", "errors", "p95_ms", "p95_training_ms", "training_speed_ratio", "late_open_ratio",
+                 "rss_mb"}
+
+
+class Teacher:
+    """The class's teacher: opens it in the shared store and publishes one step every ``step_seconds``."""
+
+    def __init__(self, store: Path, size: int, first_step: str = SLUGS[0]):
+        self.store = store
+        self.code = classroom.open_class(list(CHOICES.values()), owner=TEACHER_OWNER, size=size, store=store)
+        self.index = SLUGS.index(first_step)
+        self.step = first_step
+        self.published_at = time.perf_counter()
+        classroom.publish_step(self.code, self.step, TEACHER_OWNER, store=store)
+
+    async def teach(self, until: float, step_seconds: float) -> None:
+        """Move to the next step (cycling through the lecture) every ``step_seconds`` until ``until``."""
+        while time.perf_counter() + step_seconds < until:
+            await asyncio.sleep(step_seconds)
+            self.index = (self.index + 1) % len(SLUGS)
+            self.step = SLUGS[self.index]
+            await asyncio.to_thread(classroom.publish_step, self.code, self.step, TEACHER_OWNER, self.store)
+            self.published_at = time.perf_counter()
+
+    def tally(self) -> dict:
+        """The class's vote counts as the app counts them."""
+        return dict(classroom.tally(self.code, store=self.store, max_age=0).counts)
+
+
+class LectureStudent:
+    """A student's tab on the Lecture page of class ``teacher.code`` (see the module docstring)."""
+
+    def __init__(self, url: str, timeout: float, seed: int, log: Log, teacher: Teacher, lang: str = "fr"):
+        self.url, self.timeout, self.log, self.teacher, self.lang = url, timeout, log, teacher, lang
+        self.rng = random.Random(seed)
+        self.session: StreamlitSession | None = None
+        self.http: Browserless | None = None
+        self.page = LECTURE_PAGE
+        self.poll_fragment: str | None = None
+        self.upstream = ""
+        self.vote: str | None = None       # the answer cast in this tab's place in the class
+        self.ballots = 0                   # places (tabs: a reload takes a new one) in which this student voted
+        self.followed: float | None = None  # published_at of the teacher's step this student last showed
+        self.skipped = 0
+
+    @property
+    def query(self) -> str:
+        return urllib.parse.urlencode({"class": self.teacher.code, "lang": self.lang})
+
+    def _shown_step(self) -> str | None:
+        return urllib.parse.parse_qs(self.session.query).get("step", [SLUGS[0]])[0] if self.session else None
+
+    def _after_run(self, r, full: bool, polled: bool = False) -> None:
+        """Learn the follow poll's fragment after a full run; when a poll (``polled``) brought the teacher's new
+        step, time the follow: published → shown (an arrival or a return from another page is not a follow)."""
+        if full:
+            self.poll_fragment = r.auto_rerun[1] if r.auto_rerun and self.page == LECTURE_PAGE else None
+        if self.page == LECTURE_PAGE and self._shown_step() == self.teacher.step \
+                and self.followed != self.teacher.published_at:
+            if polled:
+                self.log.add("follow", True, time.perf_counter() - self.teacher.published_at, "ok", self.upstream)
+            self.followed = self.teacher.published_at
+
+    async def _assets(self) -> None:
+        for data in list(self.session.components.values()):
+            await asyncio.to_thread(self.http.component, data)
+
+    async def open(self, kind: str = "page_open") -> bool:
+        """Cold arrival on ``lecture?class=CODE`` (takes a place in the class); records a ``kind`` sample."""
+        await self.close()
+        t0 = time.perf_counter()
+        self.http, self.page, self.vote = Browserless(self.url, self.timeout), LECTURE_PAGE, None
+        parts: dict[str, float] = {}
+        try:
+            headers = await asyncio.to_thread(self.http.open_html)
+            parts["html"] = time.perf_counter() - t0
+            self.upstream = headers.get("x-upstream", "")
+            self.session = StreamlitSession(self.url, LECTURE_PAGE, cookie=self.http.cookie, timeout=self.timeout,
+                                            query=self.query)
+            await self.session.__aenter__()
+            r = await self.session.run()
+            parts["script"] = time.perf_counter() - t0 - parts["html"]
+            if r.ok:
+                await self._assets()
+                parts["assets"] = time.perf_counter() - t0 - parts["html"] - parts["script"]
+            ok, status = r.ok, r.status if not r.exceptions else f"exception: {r.exceptions[0]}"[:200]
+            if r.ok and r.auto_rerun is None:
+                ok, status = False, "no follow poll (not a student of the class?)"
+            self._after_run(r, full=True)
+        except Exception as exc:  # noqa: BLE001 - connect / HTTP failures are errors of the run
+            ok, status = False, f"open:{type(exc).__name__}: {exc}"[:200]
+        finally:
+            if self.http is not None:
+                await asyncio.to_thread(self.http.release_threads)
+        self.log.add(kind, ok, time.perf_counter() - t0, status, self.upstream, parts)
+        return ok
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.__aexit__(None, None, None)
+            self.session = None
+        if self.http is not None:
+            await asyncio.to_thread(self.http.close)
+
+    async def poll(self) -> None:
+        """One tick of the follow poll, as the browser sends it; a changed step reruns the page within it."""
+        t0 = time.perf_counter()
+        try:
+            r = await self.session.auto_rerun(self.poll_fragment)
+            ok, status = r.ok, r.status if not r.exceptions else f"exception: {r.exceptions[0]}"[:200]
+            if r.ok:
+                self._after_run(r, full=r.auto_rerun is not None, polled=True)
+        except Exception as exc:  # noqa: BLE001
+            ok, status = False, f"poll:{type(exc).__name__}: {exc}"[:200]
+        self.log.add("poll", ok, time.perf_counter() - t0, status, self.upstream)
+
+    def _choice(self, key: str, avoid: str | None = None) -> str | None:
+        try:
+            labels = self.session.options(key)
+        except KeyError:
+            return None
+        choices = [o for o in labels if o != avoid] or labels
+        return self.rng.choice(choices) if choices else None
+
+    async def act(self) -> None:
+        """One timed server action of this student's page (``ACTIONS``)."""
+        s, rng = self.session, self.rng
+        kinds = dict(ACTIONS[self.page])
+        if self.page == LECTURE_PAGE and self._shown_step() != QUIZ_STEP:
+            kinds.pop("vote")
+        kind = rng.choices(list(kinds), weights=list(kinds.values()))[0]
+        if kind == "reload":
+            await self.open()
+            return
+        t0 = time.perf_counter()
+        full = False
+        try:
+            if kind == "vote":
+                label = self._choice(QUIZ, avoid=self.vote)
+                if label is None:
+                    self.skipped += 1
+                    return
+                r = await s.choose(QUIZ, label, fragment=False)
+                if r.ok:
+                    self.ballots += self.vote is None   # a re-vote in the same place replaces the earlier one
+                    self.vote = label
+                full = True
+            elif kind == "model":
+                label = self._choice(picker_key("vae", "mnist", 2, self.lang))
+                if label is None:
+                    self.skipped += 1
+                    return
+                r = await s.choose(picker_key("vae", "mnist", 2, self.lang), label, fragment=False)
+                full = True
+            elif kind == "inspect":
+                r = await s.set(MAP_KEY, {"inspected": rng.randrange(1000)})
+            else:   # navigate: Lecture ↔ map (the app's default page, URL path "")
+                self.page = "map" if self.page == LECTURE_PAGE else LECTURE_PAGE
+                r = await s.navigate("" if self.page == "map" else LECTURE_PAGE)
+                full = True
+            if r.ok:
+                s.forget_stale_choices()
+                self._after_run(r, full)
+                await self._assets()
+            ok, status = r.ok, r.status if not r.exceptions else f"exception: {r.exceptions[0]}"[:200]
+        except Exception as exc:  # noqa: BLE001
+            ok, status = False, f"{kind}:{type(exc).__name__}: {exc}"[:200]
+        self.log.add(kind, ok, time.perf_counter() - t0, status, self.upstream)
+
+    async def follow(self, until: float, think: float, poll_seconds: float) -> None:
+        """Until ``until``: the follow poll every ``poll_seconds`` on the Lecture page, and an action every
+        ``think`` s on average (exponential gaps), one message at a time as a browser tab's session runs them."""
+        next_act = time.perf_counter() + self.rng.expovariate(1 / think)
+        next_poll = time.perf_counter() + self.rng.uniform(0, poll_seconds)
+        while True:
+            now = time.perf_counter()
+            due = min(next_act, next_poll if self.poll_fragment else next_act)
+            if due >= until:
+                return
+            await asyncio.sleep(max(0.0, due - now))
+            if self.session is None:
+                await self.open()
+                next_act = time.perf_counter() + self.rng.expovariate(1 / think)
+            elif self.poll_fragment and next_poll <= next_act:
+                await self.poll()
+                next_poll = max(next_poll + poll_seconds, time.perf_counter())
+            else:
+                await self.act()
+                next_act = time.perf_counter() + self.rng.expovariate(1 / think)
+
+
+class ClassTrainer(Trainer):
+    """A student of the class who submits a training: joins through the Lecture page (the pool's fair queue counts
+    a class member as one person), then goes to the Train page in the same tab and submits the form."""
+
+    def __init__(self, url: str, store: Path, timeout: float, epochs: int, code: str, index: int):
+        super().__init__(url, store, timeout, epochs)
+        self.name = f"{self.name}-{index}"
+        self.query = urllib.parse.urlencode({"class": code, "lang": "en"})
+
+    async def start(self) -> bool:
+        cookie, headers = await asyncio.to_thread(first_get, self.url, self.timeout)
+        self.upstream = headers.get("x-upstream", "")
+        self.session = StreamlitSession(self.url, LECTURE_PAGE, cookie=cookie, timeout=self.timeout, query=self.query)
+        await self.session.__aenter__()
+        for page in (LECTURE_PAGE, TRAIN_PAGE):
+            r = await self.session.navigate(page)
+            if not r.ok:
+                self.errors.append(f"{page} page: {r.status} {r.exceptions}")
+                return False
+        self.session.stage("train.epochs", self.epochs)
+        self.session.stage("train.name", self.name)
+        r = await self.session.click("train.submit")
+        if not r.ok or not self.session.auto_reruns:
+            self.errors.append(f"submit: {r.status} {r.exceptions} (no live panel: training not accepted?)")
+            return False
+        return True
+
+    async def stop(self) -> None:
+        """Stop the running training, or cancel a queued one (whichever button the panel shows)."""
+        for key in ("train.stop", "train.cancel"):
+            try:
+                r = await self.session.click(key)
+            except KeyError:
+                continue
+            if not r.ok:
+                self.errors.append(f"{key}: {r.status}")
+            break
+        await self.session.__aexit__(None, None, None)
+
+
+async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
+    """Single-user figures, (a) the class follows, the trainings alone, (b) the class follows with them."""
+    asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=32))
+    log = Log()
+    teacher = Teacher(store, size=min(classroom.MAX_SIZE, args.sessions + 3 + TRAININGS + 20), first_step=args.start_step)
+    out: dict = {"profile": "lecture", "url": url, "sessions": args.sessions, "seconds_per_phase": args.seconds,
+                 "think_s": args.think, "step_seconds": args.step_seconds, "class": teacher.code}
+    rss_seen: list[float] = []
+
+    def memory() -> None:
+        v = rss_mb(pids)
+        if v is not None:
+            rss_seen.append(v)
+
+    n = 0
+
+    def student() -> LectureStudent:
+        nonlocal n
+        n += 1
+        return LectureStudent(url, args.timeout, n, log, teacher)
+
+    warm = student()
+    await warm.open()
+    await warm.close()
+    log.phase = "single"
+    solo = student()
+    for _ in range(3):
+        await solo.open()
+    memory()
+    await solo.close()
+    single = [s["ms"] for s in log.of("single", True) if s["ok"]]
+    out["page_open_single_ms"] = round(statistics.median(single), 1) if single else None
+
+    log.phase = "class"
+    students = [student() for _ in range(args.sessions)]
+    sem = asyncio.Semaphore(8)
+
+    async def arrive(st: LectureStudent) -> None:
+        async with sem:
+            await st.open()
+    t0 = time.perf_counter()
+    await asyncio.gather(*(arrive(st) for st in students))
+    out["arrival_s"] = round(time.perf_counter() - t0, 1)
+    memory()
+
+    async def late_students(until: float) -> None:
+        """A late student arrives cold every ``--late-every`` s (and leaves: the open is what is measured)."""
+        while time.perf_counter() + args.late_every < until:
+            await asyncio.sleep(args.late_every)
+            late = student()
+            await late.open("late_open")
+            await late.close()
+
+    async def phase(seconds: float, extra=()) -> None:
+        until = time.perf_counter() + seconds
+        await asyncio.gather(teacher.teach(until, args.step_seconds), late_students(until),
+                             *(st.follow(until, args.think, args.poll_seconds) for st in students), *extra)
+        memory()
+
+    await phase(args.seconds)
+
+    # the trainings: submitted by 5 students of the class while it pauses; the first one's idle speed
+    log.phase = "idle_training"
+    trainers = [ClassTrainer(url, store, args.timeout, args.epochs, teacher.code, i) for i in range(TRAININGS)]
+    idle_ips = busy_ips = None
+    first = trainers[0]
+    if await first.start() and await first.wait_running(120):
+        for tr in trainers[1:]:
+            await tr.start()
+        idle_ips = await first.measure(args.idle_seconds)
+        memory()
+        log.phase = "training"
+        b = time.perf_counter()
+        until = b + args.seconds
+        await phase(args.seconds, [first.poll(until)] + [tr.poll(until) for tr in trainers[1:] if tr.session])
+        busy_ips = first.images_per_s(b, time.perf_counter())
+    queued = [(await asyncio.to_thread(tr.read_record) or {}).get("status") for tr in trainers]
+    for tr in trainers:
+        if tr.session is not None:
+            await tr.stop()
+    for st in students:
+        await st.close()
+
+    # figures
+    phases = ["class"] + (["training"] if "training" in log.samples else [])
+
+    def of(phase_name: str, kinds: set[str] | None = None, exclude: set[str] = frozenset()) -> list[dict]:
+        return [s for s in log.samples.get(phase_name, [])
+                if (kinds is None or s["kind"] in kinds) and s["kind"] not in exclude]
+    passive = {"poll", "follow", "page_open", "late_open"}
+    for name in phases:
+        out[f"phase_{name}"] = {"actions": summarize(of(name, exclude=passive)), "polls": summarize(of(name, {"poll"})),
+                                "follow": summarize(of(name, {"follow"})), "page_open": summarize(of(name, {"page_open"})),
+                                "late_open": summarize(of(name, {"late_open"}))}
+    everything = [s for ph in ["single", *phases] for s in log.samples.get(ph, [])]
+    failed = [s for s in everything if not s["ok"]]
+    kinds: dict[str, int] = {}
+    for s in failed:
+        kinds[f"{s['kind']}: {s['status'][:60]}"] = kinds.get(f"{s['kind']}: {s['status'][:60]}", 0) + 1
+    out["error_kinds"] = kinds
+    counted = await asyncio.to_thread(teacher.tally)
+    out["votes"] = {"cast_by_students": sum(st.ballots for st in students), "counted": sum(counted.values()),
+                    "counts": counted}
+    a_act, b_act = out["phase_class"]["actions"], out.get("phase_training", {}).get("actions", {})
+    late = [s["ms"] for ph in phases for s in of(ph, {"late_open"}) if s["ok"]]
+    trainer_errors = [e for tr in trainers for e in tr.errors]
+    out["training"] = {"names": [tr.name for tr in trainers], "status_before_stop": queued,
+                       "images_per_s_idle": idle_ips, "images_per_s_load": busy_ips, "errors": trainer_errors[:5]}
+    out.update(
+        replicas=args.replicas, actions=sum(out[f"phase_{p}"]["actions"]["n"] for p in phases),
+        polls=sum(out[f"phase_{p}"]["polls"]["n"] for p in phases),
+        skipped_actions=sum(st.skipped for st in students),
+        errors=len(failed) + len(trainer_errors),
+        p50_ms=a_act["p50_ms"], p95_ms=a_act["p95_ms"],
+        p50_training_ms=b_act.get("p50_ms"), p95_training_ms=b_act.get("p95_ms"),
+        poll_p95_ms=pct([s["ms"] for ph in phases for s in of(ph, {"poll"}) if s["ok"]], 95),
+        follow_p95_ms=pct([s["ms"] for ph in phases for s in of(ph, {"follow"}) if s["ok"]], 95),
+        late_open_p95_ms=pct(late, 95),
+        late_open_ratio=round(pct(late, 95) / out["page_open_single_ms"], 2) if late and out["page_open_single_ms"] else None,
+        training_images_per_s_idle=idle_ips, training_images_per_s_load=busy_ips,
+        training_speed_ratio=round(busy_ips / idle_ips, 2) if idle_ips and busy_ips else None,
+        trainings_queued=sum(1 for s in queued if s == "queued"),
+        votes_match=out["votes"]["counted"] == out["votes"]["cast_by_students"],
+        rss_mb=round(max(rss_seen), 1) if rss_seen else None,
+        loadavg_at_end=[round(v, 2) for v in os.getloadavg()])
+    return out
+
+
+def report_lecture(out: dict) -> None:
+    """The lecture profile's figures against the targets of issue #24 item 5, one line each."""
+    T = TARGETS
+
+    def line(label, value, target="", ok=None):
+        mark = "" if ok is None or value is None else ("ok" if ok else "MISSED")
+        print(f"{label:<46} {value!s:>12}   {target:<14} {mark}")
+
+    def le(v, limit):
+        return None if v is None else v <= limit
+    print(f"--- lecture: {out['sessions']} students, {out['replicas']} replica(s), {out['seconds_per_phase']:g} s per phase ---")
+    line("server actions p95 ms (no training)", out["p95_ms"], f"<= {T['p95_ms']:g}", le(out["p95_ms"], T["p95_ms"]))
+    line("server actions p95 ms (5 trainings)", out["p95_training_ms"], f"<= {T['p95_ms']:g}",
+         le(out["p95_training_ms"], T["p95_ms"]))
+    line("follow poll p95 ms", out["poll_p95_ms"])
+    line("teacher's step -> student's page p95 ms", out["follow_p95_ms"])
+    line("late open p95 ms / idle open ms", f"{out['late_open_p95_ms']}/{out['page_open_single_ms']}")
+    line("  ratio", out["late_open_ratio"], f"<= {T['late_open_ratio']:g}", le(out["late_open_ratio"], T["late_open_ratio"]))
+    line("training images/s idle / under load", f"{out['training_images_per_s_idle']}/{out['training_images_per_s_load']}")
+    line("  ratio", out["training_speed_ratio"], f">= {T['training_speed_ratio']:g}",
+         None if out["training_speed_ratio"] is None else out["training_speed_ratio"] >= T["training_speed_ratio"])
+    line("votes counted = votes cast", out["votes_match"], "True", out["votes_match"])
+    line("RSS MB (largest)", out["rss_mb"], f"<= {T['rss_mb']:g}", le(out["rss_mb"], T["rss_mb"]))
+    line("errors", out["errors"], "0", out["errors"] == 0)
