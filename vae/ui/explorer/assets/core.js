@@ -55,9 +55,15 @@ export function loadPlotly(ref) {
   if (!G.plotly) {
     G.plotly = new Promise((resolve, reject) => {
       const url = assetUrl(ref.url);
-      const s = document.createElement("script");
-      s.src = url;
-      s.fetchPriority = "high";  // the first paint waits for it
+      // The map pages' HTML may have started it already (vae/ui/early_plotly.py): wait for that script, unless
+      // it failed (its onerror marks it), then load it again as below.
+      const early = [...document.querySelectorAll("script[data-vae-plotly]")]
+        .find((e) => e.src === url && !e.dataset.failed);
+      const s = early || document.createElement("script");
+      if (!early) {
+        s.src = url;
+        s.fetchPriority = "high";  // the first paint waits for it
+      }
       s.onload = () => {
         const t = performance.getEntriesByName(url).pop();
         const network = !!t && t.transferSize > 0;
@@ -66,7 +72,7 @@ export function loadPlotly(ref) {
         resolve(window.Plotly);
       };
       s.onerror = () => { s.remove(); reject(new Error("plotly.js failed to load")); };
-      document.head.appendChild(s);
+      if (!early) document.head.appendChild(s);
     });
     G.plotly.catch(() => { G.plotly = null; });
   }
