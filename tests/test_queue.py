@@ -74,16 +74,20 @@ def gone(pid: int) -> bool:
 
 
 class WorkerProcess:
-    """``python -m vae worker --redis URL --store STORE`` in a process of its own, its output in a log file."""
+    """``python -m vae worker --redis URL --store STORE`` in a process of its own (``name``: its RQ name, ``--name``),
+    its output in a log file; returns once the worker is registered in Redis. tests/test_multimachine.py starts its
+    workers with it too."""
 
-    def __init__(self, url: str, store: Path, log: Path, **env):
+    def __init__(self, url: str, store: Path, log: Path, name: str | None = None, **env):
         from vae.jobs.queue_client import rq_connection, rq_queue
 
         self.queue = rq_queue(store, url, connection=rq_connection(url))
         self.log = log
         before = self.count()
+        named = ["--name", name] if name else []
         with open(log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "vae", "worker", "--redis", url, "--store", str(store)],
+            self.proc = subprocess.Popen([sys.executable, "-m", "vae", "worker", "--redis", url, "--store", str(store),
+                                          *named],
                                          cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
         until(lambda: self.count() > before or self.proc.poll() is not None, 120, "the worker to register")
         assert self.proc.poll() is None, self.output()
