@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import os
 import signal
 import socket
+import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -46,7 +48,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(360)]
 
 HOSTS = ["127.0.0.2", "127.0.0.3"]  # replica A, replica B: two "machines"
 KEY = "multimachine-teacher-key"
-HEARTBEAT = 5                      # VAE_QUEUE_HEARTBEAT_TIMEOUT: a killed worker's job fails after it
+# VAE_QUEUE_HEARTBEAT_TIMEOUT: a killed worker's job fails this long after its last beat (20 s in production; not
+# the minimum 3: a loaded machine may delay a live worker's beat by a few seconds)
+HEARTBEAT = 8
 PAGE_TIMEOUT = 90.0                # one script run, on a loaded 2-core machine
 
 
@@ -177,9 +181,16 @@ def course(tmp_path_factory):
             yield course
         finally:
             trainers = [c for w in course.workers for c in children(w.proc.pid)]
-            for w in course.workers:
-                w.stop()
+            for w in course.workers:  # all at once: an idle worker leaves on SIGTERM (and ends its training process)
+                if w.proc.poll() is None:
+                    w.proc.send_signal(signal.SIGTERM)
             replicas.stop()
+            for w in course.workers:
+                try:
+                    w.proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    w.proc.kill()
+                    w.proc.wait(10)
             course.redis.stop()
             for pid in trainers:  # backstop: no training process outlives the module
                 if not gone(pid):
@@ -317,6 +328,7 @@ def test_a_training_submitted_on_a_runs_on_a_worker_and_is_listed_on_both(course
     record = course.record("multi1")
     assert record["status"] == "done" and course.worker_of(record) is not None, (record, course.logs())
     assert (course.store / "multi1" / "model.safetensors").is_file()
+    assert json.loads((course.store / "multi1" / "config.json").read_text())["dataset"] == "digits"
     listed_everywhere(course, "multi1")
 
 

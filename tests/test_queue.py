@@ -89,13 +89,21 @@ class WorkerProcess:
             self.proc = subprocess.Popen([sys.executable, "-m", "vae", "worker", "--redis", url, "--store", str(store),
                                           *named],
                                          cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
-        until(lambda: self.count() > before or self.proc.poll() is not None, 120, "the worker to register")
+        # a named worker waits for its own name (a dead worker's registration may expire meanwhile)
+        registered = (lambda: name in self.names()) if name else (lambda: self.count() > before)
+        until(lambda: registered() or self.proc.poll() is not None, 120, "the worker to register")
         assert self.proc.poll() is None, self.output()
 
     def count(self) -> int:
         from rq import Worker
 
         return Worker.count(connection=self.queue.connection, queue=self.queue)
+
+    def names(self) -> set[str]:
+        """The names of the workers registered on the queue."""
+        from rq import Worker
+
+        return {w.name for w in Worker.all(connection=self.queue.connection, queue=self.queue)}
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-3000:]
