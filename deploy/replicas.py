@@ -35,9 +35,11 @@ def nginx_binary() -> str | None:
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None)
 
 
-def render_conf(listen_port: int, replica_ports: list[int], prefix: Path) -> str:
-    """deploy/nginx.conf for nginx on ``listen_port`` in front of the replicas on ``replica_ports``, files in ``prefix``."""
-    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in replica_ports)
+def render_conf(listen_port: int, replica_ports: list[int], prefix: Path, hosts: list[str] | None = None) -> str:
+    """deploy/nginx.conf for nginx on ``listen_port`` in front of the replicas on ``replica_ports`` (at the addresses
+    ``hosts``, one per replica; default all 127.0.0.1), files in ``prefix``."""
+    hosts = hosts or ["127.0.0.1"] * len(replica_ports)
+    servers = "\n".join(f"        server {h}:{p};" for h, p in zip(hosts, replica_ports, strict=True))
     return (TEMPLATE.read_text().replace("{{LISTEN}}", f"127.0.0.1:{listen_port}").replace("{{PREFIX}}", str(prefix))
             .replace("{{SERVERS}}", servers).replace("{{MAX_BODY}}", MAX_BODY)
             .replace("{{USER}}", "user root;" if os.geteuid() == 0 else ""))
@@ -46,18 +48,26 @@ def render_conf(listen_port: int, replica_ports: list[int], prefix: Path) -> str
 class Replicas:
     """N ``python -m vae.ui.serve --production`` processes (the README's production command) + nginx, each a
     :class:`~vae.devtools.server_process.ServerProcess`; ``start()``, ``url``, ``replica_urls``, ``pids``, ``stop()``.
-    Their logs stay in ``prefix`` (``streamlit-<port>.log``, ``nginx.out``, ``error.log``)."""
+    Their logs stay in ``prefix`` (``streamlit-<port>.log``, ``nginx.out``, ``error.log``).
+
+    ``hosts`` gives each replica its own loopback address (its ``--server.address``: 127.0.0.2, 127.0.0.3, …, as
+    tests/test_multimachine.py does to play separate machines; Linux answers all of 127/8); default all 127.0.0.1.
+    nginx itself listens on 127.0.0.1."""
 
     def __init__(self, n: int = 2, port: int | None = None, replica_ports: list[int] | None = None,
-                 store: str | Path | None = None, env: dict | None = None, prefix: str | Path | None = None):
+                 store: str | Path | None = None, env: dict | None = None, prefix: str | Path | None = None,
+                 hosts: list[str] | None = None):
         self.n = n
+        self.hosts = list(hosts or ["127.0.0.1"] * n)
+        if len(self.hosts) != n:
+            raise ValueError(f"{n} replicas need {n} addresses, not {len(self.hosts)}")
         self.port = port or free_port()
-        self.replica_ports = replica_ports or [free_port() for _ in range(n)]
+        self.replica_ports = replica_ports or [free_port(h) for h in self.hosts]
         self.prefix = Path(prefix or tempfile.mkdtemp(prefix="vae-nginx-"))
         self.store = Path(store) if store else self.prefix / "models"
         self.env = {**(env or {}), "VAE_MODEL_STORE": str(self.store)}
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.replica_urls = [f"http://127.0.0.1:{p}/" for p in self.replica_ports]
+        self.replica_urls = [f"http://{h}:{p}/" for h, p in zip(self.hosts, self.replica_ports)]
         self.procs: list[AppServer] = []
         self.nginx: ServerProcess | None = None
 
@@ -75,11 +85,11 @@ class Replicas:
         self.store.mkdir(parents=True, exist_ok=True)
         self.prefix.mkdir(parents=True, exist_ok=True)
         try:
-            for port in self.replica_ports:
-                self.procs.append(AppServer(self.env, port, ["--production"],
+            for host, port in zip(self.hosts, self.replica_ports):
+                self.procs.append(AppServer(self.env, port, ["--production"], host=host,
                                             log=self.prefix / f"streamlit-{port}.log"))
             conf = self.prefix / "nginx.conf"
-            conf.write_text(render_conf(self.port, self.replica_ports, self.prefix))
+            conf.write_text(render_conf(self.port, self.replica_ports, self.prefix, self.hosts))
             self.nginx = ServerProcess([binary, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log")],
                                        self.port, self.prefix / "nginx.out", stop_signal=signal.SIGQUIT)
             deadline = time.monotonic() + timeout

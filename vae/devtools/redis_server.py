@@ -1,8 +1,9 @@
 """A throw-away ``redis-server`` on a loopback port, for the tests of the Redis backend (``docs/redis.md``).
 
 Started through :class:`vae.devtools.server_process.ServerProcess` (its log file, its early-exit report, its
-stop), in a folder of its own, with nothing saved (``--save '' --appendonly no``): healthy when it answers
-``PING``.
+stop), in a folder of its own, with nothing saved (``--save '' --appendonly no``) unless asked to persist (an
+append-only file written at every command, so a server stopped and started again in the same folder on the same
+port has kept everything: tests/test_multimachine.py's restart): healthy when it answers ``PING``.
 """
 from __future__ import annotations
 
@@ -38,15 +39,17 @@ def require_redis_server() -> None:
 
 class RedisServer(ServerProcess):
     """``redis-server`` on ``127.0.0.1:<port>`` (default: a free one), working in ``folder`` (its log there too);
-    :attr:`redis_url` is what ``VAE_REDIS_URL`` takes. Started at once; a context manager like any
-    :class:`ServerProcess` (ready on entry, stopped on exit)."""
+    :attr:`redis_url` is what ``VAE_REDIS_URL`` takes. ``persist``: keep the data in an append-only file in
+    ``folder`` (``--appendonly yes --appendfsync always``), read back by the next server started there. Started at
+    once; a context manager like any :class:`ServerProcess` (ready on entry, stopped on exit)."""
 
-    def __init__(self, folder: str | Path, port: int | None = None):
+    def __init__(self, folder: str | Path, port: int | None = None, persist: bool = False):
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         port = port or free_port()
         program = redis_server_path() or REDIS_SERVER
-        super().__init__([program, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        saving = ["--appendonly", "yes", "--appendfsync", "always"] if persist else ["--appendonly", "no"]
+        super().__init__([program, "--port", str(port), "--bind", "127.0.0.1", "--save", "", *saving,
                           "--dir", str(folder)], port, folder / f"redis-{port}.log", cwd=folder)
         self.redis_url = f"redis://127.0.0.1:{port}/0"
 

@@ -33,14 +33,17 @@ LOCAL_FLAGS = ("--server.headless=true", "--server.fileWatcherType=none", "--bro
 
 class ServerProcess:
     """``argv`` started at once (in ``cwd``, with ``os.environ`` updated by ``env``), its stdout and stderr written to
-    ``log``; it serves ``http://127.0.0.1:<port>/``, healthy when ``<url><health>`` answers ``ok``
-    (:meth:`wait_ready`), and is stopped by ``stop_signal``, then killed (:meth:`stop`). Also a context manager
-    (healthy on entry, stopped on exit)."""
+    ``log``; it serves ``http://<host>:<port>/`` (``host``: 127.0.0.1 unless told, another loopback address such as
+    127.0.0.2 plays another machine), healthy when ``<url><health>`` answers ``ok`` (:meth:`wait_ready`), and is
+    stopped by ``stop_signal``, then killed (:meth:`stop`). Also a context manager (healthy on entry, stopped on
+    exit)."""
 
     def __init__(self, argv: Sequence[str], port: int, log: str | Path, *, cwd: str | Path = ROOT,
-                 env: dict | None = None, health: str = HEALTH, stop_signal: int = signal.SIGTERM):
+                 env: dict | None = None, health: str = HEALTH, stop_signal: int = signal.SIGTERM,
+                 host: str = "127.0.0.1"):
         self.argv, self.port, self.health, self.stop_signal = list(argv), port, health, stop_signal
-        self.url = f"http://127.0.0.1:{port}/"
+        self.host = host
+        self.url = f"http://{host}:{port}/"
         self.log = Path(log)
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = open(self.log, "w")
@@ -127,15 +130,17 @@ def stop_all(servers: Sequence[ServerProcess], timeout: float = 20) -> None:
 
 class AppServer(ServerProcess):
     """The app started by the one launcher, ``python -m vae.ui.serve`` (or ``command``), on loopback port ``port``
-    (default: a free one) with :data:`LOCAL_FLAGS` and the extra flags ``args`` (later flags win, so ``args`` may
-    change any of them) and extra environment ``env``; its log is ``log`` (default
-    ``artifacts/streamlit-<port>.log``). Started at once; :meth:`wait_ready` waits for it, :meth:`stop` stops it.
+    (default: a free one) of address ``host`` (``--server.address``; 127.0.0.1 unless told) with :data:`LOCAL_FLAGS`
+    and the extra flags ``args`` (later flags win, so ``args`` may change any of them) and extra environment ``env``;
+    its log is ``log`` (default ``artifacts/streamlit-<port>.log``). Started at once; :meth:`wait_ready` waits for
+    it, :meth:`stop` stops it.
 
     ``command`` serves other Streamlit programs the same way (a bare ``streamlit run page.py``, the launcher of
     an older checkout with ``cwd``)."""
 
     def __init__(self, env: dict | None = None, port: int | None = None, args: Sequence[str] | None = None, *,
-                 log: str | Path | None = None, command: Sequence[str] = SERVE, cwd: str | Path = ROOT):
-        port = port or free_port()
-        super().__init__([*command, *LOCAL_FLAGS, f"--server.port={port}", "--server.address=127.0.0.1", *(args or [])],
-                         port, log or ARTIFACTS / f"streamlit-{port}.log", cwd=cwd, env=env)
+                 log: str | Path | None = None, command: Sequence[str] = SERVE, cwd: str | Path = ROOT,
+                 host: str = "127.0.0.1"):
+        port = port or free_port(host)
+        super().__init__([*command, *LOCAL_FLAGS, f"--server.port={port}", f"--server.address={host}", *(args or [])],
+                         port, log or ARTIFACTS / f"streamlit-{port}.log", cwd=cwd, env=env, host=host)
