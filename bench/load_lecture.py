@@ -8,11 +8,11 @@ played through ``vae.classroom`` on the shared store (what the teacher's page ca
 hundreds and costs the server nothing the students don't. Every simulated student (``bench/ws_client.py``,
 Streamlit's own websocket protocol) arrives cold on ``lecture?class=CODE`` like a browser with an empty cache
 (the HTML and Streamlit's files, 6 at a time on kept-alive connections, then the components' modules), which
-takes a place in the class. It then does what its browser does: the page's follow poll (the
-``@st.fragment(run_every=2 s)`` tick of ``vae.ui.lecture.classroom_ui._poll``) while the Lecture page is shown,
-which reruns the page to the teacher's step when it changed; and, every ``--think`` seconds on average (5 s), one
-server-reaching action: a quiz vote (on the quiz step), a model switch in the sidebar, an inspect click on the
-map page, or a page change (Lecture → map → Lecture). A few cold reloads too.
+takes a place in the class. It then does what its browser does: the presenter view's follow poll while the
+Lecture page is shown (``GET _vae/class/CODE`` every 2 s, ``vae/ui/class_poll.py``: no script run), and when the
+teacher's step changed, the view's report (one rerun of the page to that step); and, every ``--think`` seconds on
+average (5 s), one server-reaching action: a quiz vote (on the quiz step), a model switch in the sidebar, an
+inspect click on the map page, or a page change (Lecture → map → Lecture).
 
 Phases: single-user figures (one student opens the Lecture page cold 3 times on the idle server); (a) the class
 arrives (8 at a time) and follows for ``--seconds``, while a late student opens the page cold every few seconds;
@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import http.client
+import json
 import os
 import random
 import statistics
@@ -42,7 +44,7 @@ from bench.load import (MAP_KEY, TRAIN_PAGE, Browserless, Log, Trainer, pct, rss
 from bench.ws_client import StreamlitSession, first_get
 from vae import classroom
 from vae.ui.lecture.classroom_ui import CHOICES
-from vae.ui.lecture.render import QUIZ
+from vae.ui.lecture.render import PRESENTER_KEY, QUIZ
 from vae.ui.lecture.steps import SLUGS
 from vae.ui.sidebar import picker_key
 
@@ -50,7 +52,9 @@ LECTURE_PAGE = "lecture"
 TEACHER_OWNER = "0123456789ab"        # a teacher id (``vae.classroom``'s owner format)
 QUIZ_STEP = "quiz"
 # a student's next action on each page, by weight (the Lecture page mostly follows; a vote only on the quiz step)
-ACTIONS = {"lecture": {"vote": 3, "model": 1, "navigate": 1, "reload": 0.2},
+# (no reloads: a browser keeps its place in the class across a reload through a cookie the bench cannot read, so a
+# bench reload would take a new place; the late students measure the cold open instead)
+ACTIONS = {"lecture": {"vote": 3, "model": 1, "navigate": 1},
            "map": {"inspect": 3, "navigate": 2}}
 TRAININGS = 5
 TARGETS = {"p95_ms": 1000.0, "late_open_ratio": 2.0, "training_speed_ratio": 0.5, "rss_mb": 2048.0}
@@ -92,12 +96,14 @@ class LectureStudent:
         self.session: StreamlitSession | None = None
         self.http: Browserless | None = None
         self.page = LECTURE_PAGE
-        self.poll_fragment: str | None = None
+        self.follow: dict | None = None    # the presenter view's data.follow: what the browser polls
+        self._poll_conn: http.client.HTTPConnection | None = None
         self.upstream = ""
         self.vote: str | None = None       # the answer cast in this tab's place in the class
         self.ballots = 0                   # places (tabs: a reload takes a new one) in which this student voted
         self.followed: float | None = None  # published_at of the teacher's step this student last showed
         self.skipped = 0
+        self.seq = 0
 
     @property
     def query(self) -> str:
@@ -107,10 +113,12 @@ class LectureStudent:
         return urllib.parse.parse_qs(self.session.query).get("step", [SLUGS[0]])[0] if self.session else None
 
     def _after_run(self, r, full: bool, polled: bool = False) -> None:
-        """Learn the follow poll's fragment after a full run; when a poll (``polled``) brought the teacher's new
-        step, time the follow: published → shown (an arrival or a return from another page is not a follow)."""
+        """Learn what the browser polls after a full run (the presenter view's ``follow``); when a poll
+        (``polled``) brought the teacher's new step, time the follow: published → shown (an arrival or a return
+        from another page is not a follow)."""
         if full:
-            self.poll_fragment = r.auto_rerun[1] if r.auto_rerun and self.page == LECTURE_PAGE else None
+            data = self.session.components.get(PRESENTER_KEY) or {} if self.page == LECTURE_PAGE else {}
+            self.follow = data.get("follow") if isinstance(data.get("follow"), dict) else None
         if self.page == LECTURE_PAGE and self._shown_step() == self.teacher.step \
                 and self.followed != self.teacher.published_at:
             if polled:
@@ -140,9 +148,9 @@ class LectureStudent:
                 await self._assets()
                 parts["assets"] = time.perf_counter() - t0 - parts["html"] - parts["script"]
             ok, status = r.ok, r.status if not r.exceptions else f"exception: {r.exceptions[0]}"[:200]
-            if r.ok and r.auto_rerun is None:
-                ok, status = False, "no follow poll (not a student of the class?)"
             self._after_run(r, full=True)
+            if r.ok and self.follow is None:
+                ok, status = False, "no follow poll (not a student of the class?)"
         except Exception as exc:  # noqa: BLE001 - connect / HTTP failures are errors of the run
             ok, status = False, f"open:{type(exc).__name__}: {exc}"[:200]
         finally:
@@ -157,18 +165,56 @@ class LectureStudent:
             self.session = None
         if self.http is not None:
             await asyncio.to_thread(self.http.close)
+        if self._poll_conn is not None:
+            self._poll_conn.close()
+            self._poll_conn = None
+
+    def _get_class(self) -> dict:
+        """GET the class's state as the presenter view does (``vae.ui.class_poll``), on this tab's kept-alive
+        connection (sticky cookie included)."""
+        u = urllib.parse.urlsplit(urllib.parse.urljoin(self.url + LECTURE_PAGE, self.follow["url"]))
+        for attempt in (0, 1):
+            if self._poll_conn is None or attempt:
+                self._poll_conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=self.timeout)
+            try:
+                self._poll_conn.request("GET", u.path, headers={"Cookie": self.http.cookie} if self.http.cookie else {})
+                r = self._poll_conn.getresponse()
+                body = r.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                if attempt:
+                    raise
+        if r.status != 200:
+            raise RuntimeError(f"class poll: HTTP {r.status} {body[:80]!r}")
+        return json.loads(body)
 
     async def poll(self) -> None:
-        """One tick of the follow poll, as the browser sends it; a changed step reruns the page within it."""
+        """One tick of the browser's follow poll (an HTTP GET, no script run); when the teacher's step differs from
+        the one shown, or the samples were revealed, the presenter view reports it: one rerun of the page."""
         t0 = time.perf_counter()
         try:
-            r = await self.session.auto_rerun(self.poll_fragment)
+            now = await asyncio.to_thread(self._get_class)
+            ok, status = True, "ok"
+        except Exception as exc:  # noqa: BLE001
+            ok, status, now = False, f"poll:{type(exc).__name__}: {exc}"[:200], {}
+        self.log.add("poll", ok, time.perf_counter() - t0, status, self.upstream)
+        f = self.follow
+        moved = f is not None and f.get("step") is not None and now.get("step") not in (None, f.get("step"))
+        revealed = f is not None and now.get("revealed") is True and not f.get("revealed")
+        if not (moved or revealed):
+            return
+        t0 = time.perf_counter()
+        self.seq += 1
+        try:
+            r = await self.session.set(PRESENTER_KEY, {"follow": {"step": now.get("step"), "revealed": bool(now.get("revealed")),
+                                                                   "seq": self.seq}}, fragment=False)
             ok, status = r.ok, r.status if not r.exceptions else f"exception: {r.exceptions[0]}"[:200]
             if r.ok:
-                self._after_run(r, full=r.auto_rerun is not None, polled=True)
+                self._after_run(r, full=True, polled=True)
         except Exception as exc:  # noqa: BLE001
-            ok, status = False, f"poll:{type(exc).__name__}: {exc}"[:200]
-        self.log.add("poll", ok, time.perf_counter() - t0, status, self.upstream)
+            ok, status = False, f"follow:{type(exc).__name__}: {exc}"[:200]
+        if not ok:
+            self.log.add("follow", ok, time.perf_counter() - t0, status, self.upstream)
 
     def _choice(self, key: str, avoid: str | None = None) -> str | None:
         try:
@@ -223,21 +269,21 @@ class LectureStudent:
             ok, status = False, f"{kind}:{type(exc).__name__}: {exc}"[:200]
         self.log.add(kind, ok, time.perf_counter() - t0, status, self.upstream)
 
-    async def follow(self, until: float, think: float, poll_seconds: float) -> None:
+    async def attend(self, until: float, think: float, poll_seconds: float) -> None:
         """Until ``until``: the follow poll every ``poll_seconds`` on the Lecture page, and an action every
         ``think`` s on average (exponential gaps), one message at a time as a browser tab's session runs them."""
         next_act = time.perf_counter() + self.rng.expovariate(1 / think)
         next_poll = time.perf_counter() + self.rng.uniform(0, poll_seconds)
         while True:
             now = time.perf_counter()
-            due = min(next_act, next_poll if self.poll_fragment else next_act)
+            due = min(next_act, next_poll if self.follow else next_act)
             if due >= until:
                 return
             await asyncio.sleep(max(0.0, due - now))
             if self.session is None:
                 await self.open()
                 next_act = time.perf_counter() + self.rng.expovariate(1 / think)
-            elif self.poll_fragment and next_poll <= next_act:
+            elif self.follow and next_poll <= next_act:
                 await self.poll()
                 next_poll = max(next_poll + poll_seconds, time.perf_counter())
             else:
@@ -341,7 +387,7 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
     async def phase(seconds: float, extra=()) -> None:
         until = time.perf_counter() + seconds
         await asyncio.gather(teacher.teach(until, args.step_seconds), late_students(until),
-                             *(st.follow(until, args.think, args.poll_seconds) for st in students), *extra)
+                             *(st.attend(until, args.think, args.poll_seconds) for st in students), *extra)
         memory()
 
     await phase(args.seconds)

@@ -139,6 +139,7 @@ def install() -> bool:
     """Put :class:`AssetGzipCache` in front of Streamlit's gzip middleware (in this process, before the server
     starts). Returns False, and changes nothing, when this Streamlit has no such middleware to wrap."""
     from .cache_assets import CacheAssets
+    from .class_poll import ClassPoll
     from .early_plotly import EarlyPlotly
 
     try:
@@ -155,8 +156,8 @@ def install() -> bool:
 
         def __init__(self, app, **kwargs):
             # the explorer's derived files come from the cache folder (vae.ui.cache_assets); the map pages' HTML
-            # starts plotly.js early (vae.ui.early_plotly)
-            app = EarlyPlotly(CacheAssets(app))
+            # starts plotly.js early (vae.ui.early_plotly); students' browsers poll their class (vae.ui.class_poll)
+            app = EarlyPlotly(ClassPoll(CacheAssets(app)))
             super().__init__(app, **kwargs)
             self._assets = AssetGzipCache(app, passthrough=super().__call__)  # the rest: Streamlit's own gzip
 

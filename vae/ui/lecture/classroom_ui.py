@@ -5,7 +5,8 @@ lecture steps.
 Everything shared goes through :mod:`vae.classroom`, which keeps a class in the shared user store: a vote cast
 on replica 1 shows in the tally that replica 2 serves to the teacher. The teacher's screen polls the tally and
 the attendance, and a student's screen polls the teacher's step and the reveal flag (no vote counted), with
-``@st.fragment(run_every=POLL_SECONDS)``. A session teaches a class when it holds the key that opened it (typed
+``@st.fragment(run_every=POLL_SECONDS)`` for the teacher, and for a student the browser's own poll of
+:mod:`vae.ui.class_poll` (no script run until something changed). A session teaches a class when it holds the key that opened it (typed
 once per browser); a student holds a participant token from :func:`vae.classroom.join`, kept by the browser
 (:mod:`vae.ui.cookies`) so that a reload or another page does not take a second place in the class.
 """
@@ -18,7 +19,7 @@ import streamlit as st
 
 from ... import classroom
 from ...classroom import ClassroomError
-from .. import cookies, teacher, url_state
+from .. import class_poll, cookies, teacher, url_state
 from ..i18n import STRINGS, current_lang, t
 from ..sidebar import Selection, selection_params
 from .share import qr_png
@@ -283,11 +284,26 @@ def _tally(code: str, labels: dict[int, str]) -> None:
             st.progress(count / tally.total if tally.total else 0.0, text=f"{labels[answer]} — **{count}**")
 
 
+def follow_data(r: Role, step: str, shown_revealed: bool) -> dict | None:
+    """What a student's browser needs to watch the class without the server running a script (the presenter view
+    polls ``vae.ui.class_poll``): the poll's URL and interval, the step shown when the student follows (else None)
+    and whether this run showed the samples. None for anyone else, or when this server has no such route."""
+    if not r.student or not class_poll.served():
+        return None
+    return {"url": class_poll.path(r.code), "step": step if following() else None, "revealed": bool(shown_revealed),
+            "every_ms": int(POLL_SECONDS * 1000)}
+
+
 def poll(r: Role, step: str | None, shown_revealed: bool) -> None:
     """A student's screen watches the class: when the teacher moves to another step (and the student follows,
     ``step`` is the step shown) or reveals the samples (``shown_revealed`` is what this run showed), the page
-    reruns to show it."""
-    if r.student:
+    reruns to show it. The browser polls (``follow_data``); a server started without the launcher has no poll
+    route, and there a fragment asks every ``POLL_SECONDS`` instead."""
+    if not r.student:
+        return
+    if following():
+        st.caption(t("lecture.class.following", code=r.code))
+    if not class_poll.served():
         _poll(r.code, step if following() else None, shown_revealed)
 
 
@@ -299,8 +315,6 @@ def _poll(code: str, step: str | None, shown_revealed: bool) -> None:
         st.caption(error_text(exc))
         return
     teacher_step = state.step if step is not None else None
-    if step is not None:
-        st.caption(t("lecture.class.following", code=code))
     if teacher_step is not None and teacher_step != step:
         st.session_state[GOTO] = teacher_step
         st.rerun(scope="app")

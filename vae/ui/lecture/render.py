@@ -56,7 +56,15 @@ def current_step() -> Step:
     return step_of(st.session_state[NAV])
 
 
-def step_bar(step: Step) -> bool:
+def _on_follow() -> None:
+    """The presenter view saw the class change (``vae.ui.class_poll``): show the teacher's step when this student
+    follows (a revealed quiz needs nothing more: this rerun reads the flag)."""
+    follow = messages.mapping(messages.state_value(st.session_state.get(PRESENTER_KEY), "follow"))
+    if follow.get("step") in SLUGS and classroom_ui.following():
+        _go(follow["step"])
+
+
+def step_bar(step: Step, follow: dict | None = None) -> bool:
     """Previous / the nine steps / next, the step counter and the presenter toggle; the keyboard (presenter
     view). Returns whether presenter mode is on. The step and the mode are written to the URL."""
     i = SLUGS.index(step.slug)
@@ -70,8 +78,9 @@ def step_bar(step: Step) -> bool:
     with c_count.container(key="lecture-counter"):
         st.markdown(f"**{t('lecture.counter', k=i + 1, n=len(SLUGS))}**")
     presenting = c_mode.toggle(t("lecture.present"), key=PRESENT, help=t("lecture.present_help"))
-    mount("presenter", key=PRESENTER_KEY, data={"step": i, "count": len(SLUGS), "presenting": bool(presenting)},
-          state={"move": _on_key})
+    mount("presenter", key=PRESENTER_KEY,
+          data={"step": i, "count": len(SLUGS), "presenting": bool(presenting), "follow": follow},
+          state={"move": _on_key, "follow": _on_follow})
     url_state.publish({"step": None if i == 0 else step.slug, "present": "1" if presenting else None})
     return bool(presenting)
 

@@ -16,7 +16,8 @@ role = classroom_ui.role()
 step = current_step()
 with st.container(key="lecture-title"):
     st.title(t(f"lecture.{step.slug}.title"))
-presenting = step_bar(step)
+shown_revealed = classroom_ui.revealed(role)
+presenting = step_bar(step, classroom_ui.follow_data(role, step.slug, shown_revealed))
 if not presenting:
     intro, download = st.columns([3, 1], vertical_alignment="center")
     intro.caption(t("lecture.intro"))
@@ -26,6 +27,6 @@ slide(step.slug, role, lang)
 
 classroom_ui.publish(role)
 classroom_ui.publish_step(role, step.slug)
-classroom_ui.poll(role, step.slug, classroom_ui.revealed(role))
+classroom_ui.poll(role, step.slug, shown_revealed)
 with st.expander(t("lecture.class.header"), expanded=role.teacher):
     classroom_ui.panel(role, selection(), "lecture", follow=True)

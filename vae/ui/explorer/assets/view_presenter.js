@@ -21,6 +21,13 @@ const TYPING = "input, textarea, select, [contenteditable=''], [contenteditable=
 const STALE_MS = 4000;
   // a move the page never answered stops holding back the next one
 
+// A student who joined a class: data.follow = {url, step, revealed, every_ms} (vae/ui/lecture/classroom_ui.py).
+// The view polls url (vae/ui/class_poll.py: {step, revealed}) every every_ms, with no script run on the server,
+// and reports follow = {step, revealed, seq} only when the teacher's step differs from the one shown (step null:
+// this student does not follow) or the samples were revealed since this run; then it waits for the page to
+// show it (or STALE_MS) before reporting again. A poll that fails is simply tried at the next tick.
+const POLL_FLOOR_MS = 500;
+
 export class PresenterView {
   constructor(root) {
     this.root = el("div", { class: "vx vx-presenter", "data-testid": "vx-presenter" }, root);
@@ -32,9 +39,50 @@ export class PresenterView {
     this.inflight = null;  // {to, at}: a move sent and not yet shown
     this.onKey = (e) => this.key(e);
     document.addEventListener("keydown", this.onKey, true);
+    this.follow = null;    // data.follow of the last update
+    this.timer = null;
+    this.reported = null;  // {step, revealed, at}: the last change reported, until the page shows it
+  }
+
+  watch(follow) {
+    const same = this.follow && follow && this.follow.url === follow.url && this.follow.every_ms === follow.every_ms;
+    this.follow = follow && typeof follow.url === "string" ? follow : null;
+    if (same) return;
+    clearInterval(this.timer);
+    this.timer = null;
+    if (this.follow) {
+      this.timer = setInterval(() => this.poll(), Math.max(POLL_FLOOR_MS, Number(this.follow.every_ms) || 2000));
+    }
+  }
+
+  async poll() {
+    const f = this.follow;
+    if (!f || this.polling) return;
+    this.polling = true;
+    try {
+      const r = await fetch(new URL(f.url, document.baseURI), { cache: "no-store" });
+      if (!r.ok) return;
+      const now = await r.json();
+      if (this.follow !== f) return;  // the page moved on meanwhile
+      const moved = f.step !== null && typeof now.step === "string" && now.step !== f.step;
+      const revealed = now.revealed === true && !f.revealed;
+      if (!moved && !revealed) return;
+      const waiting = this.reported && performance.now() - this.reported.at < STALE_MS &&
+        this.reported.step === now.step && this.reported.revealed === now.revealed;
+      if (waiting) return;
+      this.seq += 1;
+      this.reported = { step: now.step, revealed: now.revealed === true, at: performance.now() };
+      if (this.setStateValue) this.setStateValue("follow", { step: now.step, revealed: now.revealed === true, seq: this.seq });
+    } catch (e) {
+      // offline for a moment, or a server restarting: the next tick tries again
+    } finally {
+      this.polling = false;
+    }
   }
 
   update(data) {
+    this.watch(data.follow || null);
+    this.reported = null;  // a new run of the page: it shows the class as it was then
     this.shown = Number.isInteger(data.step) ? data.step : 0;
     this.count = Number.isInteger(data.count) ? data.count : 1;
     document.body.classList.toggle("vx-presenting", !!data.presenting);
@@ -75,6 +123,8 @@ export class PresenterView {
   }
 
   destroy() {
+    clearInterval(this.timer);
+    this.follow = null;
     document.removeEventListener("keydown", this.onKey, true);
     document.body.classList.remove("vx-presenting");
   }
