@@ -67,18 +67,21 @@ def test_a_fit_runs_in_the_worker_with_rising_progress_and_lands_in_the_disk_cac
     assert projection.cached_projection(mu, method, tmp_path) is not None
 
 
-def test_identical_requests_share_one_job_and_other_codes_get_their_own(executor, tmp_path):
+def test_identical_requests_share_one_job_and_other_codes_get_their_own(executor, tmp_path, monkeypatch):
+    submitted = []
+    real = executor._executor
+    monkeypatch.setattr(executor, "_executor", lambda: submitted.append(1) or real())
     mu = _codes(seed=1)
     a = executor.request(mu, "tsne", tmp_path)
     b = executor.request(mu.copy(), "tsne", tmp_path / "another-folder")  # another session, the same codes
-    assert a.pending and b.pending and executor.pending() == 1
+    assert a.pending and b.pending and executor.pending() == 1 and len(submitted) == 1
     other = executor.request(_codes(seed=2), "tsne", tmp_path)
     assert other.state == "queued" and other.position == 1 and executor.pending() == 2
     status, _ = _wait(executor, mu, "tsne", tmp_path)
     assert status.state == "done"
     _wait(executor, _codes(seed=2), "tsne", tmp_path)
     assert executor.pending() == 0
-    assert executor.request(mu, "tsne", tmp_path).state == "done" and executor.pending() == 0  # no second fit
+    assert executor.request(mu, "tsne", tmp_path).state == "done" and len(submitted) == 2  # no second fit
 
 
 def test_bad_codes_fail_with_a_sentence_and_queue_nothing(executor, tmp_path):
