@@ -163,9 +163,11 @@ def test_a_user_models_tsne_or_umap_is_fitted_in_the_worker_while_the_map_shows_
     from vae.config import ModelConfig
     from vae.models import build_model
     from vae.projection import cached_projection
+    from vae.ui.cache import available_models
 
     torch.manual_seed(0)
     save_model(build_model(ModelConfig(kind="vae", latent_dim=3, hidden=[32])), tmp_path / "tiny-vae-3d")
+    available_models.clear()  # the model list of an earlier test's store is cached for a few seconds
     at = open_page("latent_map", lang)
     at.selectbox(key="sel_latent").set_value(3).run()
     assert not at.exception
