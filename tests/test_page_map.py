@@ -202,3 +202,35 @@ def test_a_user_models_tsne_or_umap_is_fitted_in_the_worker_while_the_map_shows_
     other.segmented_control(key="map_projection").set_value(method).run()
     assert not other.exception and explorer_data(other, "map")["main"]["method"] == method
     assert not _progress_texts(other) and projection_worker.pending() == 0
+
+
+def test_a_map_shipped_in_the_models_folder_opens_at_once_without_the_worker(isolated_store, tmp_path,
+                                                                            projection_worker):
+    """A model whose folder carries its UMAP (as ``make pretrained`` writes it for shipped models) keeps the instant
+    path: no worker, no progress bar."""
+    import torch
+
+    from vae.checkpoint import save_model
+    from vae.config import ModelConfig
+    from vae.models import build_model
+    from vae.projection import shipped_projection_file
+    from vae.ui.cache import available_models
+
+    torch.manual_seed(0)
+    folder = tmp_path / "shipped-like-3d"
+    save_model(build_model(ModelConfig(kind="vae", latent_dim=3, hidden=[32])), folder)
+    available_models.clear()
+    at = open_page("latent_map", "en")
+    at.selectbox(key="sel_latent").set_value(3).run()
+    _, arrays = _bundle(explorer_data(at, "map")["main"]["test_set"])
+    coords = np.random.default_rng(0).normal(size=(len(arrays["mu"]), 2)).astype(np.float32)
+    target = shipped_projection_file(folder, "umap", arrays["mu"])
+    target.parent.mkdir()
+    np.savez(target, coords=coords)
+
+    at.segmented_control(key="map_projection").set_value("umap").run()
+    assert not at.exception
+    main = explorer_data(at, "map")["main"]
+    assert main["id"] == "user/shipped-like-3d" and main["method"] == "umap"
+    np.testing.assert_array_equal(_bundle(main["projection"])[1]["coords"], coords)
+    assert not _progress_texts(at) and not projection_worker.worker_pids() and projection_worker.pending() == 0
