@@ -117,3 +117,22 @@ def test_a_killed_worker_fails_its_job_with_a_message_and_a_new_worker_takes_the
         assert status.state == "done" and ex.worker_pids() != [pid]
     finally:
         ex.shutdown()
+
+
+def test_the_worker_does_not_run_the_main_script(tmp_path, monkeypatch):
+    """Under ``streamlit run`` the app's script is ``sys.modules['__main__']``; a ``spawn`` child would run it again
+    (a whole page for no one, and a log full of warnings): the projection worker does not."""
+    import sys
+    import types
+
+    script = tmp_path / "app.py"
+    script.write_text(f"import os\nopen(os.path.join({str(tmp_path)!r}, 'ran'), 'a').write(__name__ + '\\n')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    ex = ProjectionExecutor()
+    try:
+        status, _ = _wait(ex, _codes(50, seed=8), "tsne", tmp_path)
+        assert status.state == "done" and not (tmp_path / "ran").exists()
+    finally:
+        ex.shutdown()
