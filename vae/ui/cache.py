@@ -111,10 +111,10 @@ def encoded_test_set(path: str, count: int = SHOWN_IMAGES) -> dict:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _projection(path: str, version: float, method: str, count: int = SHOWN_IMAGES) -> Projection:
     enc = encoded_test_set(path, count)
-    if method in NEIGHBOUR_METHODS:  # fitted by the projection worker: its result, should the cache folder be unwritable
+    if method in NEIGHBOUR_METHODS:  # the model folder's map, the cache folder's, else the worker's own result
         from ..jobs.projection_jobs import get_executor
 
-        done = get_executor().result(enc["mu"], method)
+        done = cached_projection(enc["mu"], method, path) or get_executor().result(enc["mu"], method)
         if done is not None:
             return done
     return project(enc["mu"], method, model_dir=path)
