@@ -124,3 +124,113 @@ def test_the_fashion_map_control_in_french_and_none_on_mnist(isolated_store):
     assert not mnist.exception
     assert [c.key for c in mnist.segmented_control] == ["map_projection"]
     assert _bundle(explorer_data(mnist, "map")["main"]["test_set"])[0]["n"] == 1000
+
+
+@pytest.fixture
+def projection_worker():
+    """The web process's projection worker, stopped after the test (its next request starts a fresh one)."""
+    from vae.jobs.projection_jobs import get_executor
+
+    yield get_executor()
+    get_executor().shutdown()
+
+
+def _progress_texts(at) -> list[str]:
+    return [el.proto.text for el in at.get("progress")]
+
+
+def _until_shown(at, method: str, timeout: float = 240.0) -> dict:
+    """Rerun the page (as the progress fragment does every second) until the map shows ``method``."""
+    import time
+
+    end = time.monotonic() + timeout
+    while True:
+        main = explorer_data(at, "map")["main"]
+        if main["method"] == method:
+            return main
+        assert time.monotonic() < end, f"the map still shows {main['method']}"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception
+
+
+@pytest.mark.parametrize("lang, method", [("en", "tsne"), ("fr", "umap")])
+def test_a_user_models_tsne_or_umap_is_fitted_in_the_worker_while_the_map_shows_pca(isolated_store, tmp_path,
+                                                                                    projection_worker, lang, method):
+    import torch
+
+    from vae.checkpoint import save_model
+    from vae.config import ModelConfig
+    from vae.models import build_model
+    from vae.projection import cached_projection
+    from vae.ui.cache import available_models
+
+    torch.manual_seed(0)
+    save_model(build_model(ModelConfig(kind="vae", latent_dim=3, hidden=[32])), tmp_path / "tiny-vae-3d")
+    available_models.clear()  # the model list of an earlier test's store is cached for a few seconds
+    at = open_page("latent_map", lang)
+    at.selectbox(key="sel_latent").set_value(3).run()
+    assert not at.exception
+    assert explorer_data(at, "map")["main"]["id"] == "user/tiny-vae-3d" and not _progress_texts(at)
+
+    at.segmented_control(key="map_projection").set_value(method).run()
+    assert not at.exception
+    main = explorer_data(at, "map")["main"]
+    assert main["method"] == "pca"  # drawn at once, the fit still running in the worker
+    (bar,) = _progress_texts(at)
+    name = {"tsne": "t-SNE", "umap": "UMAP"}[method]
+    if lang == "en":
+        assert bar.startswith(f"Computing the {name} map of this model") or "waiting for" in bar
+        assert any(f"{name} is being computed on the server" in c.value and "shows PCA meanwhile" in c.value
+                   for c in at.caption)
+    else:
+        assert bar.startswith(f"Calcul de la carte {name} de ce modèle") or "attend le calcul" in bar
+        assert any(f"{name} est en cours de calcul sur le serveur" in c.value and "« ACP »" in c.value
+                   for c in at.caption)
+    assert projection_worker.pending() == 1 and at.query_params["proj"] == method
+
+    main = _until_shown(at, method)
+    assert not _progress_texts(at) and projection_worker.pending() == 0
+    _, proj = _bundle(main["projection"])
+    _, arrays = _bundle(main["test_set"])
+    on_disk = cached_projection(arrays["mu"], method, tmp_path / "tiny-vae-3d")  # the worker wrote the cache
+    assert on_disk is not None and np.array_equal(proj["coords"], on_disk.coords)
+
+    # another session opening the same map draws it at once, with no new fit
+    other = open_page("latent_map", lang)
+    other.selectbox(key="sel_latent").set_value(3).run()
+    other.segmented_control(key="map_projection").set_value(method).run()
+    assert not other.exception and explorer_data(other, "map")["main"]["method"] == method
+    assert not _progress_texts(other) and projection_worker.pending() == 0
+
+
+def test_a_map_shipped_in_the_models_folder_opens_at_once_without_the_worker(isolated_store, tmp_path,
+                                                                            projection_worker):
+    """A model whose folder carries its UMAP (as ``make pretrained`` writes it for shipped models) keeps the instant
+    path: no worker, no progress bar."""
+    import torch
+
+    from vae.checkpoint import save_model
+    from vae.config import ModelConfig
+    from vae.models import build_model
+    from vae.projection import shipped_projection_file
+    from vae.ui.cache import available_models
+
+    torch.manual_seed(1)  # not the codes of the test above, whose fitted UMAP the worker may still hold
+    folder = tmp_path / "shipped-like-3d"
+    save_model(build_model(ModelConfig(kind="vae", latent_dim=3, hidden=[32])), folder)
+    available_models.clear()
+    at = open_page("latent_map", "en")
+    at.selectbox(key="sel_latent").set_value(3).run()
+    _, arrays = _bundle(explorer_data(at, "map")["main"]["test_set"])
+    coords = np.random.default_rng(0).normal(size=(len(arrays["mu"]), 2)).astype(np.float32)
+    target = shipped_projection_file(folder, "umap", arrays["mu"])
+    target.parent.mkdir()
+    np.savez(target, coords=coords)
+
+    at.segmented_control(key="map_projection").set_value("umap").run()
+    assert not at.exception
+    main = explorer_data(at, "map")["main"]
+    assert main["id"] == "user/shipped-like-3d" and main["method"] == "umap"
+    np.testing.assert_array_equal(_bundle(main["projection"])[1]["coords"], coords)
+    assert not _progress_texts(at) and not projection_worker.worker_pids() and projection_worker.pending() == 0

@@ -170,39 +170,80 @@ def fit_pca(mu: np.ndarray) -> Projection:
     return Projection("pca", ((mu - mean) @ comps.T).astype(np.float32), mean, comps, explained)
 
 
+def check_size(method: str, n: int) -> None:
+    """Raise ``ValueError`` (a message for the page) when ``method`` cannot embed ``n`` codes: t-SNE beyond
+    ``MAX_TSNE_POINTS`` (it would take minutes), UMAP below 4. Checked before a fit is queued, and by the fits."""
+    if method == "tsne" and n > MAX_TSNE_POINTS:
+        raise ValueError(f"t-SNE on {n:,} points would take too long; the limit is {MAX_TSNE_POINTS:,}")
+    if method == "umap" and n < 4:
+        raise ValueError(f"UMAP needs at least 4 codes; there are {n}")
+
+
+class _ProgressText:
+    """A text stream that turns what a fit prints into ``progress(fraction)`` calls: ``pattern`` finds
+    (done, total) in the text (scikit-learn's t-SNE iterations, umap-learn's tqdm epochs), rising only."""
+
+    def __init__(self, pattern: str, progress: Callable[[float], None], total: int | None = None):
+        import re
+
+        self._re, self._progress, self._total, self._last = re.compile(pattern), progress, total, 0.0
+
+    def write(self, text: str) -> int:
+        for m in self._re.finditer(text):
+            done, total = int(m.group(1)), int(m.group(2)) if m.lastindex and m.lastindex > 1 else self._total
+            if total:
+                fraction = min(0.99, done / total)  # 1.0 only once the fit has returned
+                if fraction > self._last:
+                    self._last = fraction
+                    self._progress(fraction)
+        return len(text)
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
+
+
 def fit_tsne(mu: np.ndarray, seed: int = 0, progress: Callable[[float], None] | None = None) -> Projection:
     """t-SNE embedding of the codes (scikit-learn, perplexity 30, PCA init, fixed seed).
 
     Raises ``ValueError`` beyond ``MAX_TSNE_POINTS`` points (it would take minutes in a page).
-    ``progress(fraction)`` is called before and after the fit (scikit-learn reports nothing between).
+    ``progress(fraction)`` is called at 0, every 50 gradient iterations (scikit-learn's own report, read from its
+    verbose output; the same embedding) and at 1. With ``progress``, the fit redirects ``sys.stdout`` — the whole
+    process's — while it runs: pass it in a worker process or a script, never in a threaded server.
     """
+    import contextlib
+
     from sklearn.manifold import TSNE
 
     mu = np.asarray(mu, dtype=np.float32)
-    if len(mu) > MAX_TSNE_POINTS:
-        raise ValueError(f"t-SNE on {len(mu):,} points would take too long; the limit is {MAX_TSNE_POINTS:,}")
-    if progress:
-        progress(0.0)
+    check_size("tsne", len(mu))
     perplexity = float(min(30, max(2, (len(mu) - 1) / 3)))
-    coords = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, n_jobs=1).fit_transform(mu)
-    if progress:
-        progress(1.0)
+    tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, n_jobs=1,
+                verbose=2 if progress else 0)
+    if not progress:
+        return Projection("tsne", tsne.fit_transform(mu).astype(np.float32), mu=mu)
+    progress(0.0)
+    with contextlib.redirect_stdout(_ProgressText(r"Iteration (\d+):", progress, total=tsne.max_iter)):
+        coords = tsne.fit_transform(mu)
+    progress(1.0)
     return Projection("tsne", coords.astype(np.float32), mu=mu)
 
 
 def fit_umap(mu: np.ndarray, seed: int = 0, progress: Callable[[float], None] | None = None) -> Projection:
     """UMAP embedding of the codes (umap-learn, ``UMAP_NEIGHBOURS`` neighbours, min_dist 0.1, spectral init, fixed
-    seed, one thread). ``progress(fraction)`` is called before and after the fit. umap-learn (and numba) are
-    imported here only: the first call in a process compiles numba functions (tens of seconds, cached on disk)."""
+    seed, one thread). ``progress(fraction)`` is called at 0, along the layout's epochs (umap-learn's tqdm bar,
+    written to a stream of ours; the same embedding) and at 1. umap-learn (and numba) are imported here only: the
+    first call in a process compiles numba functions (tens of seconds, cached on disk)."""
     import umap
 
     mu = np.asarray(mu, dtype=np.float32)
-    if len(mu) < 4:
-        raise ValueError(f"UMAP needs at least 4 codes; there are {len(mu)}")
+    check_size("umap", len(mu))
+    bar = {}
     if progress:
         progress(0.0)
+        bar = {"tqdm_kwds": {"disable": False, "file": _ProgressText(r"(\d+)/(\d+)", progress),
+                             "bar_format": "{n}/{total}", "mininterval": 0.25}}
     reducer = umap.UMAP(n_neighbors=min(UMAP_NEIGHBOURS, len(mu) - 1), min_dist=0.1, random_state=seed,
-                        transform_seed=seed, n_jobs=1)
+                        transform_seed=seed, n_jobs=1, **bar)
     coords = reducer.fit_transform(mu)
     if progress:
         progress(1.0)
@@ -257,6 +298,24 @@ def _read_cache(path: Path, method: str, mu: np.ndarray) -> Projection | None:
            for k, s in shapes.items()):
         return None
     return Projection("pca", coords, f["mean"], f["components"], f["explained"])
+
+
+def cached_projection(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = None) -> Projection | None:
+    """The ``method`` projection of ``mu`` when it needs no fit: native and PCA (computed at once, instant), or a
+    t-SNE / UMAP map already on disk (shipped in the model folder, or in the cache folder); None otherwise.
+
+    The page asks this before it queues a fit in the projection worker (``vae.jobs.projection_jobs``)."""
+    if method == "native":
+        return native(mu)
+    if method == "pca" and not model_dir:
+        return fit_pca(mu)
+    if method not in METHODS:
+        raise ValueError(f"unknown projection {method!r}; choose one of {', '.join(METHODS)}")
+    for path in (_cache_file(Path(model_dir), method, mu) if model_dir else []):
+        cached = _read_cache(path, method, mu)
+        if cached is not None:
+            return cached
+    return project(mu, "pca", model_dir) if method == "pca" else None
 
 
 def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = None,

@@ -13,7 +13,9 @@ for operators.
   :mod:`~vae.jobs.queue_client` (submit, position, estimated start, cancel, stop; the replicas' keeper),
   :mod:`~vae.jobs.queue_records` (records, heartbeats and events in Redis), :mod:`~vae.jobs.queue_task` (the
   function RQ runs: supervises a warm training process), :mod:`~vae.jobs.queue_worker` (the ``worker`` command),
-  :mod:`~vae.jobs.wire` (specs and events as JSON).
+  :mod:`~vae.jobs.wire` (specs and events as JSON);
+* :mod:`vae.jobs.projection_jobs` — the t-SNE / UMAP maps of a user's model, fitted in one worker process of their own
+  (not the training pool: a map must not wait behind a training), one job per codes and method, with progress.
 
 Importing this package imports nothing else, so ``vae.uploads`` and the CLI can use its parts freely.
 """

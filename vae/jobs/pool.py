@@ -53,11 +53,13 @@ BUDGET_GRACE = 60.0          # a worker still on a job this long past its time b
 TICK = 0.25                  # the supervisor's longest sleep
 ANONYMOUS = "anonymous"      # the submitter of a page with no class place and no teacher key
 WORKER_NAME = "vae-train-worker"
+_SKIP_MAIN_NAMES = {WORKER_NAME}  # processes spawned without the parent's __main__ (vae.jobs.projection_jobs adds its own)
 SUMMARY = ("id", "name", "status", "epoch", "epochs", "progress", "position", "start_in")  # Job.summary's keys
 
 
-def _workers_skip_the_main_script() -> None:
-    """Start every worker (a process named :data:`WORKER_NAME`) without the parent's ``__main__``; idempotent.
+def _workers_skip_the_main_script(name: str = WORKER_NAME) -> None:
+    """Start every worker (a process named :data:`WORKER_NAME`, or ``name``: the projection worker's) without the
+    parent's ``__main__``; idempotent.
 
     ``spawn`` runs the parent's main script again in the child (as ``__mp_main__``) before it unpickles the
     target, and under ``streamlit run`` the main module is the app's script: Streamlit installs app.py as
@@ -65,13 +67,14 @@ def _workers_skip_the_main_script() -> None:
     page for no one, and every Streamlit call in it wrote "missing ScriptRunContext" (about 140 lines a worker)
     into the server's log. A worker needs only :func:`vae.jobs.worker.worker_main` (imported by name), so its
     preparation data leaves the main module out; other processes spawned here are left as they are."""
+    _SKIP_MAIN_NAMES.add(name)
     original = spawn.get_preparation_data
     if getattr(original, "_vae_workers_skip_main", False):
         return
 
     def get_preparation_data(name):
         data = original(name)
-        if name == WORKER_NAME:
+        if name in _SKIP_MAIN_NAMES:
             data.pop("init_main_from_path", None)
             data.pop("init_main_from_name", None)
         return data

@@ -24,7 +24,7 @@ from ..checkpoint import METRICS, WEIGHTS, ModelInfo, clean_stale_temp, list_mod
 from ..data import Dataset, load_dataset
 from ..explorer_data import SHOWN_IMAGES, shown_indices
 from ..models import Autoencoder
-from ..projection import Projection, project
+from ..projection import NEIGHBOUR_METHODS, Projection, cached_projection, project
 
 
 def model_version(path: str) -> float:
@@ -111,6 +111,12 @@ def encoded_test_set(path: str, count: int = SHOWN_IMAGES) -> dict:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _projection(path: str, version: float, method: str, count: int = SHOWN_IMAGES) -> Projection:
     enc = encoded_test_set(path, count)
+    if method in NEIGHBOUR_METHODS:  # the model folder's map, the cache folder's, else the worker's own result
+        from ..jobs.projection_jobs import get_executor
+
+        done = cached_projection(enc["mu"], method, path) or get_executor().result(enc["mu"], method)
+        if done is not None:
+            return done
     return project(enc["mu"], method, model_dir=path)
 
 
@@ -118,6 +124,37 @@ def projection(path: str, method: str, count: int = SHOWN_IMAGES) -> Projection:
     """2-D projection (native, pca, tsne, umap) of the model's encoded test set (``count`` shown images), cached in
     memory and on disk."""
     return _projection(path=path, version=model_version(path), method=method, count=int(count))
+
+
+_READY: set[tuple[str, float, str, int]] = set()  # (path, version, method, count) found ready once: ready for good
+
+
+def projection_ready(path: str, method: str, count: int = SHOWN_IMAGES) -> bool:
+    """True when :func:`projection` returns at once, without a t-SNE or UMAP fit in this process: native and PCA
+    always; t-SNE and UMAP once on disk (shipped in the model folder, or in the cache folder) or just finished by
+    the projection worker (``vae.jobs.projection_jobs``). Remembered per model version once true (files named by
+    content are never rewritten with other coordinates)."""
+    if method not in NEIGHBOUR_METHODS:
+        return True
+    key = (path, model_version(path), method, int(count))
+    if key in _READY:
+        return True
+    from ..jobs.projection_jobs import get_executor
+
+    mu = encoded_test_set(path, count)["mu"]
+    if get_executor().result(mu, method) is None and cached_projection(mu, method, path) is None:
+        return False
+    _READY.add(key)
+    return True
+
+
+def request_projection(path: str, method: str, count: int = SHOWN_IMAGES):
+    """Where the t-SNE or UMAP map of the model's ``count`` shown test images stands
+    (``vae.jobs.projection_jobs.ProjectionStatus``), its fit queued in the projection worker when nobody asked for
+    it yet: one job per codes and method, whichever session asks."""
+    from ..jobs.projection_jobs import get_executor
+
+    return get_executor().request(encoded_test_set(path, count)["mu"], method, model_dir=path)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -19,7 +19,7 @@ from ...decoder_export import UnsupportedDecoder, export_decoder
 from ...denoising import denoisers, partners
 from ...errors import ExplorerError
 from ...explorer_data import SHOWN_IMAGES, flat_uint8, shown_counts
-from ...projection import default_projection
+from ...projection import NEIGHBOUR_METHODS, check_size, default_projection
 from .. import cache, url_state
 from ..export import file_name
 from ..i18n import current_lang, grouped, t
@@ -250,6 +250,54 @@ def map_projection(path: str, method: str, count: int = SHOWN_IMAGES) -> str:
             st.stop()
         st.warning(t("map.tsne_too_large", detail=e))
         return "pca"
+
+
+POLL_SECONDS = 1.0  # how often a page waiting for a projection asks the worker
+
+
+def projection_to_show(path: str, method: str, count: int = SHOWN_IMAGES) -> str:
+    """The projection the map draws now for the asked ``method``: ``method`` itself when it is ready (native, PCA,
+    a map shipped with the model or already computed), else the model's default (PCA, or native in 2-D) while the
+    t-SNE or UMAP fit runs in the projection worker (``vae.jobs.projection_jobs``), with a progress bar that polls
+    and reruns the page once the fit ends (:func:`projection_progress`). A fit that failed or was refused shows
+    why, and the default stays. Problems of the model or data set, and a test set too large for t-SNE, return
+    ``method``: :func:`map_projection` and the map report them as before."""
+    if method not in NEIGHBOUR_METHODS:
+        return method
+    try:
+        n, d = _size(path, count)
+        check_size(method, n)
+        if cache.projection_ready(path, method, count):
+            return method
+        status = cache.request_projection(path, method, count)
+    except (ExplorerError, ValueError):
+        return method
+    if status.state == "done":
+        return method
+    fallback = default_projection(d)
+    names = {"method": t(f"map.proj.{method}"), "shown": t(f"map.proj.{fallback}")}
+    if status.state == "failed":
+        st.error(t("map.projection_failed", detail=status.error, **names))
+    elif status.state == "full":
+        st.warning(t("map.projection_busy", **names))
+    else:
+        projection_progress(path, method, count)
+        st.caption(t("map.projection_meanwhile", **names))
+    return fallback
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def projection_progress(path: str, method: str, count: int = SHOWN_IMAGES) -> None:
+    """The progress bar of a t-SNE / UMAP fit in the projection worker; every :data:`POLL_SECONDS` it asks again
+    (this fragment only: the rest of the page stays as it is) and reruns the page once the fit has ended."""
+    status = cache.request_projection(path, method, count)
+    if not status.pending:
+        st.rerun()
+    name = t(f"map.proj.{method}")
+    if status.state == "queued":
+        st.progress(0.0, text=t("map.projection_queued", method=name, position=status.position))
+    else:
+        st.progress(status.progress, text=t("map.projection_progress", method=name, pct=100 * status.progress))
 
 
 DRAW_KEY = "draw.explorer"

@@ -1,11 +1,12 @@
-"""Latent map: the test set's μ on a 2-D map (native, PCA, t-SNE), live in the browser: hover decodes the code
+"""Latent map: the test set's μ on a 2-D map (native, PCA, t-SNE, UMAP; a user's model's t-SNE or UMAP is fitted in
+the projection worker, the default map and a progress bar shown meanwhile), live in the browser: hover decodes the code
 under the cursor, a click on a dot inspects it, a click on an empty place pins that code; AE | VAE | β-VAE linked.
 A second control picks how many test images are shown (1,000, 5,000 or the whole split, where the split has them)."""
 import streamlit as st
 
 from vae.errors import DatasetError, ExplorerError
 from vae.projection import projection_methods
-from vae.ui.explorer.views import count_label, latent_map, map_counts, map_projection
+from vae.ui.explorer.views import count_label, latent_map, map_counts, map_projection, projection_to_show
 from vae.ui.i18n import t
 from vae.ui import url_state
 from vae.ui.sidebar import selection_with_models
@@ -35,13 +36,14 @@ if points_col is not None:  # a test split of at most 1,000 images (MNIST's) is 
                                      format_func=lambda n: count_label(n, n_test), help=t("map.points_help"))
 url_state.publish({"proj": None if method == methods[0] else method,
                    "points": None if count == counts[0] else str(count)})
+shown = projection_to_show(focus.path, method, count)  # a t-SNE / UMAP being fitted: PCA (or native) meanwhile
 
 
 @st.fragment
 def live_map() -> None:
     """The component; its clicks (inspected index, pinned code) rerun this fragment only."""
     try:
-        latent_map(sel, map_projection(focus.path, method, count), count)
+        latent_map(sel, map_projection(focus.path, shown, count), count)
     except DatasetError as e:
         st.error(t("common.error_dataset", detail=e))
     except ExplorerError as e:

@@ -44,6 +44,21 @@ STRINGS = {
               "la forme de l'espace latent plus en détail, mais les données de chaque modèle pèsent plus lourd pour "
               "le navigateur (environ 1 Mo pour 1 000 images, chargé une seule fois)."},
     "map.trio.missing": {"en": "No {kind} model selected.", "fr": "Aucun modèle {kind} sélectionné."},
+    "map.projection_progress": {"en": "Computing the {method} map of this model: {pct:.0f}%",
+                                "fr": "Calcul de la carte {method} de ce modèle : {pct:.0f} %"},
+    "map.projection_queued": {"en": "The {method} map of this model is waiting for {position} other map(s) to be computed…",
+                              "fr": "La carte {method} de ce modèle attend le calcul de {position} autre(s) carte(s)…"},
+    "map.projection_meanwhile": {
+        "en": "{method} is being computed on the server (once for everyone); the map shows {shown} meanwhile and "
+              "switches to {method} by itself. The rest of the page works as usual.",
+        "fr": "{method} est en cours de calcul sur le serveur (une seule fois pour tous) ; la carte affiche « {shown} » "
+              "en attendant et passe d'elle-même à {method}. Le reste de la page fonctionne normalement."},
+    "map.projection_failed": {"en": "The {method} map could not be computed: {detail}. Showing {shown} instead.",
+                              "fr": "Impossible de calculer la carte {method} : {detail}. Affichage de « {shown} » à la place."},
+    "map.projection_busy": {
+        "en": "Too many maps are being computed on this server right now: showing {shown}. Choose {method} again in a minute.",
+        "fr": "Trop de cartes sont en cours de calcul sur ce serveur : affichage de « {shown} ». Choisissez {method} "
+              "de nouveau dans une minute."},
     "map.error_projection": {"en": "This projection cannot be computed: {detail}",
                              "fr": "Impossible de calculer cette projection : {detail}"},
 }
