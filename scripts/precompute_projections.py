@@ -3,8 +3,9 @@ so that the Latent map page shows them without waiting.
 
 The codes are computed exactly as the app does (``vae.latent.encode`` of the test images it shows,
 ``vae.explorer_data.shown_indices``), for each number of test images the map offers
-(``vae.explorer_data.shown_counts``: 1,000, 5,000 and 10,000 on Fashion-MNIST; 1,000 on MNIST), so the cache key
-(a hash of μ) matches the one the app looks up. t-SNE is skipped beyond ``MAX_TSNE_POINTS`` (the map shows
+(``vae.explorer_data.shown_counts``: 1,000, 5,000 and 10,000 on Fashion-MNIST; 1,000 on MNIST). Each map is
+stored as ``<method>-n<points>.npz`` with rows of the codes it maps (``vae.projection.probe``), which the app
+compares with its own codes up to float rounding, so the maps are found on any machine. t-SNE is skipped beyond ``MAX_TSNE_POINTS`` (the map shows
 PCA there and says why).
 Usage: python scripts/precompute_projections.py [--only NAME ...] [--methods pca tsne umap] [--default-count-only] [--prune]
 """

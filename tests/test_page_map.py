@@ -213,7 +213,7 @@ def test_a_map_shipped_in_the_models_folder_opens_at_once_without_the_worker(iso
     from vae.checkpoint import save_model
     from vae.config import ModelConfig
     from vae.models import build_model
-    from vae.projection import shipped_projection_file
+    from vae.projection import probe, shipped_projection_file
     from vae.ui.cache import available_models
 
     torch.manual_seed(1)  # not the codes of the test above, whose fitted UMAP the worker may still hold
@@ -226,7 +226,7 @@ def test_a_map_shipped_in_the_models_folder_opens_at_once_without_the_worker(iso
     coords = np.random.default_rng(0).normal(size=(len(arrays["mu"]), 2)).astype(np.float32)
     target = shipped_projection_file(folder, "umap", arrays["mu"])
     target.parent.mkdir()
-    np.savez(target, coords=coords)
+    np.savez(target, coords=coords, probe=probe(arrays["mu"]))   # a shipped map keeps rows of the codes it maps
 
     at.segmented_control(key="map_projection").set_value("umap").run()
     assert not at.exception

@@ -185,3 +185,21 @@ def test_umap_inverse_is_neighbour_weighted_and_cached(blobs_umap, tmp_path, mon
     assert again.method == "umap" and again.mu is not None
     np.testing.assert_array_equal(again.coords, first.coords)
     np.testing.assert_allclose(again.transform(mu[:2] + 0.1), first.transform(mu[:2] + 0.1))
+
+
+def test_a_shipped_map_is_recognised_by_its_codes_up_to_rounding_not_by_their_bytes(codes, tmp_path, monkeypatch):
+    """Another machine encodes the shipped weights with other float rounding (thread counts, vector units): the
+    shipped map must still be found. Codes that differ more (another model) must not reuse it."""
+    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    small = codes[:60]
+    shipped = project(small, "tsne", model_dir, ship=True)
+    assert [p.name for p in (model_dir / "projections").glob("*.npz")] == ["tsne-n60.npz"]
+    monkeypatch.setattr(projection, "fit_tsne", lambda *a, **k: pytest.fail("refitted a shipped map"))
+    rounded = small + np.float32(2e-6) * np.sign(small)          # what another machine may compute
+    assert not np.array_equal(rounded, small)
+    np.testing.assert_array_equal(project(rounded, "tsne", model_dir).coords, shipped.coords)
+    monkeypatch.setattr(projection, "fit_tsne", lambda mu, **k: projection.Projection("tsne", np.zeros((len(mu), 2), np.float32), mu=mu))
+    assert not project(small + 0.05, "tsne", model_dir).coords.any()   # other codes: fitted again
+    np.testing.assert_array_equal(project(rounded, "tsne", model_dir).coords, shipped.coords)   # still found

@@ -261,21 +261,35 @@ def native(mu: np.ndarray) -> Projection:
     return Projection("native", np.asarray(mu, np.float32))
 
 
+PROBE_ROWS = 32            # rows of μ a shipped map keeps, to recognise the codes it was computed from
+PROBE_TOLERANCE = 1e-3     # |Δμ| allowed: another machine's float rounding, never another model's codes
+
+
 def _cache_file(model_dir: Path, method: str, mu: np.ndarray) -> list[Path]:
     """Where a projection of ``mu`` may be found: the model folder's ``projections/`` (shipped ones, computed by
-    ``make pretrained``), then the cache folder, the only one written at run time (``vae.cache_dir``)."""
+    ``make pretrained``), then the cache folder, the only one written at run time (``vae.cache_dir``).
+
+    A shipped map is named by method and number of points, and recognised by the rows of μ it keeps
+    (:func:`probe`): the shipped weights give the same codes on any machine only up to float rounding (thread
+    counts, vector units), so a hash of μ's bytes made on one machine missed on the next. The cache folder's maps
+    are this machine's own and keep the exact hash."""
     digest = hashlib.sha256(np.ascontiguousarray(mu, dtype=np.float32).tobytes()).hexdigest()[:16]
-    name = f"{method}-{digest}.npz"
-    return [model_dir / "projections" / name, cache_dir("projections") / name]
+    return [model_dir / "projections" / f"{method}-n{len(mu)}.npz", cache_dir("projections") / f"{method}-{digest}.npz"]
+
+
+def probe(mu: np.ndarray) -> np.ndarray:
+    """The :data:`PROBE_ROWS` evenly spaced rows of μ that a shipped map keeps (float32)."""
+    rows = np.unique(np.linspace(0, len(mu) - 1, min(PROBE_ROWS, len(mu))).astype(int))
+    return np.asarray(mu, np.float32)[rows]
 
 
 def shipped_projection_file(model_dir: str | os.PathLike, method: str, mu: np.ndarray) -> Path:
-    """The file in a model folder that ships the ``method`` projection of ``mu`` (named by a hash of μ): what
+    """The file in a model folder that ships the ``method`` projection of ``mu`` (``<method>-n<points>.npz``): what
     ``scripts/precompute_projections.py --prune`` keeps, every other projection file there being stale."""
     return _cache_file(Path(model_dir), method, mu)[0]
 
 
-def _read_cache(path: Path, method: str, mu: np.ndarray) -> Projection | None:
+def _read_cache(path: Path, method: str, mu: np.ndarray, shipped: bool = False) -> Projection | None:
     """A cached projection of ``mu``, or None when the file is absent or unusable (too large, not a regular
     file, a symbolic link, arrays of the wrong shape): it is then recomputed, never trusted.
 
@@ -285,12 +299,17 @@ def _read_cache(path: Path, method: str, mu: np.ndarray) -> Projection | None:
         return None
     n, d = np.shape(mu)
     try:
-        f = read_npz(path, max_file=64 << 20, max_values=2 * max(n, d) + 16, max_bytes=256 << 20)
+        f = read_npz(path, max_file=64 << 20, max_values=max(2 * max(n, d), PROBE_ROWS * d) + 16, max_bytes=256 << 20)
     except ExplorerError:
         return None
     coords = f.get("coords")
     if coords is None or coords.shape != (n, 2) or coords.dtype.kind != "f" or not np.isfinite(coords).all():
         return None
+    kept = f.get("probe")
+    if shipped:   # named by its size only: are these the codes it was computed from?
+        want = probe(mu)
+        if kept is None or kept.shape != want.shape or not np.allclose(kept, want, rtol=0, atol=PROBE_TOLERANCE):
+            return None
     if method in NEIGHBOUR_METHODS:
         return Projection(method, coords, mu=np.asarray(mu, np.float32))
     shapes = {"mean": (d,), "components": (2, d), "explained": (2,)}
@@ -311,8 +330,8 @@ def cached_projection(mu: np.ndarray, method: str, model_dir: str | os.PathLike 
         return fit_pca(mu)
     if method not in METHODS:
         raise ValueError(f"unknown projection {method!r}; choose one of {', '.join(METHODS)}")
-    for path in (_cache_file(Path(model_dir), method, mu) if model_dir else []):
-        cached = _read_cache(path, method, mu)
+    for i, path in enumerate(_cache_file(Path(model_dir), method, mu) if model_dir else []):
+        cached = _read_cache(path, method, mu, shipped=i == 0)
         if cached is not None:
             return cached
     return project(mu, "pca", model_dir) if method == "pca" else None
@@ -322,7 +341,8 @@ def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = N
             progress: Callable[[float], None] | None = None, ship: bool = False) -> Projection:
     """Projection of ``mu`` by ``method``, read from / written to the disk cache when ``model_dir`` is given.
 
-    The cache key is a hash of the codes themselves, so a retrained model never reuses a stale map. At run time
+    The cache folder's key is a hash of the codes themselves and a shipped map keeps rows of its codes
+    (``_cache_file``), so a retrained model never reuses a stale map. At run time
     a new projection is written to the cache folder only; ``ship=True`` (``make pretrained``, through
     ``scripts/precompute_projections.py``) writes it into the model folder, to be committed with the model.
     """
@@ -331,12 +351,12 @@ def project(mu: np.ndarray, method: str, model_dir: str | os.PathLike | None = N
     if method not in METHODS:
         raise ValueError(f"unknown projection {method!r}; choose one of {', '.join(METHODS)}")
     paths = _cache_file(Path(model_dir), method, mu) if model_dir else []
-    for path in paths:
-        cached = _read_cache(path, method, mu)
+    for i, path in enumerate(paths):
+        cached = _read_cache(path, method, mu, shipped=i == 0)
         if cached is not None:
             return cached
     proj = FITS[method](mu, progress)
-    arrays = {"coords": proj.coords}
+    arrays = {"coords": proj.coords, "probe": probe(mu)}
     if method == "pca":
         arrays.update(mean=proj.mean, components=proj.components, explained=proj.explained)
     target = (paths[0] if ship else paths[-1]) if paths else None
