@@ -57,6 +57,11 @@ train fashion-mnist-ae-16d       --kind ae       "${ES16[@]}"
 train fashion-mnist-vae-16d      --kind vae      "${ES16[@]}"
 train fashion-mnist-betavae4-16d --kind beta-vae --beta 4 "${ES16[@]}"
 train fashion-mnist-dae-16d      --kind ae --noise 0.4 "${ES16[@]}"
+# Fashion-MNIST: the rest of both β sweeps (β = 0.25, 0.5, 2, 8 beside β = 1 and 4), trained by the β-VAE's own
+# command with another --beta; only their reports and histories are kept (pretrained/_sweeps/, vae/sweeps.py):
+# eight more sets of weights would not fit in pretrained/'s 40 MB.
+echo "== β sweeps: scripts/train_sweep_reports.py"
+"$PY" scripts/train_sweep_reports.py $([[ "${SKIP_EXISTING:-0}" == 1 ]] && echo --skip-existing)
 # Sprites with known factors, latent 10: disentanglement.
 train sprites-vae-10d       --kind vae      --dataset sprites --latent-dim 10 --epochs 40
 train sprites-betavae6-10d  --kind beta-vae --beta 6 --dataset sprites --latent-dim 10 --epochs 40

@@ -35,6 +35,11 @@ def test_the_table_of_the_shipped_trios(capsys, tmp_path):
     assert set(mnist2["sweep"]["trends"]) == {"kl", "recon", "mse"}
     # the KL row is the β-VAE's on every MNIST seed (β = 4 squeezes the KL: the lecture's last claim)
     assert mnist2["claims"]["claims"]["kl"] == [True, True, True]
+    # the Fashion-MNIST sweeps: the shipped β = 1 and 4 with the numbers-only members of pretrained/_sweeps
+    for d in (2, 16):
+        sweep = table[f"fashion-mnist d={d}"]["sweep"]
+        assert sweep["betas"] == [0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
+        assert sweep["trends"]["kl"]["monotone"] == [True]   # one seed: the KL falls at every step
     # the Markdown table has a header, a rule and one row per trio
     md = [line for line in printed if line.startswith("|")]
     assert len(md) == 2 + 4 and md[2].startswith("| mnist d=2 |")

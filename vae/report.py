@@ -21,6 +21,7 @@ from .data import load_dataset
 from .errors import CheckpointError, ExplorerError
 from .metrics import evaluate_model
 from .regularity import full_report
+from .sweeps import is_sweep_member, member_report
 
 REPORT_VERSION = 2  # 2: coverage, prior_precision, prior_recall (k-NN precision and recall)
 REPORT_FILE = "report.json"
@@ -95,6 +96,11 @@ def model_report(folder: str | os.PathLike, use_cache: bool = True, ship: bool =
     """The full report of a model folder, read from the disk cache when it matches the weights; a new one is kept
     in the cache folder, or with ``ship=True`` (the CLI) in the model folder as ``report.json``."""
     folder = Path(folder)
+    if is_sweep_member(folder):   # numbers only, no weights to score (vae.sweeps)
+        report = member_report(folder)
+        if report is None:
+            raise CheckpointError(f"{folder.name}: its stored report cannot be read")
+        return report
     digest = weights_digest(folder)
     paths = _cache_paths(folder, digest)
     if use_cache:

@@ -33,14 +33,17 @@ LECTURE_MODELS = (tuple(f"mnist-{k}-{d}d" for d in (2, 16)
                   + tuple(f"fashion-mnist-{k}-{d}d" for d in (2, 16) for k in ("ae", "vae", "betavae4")))
 
 
-def seed_argv(command: str, seed: int, out: str | os.PathLike) -> list[str]:
+def seed_argv(command: str, seed: int, out: str | os.PathLike, **overrides: object) -> list[str]:
     """The argv for ``vae.__main__.main`` that reruns a recorded ``python -m vae train …`` command with
-    another ``--seed`` and ``--out`` (everything else as recorded)."""
+    another ``--seed`` and ``--out`` (everything else as recorded, except the options in ``overrides``, e.g.
+    ``beta=0.5`` for ``--beta 0.5``: a sibling of the recipe on a β sweep, ``scripts/train_sweep_reports.py``)."""
     argv = shlex.split(command)
     if argv[:4] != ["python", "-m", "vae", "train"]:
         raise ValueError(f"not a training command: {command[:80]!r}")
     argv = argv[3:]
-    for flag, value in (("--seed", str(seed)), ("--out", str(out))):
+    options = {"--seed": str(seed), "--out": str(out),
+               **{"--" + k.replace("_", "-"): str(v) for k, v in overrides.items()}}
+    for flag, value in options.items():
         if flag in argv:
             argv[argv.index(flag) + 1] = value
         else:

@@ -17,6 +17,8 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..kinds import KINDS, get_kind
+from ..sweeps import SOURCE as SWEEP_SOURCE
+from ..sweeps import sweep_members
 from .compare_figures import METRICS, number, winners
 
 SPRITE_METRICS = ("mig", "beta_vae_score")
@@ -158,9 +160,11 @@ class SweepPoint:
 
 
 def one_per_beta(models: Iterable, prefer: Sequence[str] = ()) -> list:
-    """One model per β (sorted by β): a model chosen in the sidebar first, then shipped ones, then by id."""
+    """One model per β (sorted by β): a model chosen in the sidebar first, then shipped ones, then the user's, then
+    a report-only sweep member (``vae.sweeps``), then by id."""
     best: dict[float, object] = {}
-    rank = lambda m: (m.id not in prefer, getattr(m, "source", "") != "pretrained", m.id)  # noqa: E731
+    rank = lambda m: (m.id not in prefer, getattr(m, "source", "") != "pretrained",  # noqa: E731
+                      getattr(m, "source", "") == SWEEP_SOURCE, m.id)
     for m in models:
         if m.beta is None:
             continue
@@ -172,9 +176,10 @@ def one_per_beta(models: Iterable, prefer: Sequence[str] = ()) -> list:
 
 def sweep_models(models: Iterable, dataset: str, latent_dim: int, prefer: Sequence[str] = ()) -> list:
     """The β sweep of a dataset and latent size: every plain (not denoising) model whose kind weighs a KL
-    term, one per β (``one_per_beta``, the sidebar's choices first)."""
-    return one_per_beta([m for m in models if m.dataset == dataset and m.latent_dim == latent_dim and not m.noise
-                         and get_kind(m.kind).beta.weighs_kl], prefer=prefer)
+    term, with the shipped report-only members (``vae.sweeps.sweep_members``: the β values whose weights are not
+    shipped), one per β (``one_per_beta``, the sidebar's choices first)."""
+    return one_per_beta([m for m in [*models, *sweep_members()] if m.dataset == dataset and m.latent_dim == latent_dim
+                         and not m.noise and get_kind(m.kind).beta.weighs_kl], prefer=prefer)
 
 
 def kept_epoch(history: list | None, best_epoch: int | None = None) -> dict:

@@ -83,12 +83,12 @@ STRINGS = {
     "compare.why.recon": {
         "en": "Why the AE's reconstruction claim is not clear-cut at d = {dim} — training → test reconstruction: {rows}. "
               "The lecture's claim is about the loss each model minimises, i.e. the training figures. On the test images "
-              "a small model overfits the 4,000 training images (early stopping on 400 held-out images reduces this, "
+              "a small model overfits its training images (early stopping on a held-out tenth of them reduces this, "
               "it does not remove it), and the VAE's noise on z also acts as a regulariser.",
         "fr": "Pourquoi la prédiction sur la reconstruction de l'AE n'est pas nette en d = {dim} — reconstruction "
               "entraînement → test : {rows}. Le cours parle de la perte que chaque modèle minimise, donc des chiffres "
-              "d'entraînement. Sur les images de test, un petit modèle sur-apprend les 4 000 images d'entraînement "
-              "(l'arrêt précoce sur 400 images mises de côté le réduit sans le supprimer), et le bruit du VAE sur z "
+              "d'entraînement. Sur les images de test, un petit modèle sur-apprend ses images d'entraînement "
+              "(l'arrêt précoce sur un dixième d'entre elles mis de côté le réduit sans le supprimer), et le bruit du VAE sur z "
               "agit aussi comme une régularisation."},
     "compare.why.recon.row": {"en": "{kind} {train} → {test}", "fr": "{kind} {train} → {test}"},
     "compare.why.seeds": {"en": "\u201c{claim}\u201d: the training seeds do not all agree; its row shows [mean ± sd] over seeds.",
@@ -111,11 +111,11 @@ STRINGS = {
                          "fr": "invérifiable ici (moins de trois modèles)"},
     "compare.why.gap": {
         "en": "Why: the gap between test and training reconstruction shrinks from {g0:.1f} nats at β = {b0:g} to {g1:.1f} "
-              "at β = {b1:g}. The KL term also regularises: small-β models overfit the 4,000 training images more, even "
+              "at β = {b1:g}. The KL term also regularises: small-β models overfit their training images more, even "
               "with early stopping, and on the test split this offsets part of what β costs.",
         "fr": "Pourquoi : l'écart entre reconstruction de test et d'entraînement passe de {g0:.1f} nats à β = {b0:g} à "
-              "{g1:.1f} à β = {b1:g}. Le terme KL régularise aussi : les modèles à petit β sur-apprennent davantage les "
-              "4 000 images d'entraînement, même avec l'arrêt précoce, et sur le jeu de test cela compense une partie de "
+              "{g1:.1f} à β = {b1:g}. Le terme KL régularise aussi : les modèles à petit β sur-apprennent davantage leurs "
+              "images d'entraînement, même avec l'arrêt précoce, et sur le jeu de test cela compense une partie de "
               "ce que β coûte."},
     "compare.why.train": {"en": "On the training split (switch above) every step goes the lecture's way.",
                           "fr": "Sur le jeu d'entraînement (basculez ci-dessus), chaque pas va dans le sens du cours."},
@@ -134,6 +134,14 @@ STRINGS = {
         "fr": "En 2-D le goulot d'étranglement plafonne le débit (quelques nats de KL pour tout β), si bien que β "
               "bouge peu la reconstruction. Choisissez la dimension latente 16 dans la barre latérale : le "
               "balayage fourni y couvre environ 30 nats de KL et le compromis est net."},
+    "compare.sweep.numbers_only": {
+        "en": "β = {betas}: numbers only. These models were trained by the same recipe "
+              "(scripts/train_sweep_reports.py) and scored like the others, but their weights are not shipped "
+              "(pretrained/ keeps under 40 MB), so they are in this chart and its trends, not in the model pickers.",
+        "fr": "β = {betas} : chiffres seulement. Ces modèles ont été entraînés avec la même recette "
+              "(scripts/train_sweep_reports.py) et évalués comme les autres, mais leurs poids ne sont pas fournis "
+              "(pretrained/ reste sous 40 Mo) : ils figurent dans ce graphique et ses tendances, pas dans les "
+              "sélecteurs de modèles."},
     "compare.rd.spread": {"en": "mean ± sd over seeds", "fr": "moy. ± é.-t. sur les graines"},
     "compare.key_fmt": {"en": "{name}: **{value}**", "fr": "{name} : **{value}**"},
     "compare.same_axes": {"en": "Same axes for the three maps", "fr": "Mêmes axes pour les trois cartes"},
