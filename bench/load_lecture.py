@@ -102,6 +102,7 @@ class LectureStudent:
         self.vote: str | None = None       # the answer cast in this tab's place in the class
         self.ballots = 0                   # places (tabs: a reload takes a new one) in which this student voted
         self.followed: float | None = None  # published_at of the teacher's step this student last showed
+        self.watching_since = 0.0          # when this tab last came (back) to the Lecture page
         self.skipped = 0
         self.seq = 0
 
@@ -114,15 +115,16 @@ class LectureStudent:
 
     def _after_run(self, r, full: bool, polled: bool = False) -> None:
         """Learn what the browser polls after a full run (the presenter view's ``follow``); when a poll
-        (``polled``) brought the teacher's new step, time the follow: published → shown (an arrival or a return
-        from another page is not a follow)."""
+        (``polled``) brought the teacher's new step, time the follow: from the later of the step's publication and
+        this tab's return to the Lecture page (a student on the map page meanwhile was not watching), to shown."""
         if full:
             data = self.session.components.get(PRESENTER_KEY) or {} if self.page == LECTURE_PAGE else {}
             self.follow = data.get("follow") if isinstance(data.get("follow"), dict) else None
         if self.page == LECTURE_PAGE and self._shown_step() == self.teacher.step \
                 and self.followed != self.teacher.published_at:
             if polled:
-                self.log.add("follow", True, time.perf_counter() - self.teacher.published_at, "ok", self.upstream)
+                since = max(self.teacher.published_at, self.watching_since)
+                self.log.add("follow", True, time.perf_counter() - since, "ok", self.upstream)
             self.followed = self.teacher.published_at
 
     async def _assets(self) -> None:
@@ -148,6 +150,7 @@ class LectureStudent:
                 await self._assets()
                 parts["assets"] = time.perf_counter() - t0 - parts["html"] - parts["script"]
             ok, status = r.ok, r.status if not r.exceptions else f"exception: {r.exceptions[0]}"[:200]
+            self.watching_since = time.perf_counter()
             self._after_run(r, full=True)
             if r.ok and self.follow is None:
                 ok, status = False, "no follow poll (not a student of the class?)"
@@ -259,6 +262,7 @@ class LectureStudent:
             else:   # navigate: Lecture ↔ map (the app's default page, URL path "")
                 self.page = "map" if self.page == LECTURE_PAGE else LECTURE_PAGE
                 r = await s.navigate("" if self.page == "map" else LECTURE_PAGE)
+                self.watching_since = time.perf_counter()
                 full = True
             if r.ok:
                 s.forget_stale_choices()
@@ -335,7 +339,9 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
     """Single-user figures, (a) the class follows, the trainings alone, (b) the class follows with them."""
     asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=32))
     log = Log()
-    teacher = Teacher(store, size=min(classroom.MAX_SIZE, args.sessions + 3 + TRAININGS + 20), first_step=args.start_step)
+    # every tab takes a place: the class, the warm-up and single-user opens, the trainers and the late students
+    places = args.sessions + 4 + TRAININGS + int(2 * args.seconds / args.late_every) + 2
+    teacher = Teacher(store, size=min(classroom.MAX_SIZE, places), first_step=args.start_step)
     out: dict = {"profile": "lecture", "url": url, "sessions": args.sessions, "seconds_per_phase": args.seconds,
                  "think_s": args.think, "step_seconds": args.step_seconds, "class": teacher.code}
     rss_seen: list[float] = []
