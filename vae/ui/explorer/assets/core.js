@@ -50,8 +50,21 @@ export function record(kind, input, extra) {
 // off the main thread (about 0.2 s sooner to the first map than evaluating a Blob URL). Its name carries
 // plotly's version and it is served as immutable (vae/ui/asset_gzip.py, deploy/nginx.conf), so a reload or a
 // second page takes it from the HTTP cache: G.fetched records where it came from, by its resource timing.
+// Where this page's plotly.js came from (network or HTTP cache, by its resource timing), recorded once: also when
+// the map pages' HTML had already loaded it (vae/ui/early_plotly.py) before the first map asked.
+function notePlotly(ref) {
+  if (G.plotlyNoted) return;
+  G.plotlyNoted = true;
+  const t = performance.getEntriesByName(assetUrl(ref.url)).pop();
+  const network = !!t && t.transferSize > 0;
+  G.fetched.push({ url: ref.url, bytes: network ? t.encodedBodySize : 0, from: network ? "network" : "cache" });
+}
+
 export function loadPlotly(ref) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (window.Plotly) {
+    notePlotly(ref);
+    return Promise.resolve(window.Plotly);
+  }
   if (!G.plotly) {
     G.plotly = new Promise((resolve, reject) => {
       const url = assetUrl(ref.url);
@@ -65,9 +78,7 @@ export function loadPlotly(ref) {
         s.fetchPriority = "high";  // the first paint waits for it
       }
       s.onload = () => {
-        const t = performance.getEntriesByName(url).pop();
-        const network = !!t && t.transferSize > 0;
-        G.fetched.push({ url: ref.url, bytes: network ? t.encodedBodySize : 0, from: network ? "network" : "cache" });
+        notePlotly(ref);
         mark("plotly");
         resolve(window.Plotly);
       };
