@@ -62,9 +62,9 @@ def test_tiny_lecture_end_to_end():
     holds every figure issue #24 asks for."""
     from bench.load_lecture import REQUIRED_KEYS as LECTURE_KEYS
 
-    proc = subprocess.run([sys.executable, "bench/load.py", "--profile", "lecture", "--sessions", "3", "--seconds", "8",
-                           "--idle-seconds", "2.5", "--think", "0.7", "--step-seconds", "2.5", "--poll-seconds", "0.5",
-                           "--late-every", "2", "--start-step", "quiz"], cwd=ROOT, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "bench/load.py", "--profile", "lecture", "--sessions", "3", "--seconds", "5",
+                           "--idle-seconds", "2", "--think", "0.7", "--step-seconds", "1.5", "--poll-seconds", "0.5",
+                           "--late-every", "1.5", "--start-step", "quiz"], cwd=ROOT, capture_output=True, text=True,
                           timeout=280)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
