@@ -387,8 +387,9 @@ class Trainer:
     """A Train-page session: submits the form, polls the live fragment like the browser, presses Stop; speed from
     the job's record in the store (``<store>/.jobs/<id>.json``)."""
 
-    def __init__(self, url: str, store: Path | None, timeout: float, epochs: int):
+    def __init__(self, url: str, store: Path | None, timeout: float, epochs: int, redis_url: str | None = None):
         self.url, self.store, self.timeout, self.epochs = url, store, timeout, epochs
+        self.redis_url = redis_url   # with Redis, the job records live there (vae.jobs.queue_records)
         self.name = f"loadtest-{os.getpid()}-{int(time.time())}"
         self.session: StreamlitSession | None = None
         self.upstream = ""
@@ -415,18 +416,22 @@ class Trainer:
         return True
 
     def read_record(self) -> dict | None:
-        """This job's record (the newest one with our model's name)."""
+        """This job's record (the newest one with our model's name): from the store's job files, or from Redis."""
         if self.store is None:
             return None
-        best = None
-        for path in (self.store / ".jobs").glob("*.json"):
-            try:
-                rec = json.loads(path.read_text())
-            except (OSError, ValueError):
-                continue
-            if rec.get("name") == self.name and (best is None or rec.get("created", 0) > best.get("created", 0)):
-                best = rec
-        return best
+        if self.redis_url:
+            from vae.jobs.queue_records import read_records
+
+            records = read_records(self.store, self.redis_url)
+        else:
+            records = []
+            for path in (self.store / ".jobs").glob("*.json"):
+                try:
+                    records.append(json.loads(path.read_text()))
+                except (OSError, ValueError):
+                    continue
+        mine = [r for r in records if isinstance(r, dict) and r.get("name") == self.name]
+        return max(mine, key=lambda r: r.get("created", 0)) if mine else None
 
     async def poll(self, until: float) -> None:
         """The browser's auto-reruns of the live fragment, and the job's progress, until ``until``."""
@@ -675,7 +680,7 @@ async def run(args, url: str, pids: list[int], store: Path | None) -> dict:
     idle_ips = busy_ips = None
     if not args.no_training:
         log.phase = "idle_training"
-        trainer = Trainer(url, store, args.timeout, args.epochs)
+        trainer = Trainer(url, store, args.timeout, args.epochs, args.redis_url)
         if await trainer.start() and await trainer.wait_running(120):
             idle_ips = await trainer.measure(args.idle_seconds)
             log.phase = "training"
@@ -772,6 +777,54 @@ def report(out: dict) -> None:
     line("RSS MB 1 session / class", f"{out['rss_mb_1_session']}/{out['rss_mb']}")
 
 
+class _Worker:
+    """``python -m vae worker`` on the bench's Redis and store (its output in a log file beside Redis's)."""
+
+    def __init__(self, url: str, store: Path, folder: Path, env: dict):
+        import subprocess
+
+        self.log = open(folder / "worker.log", "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "vae", "worker", "--redis", url, "--store", str(store)],
+                                     cwd=ROOT, env={**os.environ, **env}, stdout=self.log, stderr=self.log)
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.log.close()
+
+
+def start_course(store: Path, env: dict) -> list:
+    """--redis: one redis-server and one worker consuming the training queue; sets ``VAE_REDIS_URL`` in ``env`` (the
+    replicas' environment). Returns them, to stop at the end; waits until the worker has registered."""
+    from rq import Worker
+
+    from vae.devtools.redis_server import RedisServer
+    from vae.jobs.queue_client import rq_connection, rq_queue
+
+    folder = Path(tempfile.mkdtemp(prefix="vae-load-redis-"))
+    redis = RedisServer(folder)
+    redis.wait_ready(timeout=60)
+    env["VAE_REDIS_URL"] = redis.redis_url
+    worker = _Worker(redis.redis_url, store, folder, env)
+    queue = rq_queue(store, redis.redis_url, connection=rq_connection(redis.redis_url))
+    deadline = time.time() + 120
+    while Worker.count(connection=queue.connection, queue=queue) < 1:
+        if worker.proc.poll() is not None or time.time() > deadline:
+            worker.stop()
+            redis.stop()
+            raise RuntimeError(f"the worker did not register: see {folder / 'worker.log'}")
+        time.sleep(0.5)
+    return [redis, worker]
+
+
 def main(argv=None) -> int:
     """Parse the flags, start the server(s) unless --url, run, print the figures and the JSON line."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -792,6 +845,9 @@ def main(argv=None) -> int:
     ap.add_argument("--step-seconds", type=float, default=20.0, help="lecture: the teacher's pace (s per step)")
     ap.add_argument("--poll-seconds", type=float, default=2.0,
                     help="lecture: the follow poll's interval (vae.ui.lecture.classroom_ui.POLL_SECONDS)")
+    ap.add_argument("--redis", action="store_true",
+                    help="without --url: one redis-server for the replicas' shared state and one training queue, with "
+                         "one `python -m vae worker` consuming it (README: Serving a large course)")
     ap.add_argument("--start-step", default="ae", help="lecture: the teacher's first step (a slug of the Lecture)")
     ap.add_argument("--late-every", type=float, default=8.0, help="lecture: a late student arrives every this many s")
     ap.add_argument("--timeout", type=float, default=60.0, help="an action without script_finished after this is an error (s)")
@@ -807,6 +863,10 @@ def main(argv=None) -> int:
 
     servers = None
     env = {"VAE_TRAIN_MAX_IMAGE_EPOCHS": str(10 ** 12), "VAE_TRAIN_MAX_SECONDS": "3600"}  # the bench stops it itself
+    args.redis_url = None
+    course = []   # redis-server and the worker of --redis, stopped at the end
+    if args.redis and args.url:
+        ap.error("--redis starts its own servers: not with --url")
     if args.url:
         host = urllib.parse.urlsplit(args.url).hostname
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -816,6 +876,9 @@ def main(argv=None) -> int:
         store = Path(args.store) if args.store else None
     else:
         store = Path(tempfile.mkdtemp(prefix="vae-load-store-"))
+        if args.redis:
+            course = start_course(store, env)
+            args.redis_url = os.environ["VAE_REDIS_URL"] = env["VAE_REDIS_URL"]   # the bench's teacher uses it too
         if args.replicas > 1 or args.nginx:
             servers = Replicas(args.replicas, store=store, env=env).start()
             url, pids = servers.url, servers.pids
@@ -837,6 +900,9 @@ def main(argv=None) -> int:
     finally:
         if servers is not None:
             servers.stop()
+        for process in reversed(course):
+            process.stop()
+    out["redis"] = bool(args.redis)
     print(json.dumps({k: v for k, v in out.items() if isinstance(v, dict)}, indent=1))
     if args.profile == "lecture":
         from bench.load_lecture import report_lecture

@@ -66,7 +66,7 @@ class Teacher:
     """The class's teacher: opens it in the shared store and publishes one step every ``step_seconds``."""
 
     def __init__(self, store: Path, size: int, first_step: str = SLUGS[0]):
-        self.store = store
+        self.store = store   # with VAE_REDIS_URL set (bench/load.py --redis), vae.classroom keeps the class in Redis
         self.code = classroom.open_class(list(CHOICES.values()), owner=TEACHER_OWNER, size=size, store=store)
         self.index = SLUGS.index(first_step)
         self.step = first_step
@@ -299,8 +299,9 @@ class ClassTrainer(Trainer):
     """A student of the class who submits a training: joins through the Lecture page (the pool's fair queue counts
     a class member as one person), then goes to the Train page in the same tab and submits the form."""
 
-    def __init__(self, url: str, store: Path, timeout: float, epochs: int, code: str, index: int):
-        super().__init__(url, store, timeout, epochs)
+    def __init__(self, url: str, store: Path, timeout: float, epochs: int, code: str, index: int,
+                 redis_url: str | None = None):
+        super().__init__(url, store, timeout, epochs, redis_url)
         self.name = f"{self.name}-{index}"
         self.query = urllib.parse.urlencode({"class": code, "lang": "en"})
 
@@ -400,7 +401,8 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
 
     # the trainings: submitted by 5 students of the class while it pauses; the first one's idle speed
     log.phase = "idle_training"
-    trainers = [ClassTrainer(url, store, args.timeout, args.epochs, teacher.code, i) for i in range(TRAININGS)]
+    trainers = [ClassTrainer(url, store, args.timeout, args.epochs, teacher.code, i, args.redis_url)
+                for i in range(TRAININGS)]
     idle_ips = busy_ips = None
     first = trainers[0]
     if await first.start() and await first.wait_running(120):
