@@ -52,10 +52,17 @@ export function record(kind, input, extra) {
 // second page takes it from the HTTP cache: G.fetched records where it came from, by its resource timing.
 // Where this page's plotly.js came from (network or HTTP cache, by its resource timing), recorded once: also when
 // the map pages' HTML had already loaded it (vae/ui/early_plotly.py) before the first map asked.
+// Never throws: the offline lecture file (vae/handout) inlines plotly.js and these modules, where a page-relative
+// asset URL has no base.
 function notePlotly(ref) {
-  if (G.plotlyNoted) return;
+  if (G.plotlyNoted || !ref || typeof ref.url !== "string") return;
   G.plotlyNoted = true;
-  const t = performance.getEntriesByName(assetUrl(ref.url)).pop();
+  let t = null;
+  try {
+    t = performance.getEntriesByName(assetUrl(ref.url)).pop();
+  } catch (e) {
+    t = null;
+  }
   const network = !!t && t.transferSize > 0;
   G.fetched.push({ url: ref.url, bytes: network ? t.encodedBodySize : 0, from: network ? "network" : "cache" });
 }
