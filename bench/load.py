@@ -747,16 +747,20 @@ async def run(args, url: str, pids: list[int], store: Path | None) -> dict:
     return out
 
 
+def line(label: str, value, target: str = "", ok: bool | None = None) -> None:
+    """One printed figure: label, value, target and "ok" / "MISSED" (nothing when it has no target or no value)."""
+    mark = "" if ok is None or value is None else ("ok" if ok else "MISSED")
+    print(f"{label:<46} {value!s:>12}   {target:<14} {mark}")
+
+
+def le(value, limit) -> bool | None:
+    """``value <= limit``, or None when the run has no such figure."""
+    return None if value is None else value <= limit
+
+
 def report(out: dict) -> None:
     """The figures against the targets of issue #10 (``TARGETS``), one line each."""
     T = TARGETS
-
-    def line(label, value, target="", ok=None):
-        mark = "" if ok is None or value is None else ("ok" if ok else "MISSED")
-        print(f"{label:<46} {value!s:>12}   {target:<14} {mark}")
-
-    def le(v, limit):
-        return None if v is None else v <= limit
     print(f"--- {out['sessions']} students, {out['replicas']} replica(s), {out['seconds_per_phase']:g} s per phase ---")
     line("server actions p50 ms (no training)", out["p50_ms"])
     line("server actions p95 ms (no training)", out["p95_ms"], f"<= {T['p95_ms']:g}", le(out["p95_ms"], T["p95_ms"]))

@@ -40,7 +40,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench.load import (MAP_KEY, TRAIN_PAGE, Browserless, Log, Trainer, pct, rss_mb, summarize)
+from bench.load import MAP_KEY, TRAIN_PAGE, Browserless, Log, Trainer, le, line, pct, rss_mb, summarize
 from bench.ws_client import StreamlitSession, first_get
 from vae import classroom
 from vae.ui.lecture.classroom_ui import CHOICES
@@ -470,13 +470,6 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
 def report_lecture(out: dict) -> None:
     """The lecture profile's figures against the targets of issue #24 item 5, one line each."""
     T = TARGETS
-
-    def line(label, value, target="", ok=None):
-        mark = "" if ok is None or value is None else ("ok" if ok else "MISSED")
-        print(f"{label:<46} {value!s:>12}   {target:<14} {mark}")
-
-    def le(v, limit):
-        return None if v is None else v <= limit
     print(f"--- lecture: {out['sessions']} students, {out['replicas']} replica(s), {out['seconds_per_phase']:g} s per phase ---")
     line("server actions p95 ms (no training)", out["p95_ms"], f"<= {T['p95_ms']:g}", le(out["p95_ms"], T["p95_ms"]))
     line("server actions p95 ms (5 trainings)", out["p95_training_ms"], f"<= {T['p95_ms']:g}",
