@@ -19,6 +19,10 @@ For each page, measured on a warm server (models, datasets, reports already cach
 - ``action``: the page's typical widget action, sent as the browser sends it (a widget inside an
   ``@st.fragment`` reruns its fragment only): see ACTIONS.
 
+``lecture-class`` is the Lecture page of a student in a class (``lecture?class=CODE``, the class opened by this
+script in the server's store, as ``bench/load_lecture.py``'s teacher does): its action is what every student of an
+amphitheatre pays at each of the teacher's steps, the presenter view's report of the new step (issue #24).
+
 The last line is one JSON object: {page: {open_ms, rerun_ms, action_ms, action}} plus the settings.
 """
 from __future__ import annotations
@@ -30,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +48,10 @@ SETTLE = 0.3  # seconds after the last reply of a batch, so the server's tail wo
 
 # page url path -> what a student does there (one action per rerun, cycling through values)
 PAGES = {"map": "", "lecture": "lecture", "walk": "walk", "generation": "generation", "training": "training", "denoising": "denoising",
-         "how-a-vae-trains": "how-a-vae-trains", "comparison": "comparison", "drawing": "drawing"}
+         "how-a-vae-trains": "how-a-vae-trains", "comparison": "comparison", "drawing": "drawing",
+         "lecture-class": "lecture"}
+CLASS_PAGES = {"lecture-class"}   # opened with ?class=CODE of a class this script opens in the server's store
+TEACHER_OWNER = "0123456789ab"
 
 
 def _radio(session: StreamlitSession, key: str, i: int) -> None:
@@ -61,6 +69,16 @@ async def action(session: StreamlitSession, page: str, i: int):
         z = [round(-2 + 0.5 * (i % 9), 2), round(1.5 - 0.4 * (i % 7), 2)]
         return await session.set("walk.explorer", {"walk": {"z": z, "z0": [0.0, 0.0], "start": 0, "a": 0, "b": 1,
                                                             "steps": 9}})
+    if page == "lecture-class":  # the teacher moves on; the student's presenter view reports the new step
+        from vae import classroom
+        from vae.ui.lecture.render import PRESENTER_KEY
+        from vae.ui.lecture.steps import SLUGS
+
+        code = dict(urllib.parse.parse_qsl(session.query))["class"]
+        step = SLUGS[(i + 1) % len(SLUGS)]
+        classroom.publish_step(code, step, TEACHER_OWNER, store=Path(CLASS_STORE[0]))
+        return await session.set(PRESENTER_KEY, {"follow": {"step": step, "revealed": False, "seq": i + 1}},
+                                 fragment=False)
     if page == "lecture":  # the step bar: the next step, cycling through the nine (each step its own widget)
         labels = session.options("lecture.nav")
         return await session.choose("lecture.nav", labels[(i + 1) % len(labels)])
@@ -77,11 +95,12 @@ async def action(session: StreamlitSession, page: str, i: int):
     return None  # training (a form: nothing reruns before Submit), drawing (the pen never reaches the server)
 
 
-ACTIONS = {"map": "inspect a test image (explorer click)", "lecture": "next step (step bar, cycling)", "walk": "release a walk control",
+ACTIONS = {"lecture-class": "follow the teacher's next step (presenter view's report)",
+           "map": "inspect a test image (explorer click)", "lecture": "next step (step bar, cycling)", "walk": "release a walk control",
            "generation": "temperature slider", "denoising": "noise slider", "how-a-vae-trains": "resample ε button",
            "comparison": "test/train split radio"}
 
-WARM_ACTIONS = {"lecture": 9}  # actions of the warm-up session (default 3)
+WARM_ACTIONS = {"lecture": 9, "lecture-class": 9}  # actions of the warm-up session (default 3)
 
 
 async def prepare(session: StreamlitSession, page: str) -> None:
@@ -111,9 +130,24 @@ async def idle_rate(pid: int, seconds: float = 3.0) -> float:
     return (cpu_seconds(pid) - c0) * 1000 / seconds
 
 
+CLASS_STORE: list[str] = []   # the server's store, where lecture-class opens its class
+
+
+def _class_query(page: str) -> str:
+    """``class=CODE&lang=fr`` of a new class in the server's store for a class page, else ''."""
+    if page not in CLASS_PAGES:
+        return ""
+    from vae import classroom
+    from vae.ui.lecture.classroom_ui import CHOICES
+
+    code = classroom.open_class(list(CHOICES.values()), owner=TEACHER_OWNER, size=400, store=Path(CLASS_STORE[0]))
+    return urllib.parse.urlencode({"class": code, "lang": "fr"})
+
+
 async def measure_page(url: str, pid: int, page: str, n: int, idle: float, timeout: float) -> dict:
     path = PAGES[page]
-    async with StreamlitSession(url, path, timeout=timeout) as warm:  # fills the server's caches
+    query = _class_query(page)
+    async with StreamlitSession(url, path, timeout=timeout, query=query) as warm:  # fills the server's caches
         r = await warm.run()
         assert r.ok, f"{page}: first run {r.status} {r.exceptions[:1]}"
         await prepare(warm, page)
@@ -124,7 +158,7 @@ async def measure_page(url: str, pid: int, page: str, n: int, idle: float, timeo
     sessions: list[StreamlitSession] = []
 
     async def open_one(i: int):
-        s = StreamlitSession(url, path, timeout=timeout)
+        s = StreamlitSession(url, path, timeout=timeout, query=query)
         await s.__aenter__()
         sessions.append(s)
         return await s.run()
@@ -157,6 +191,7 @@ async def main_async(args) -> dict:
     if unknown:
         raise SystemExit(f"unknown page(s): {', '.join(sorted(unknown))}; known: {', '.join(PAGES)}")
     store = tempfile.mkdtemp(prefix="rerun-cpu-store-")
+    CLASS_STORE[:] = [store]
     server = StreamlitServer(env={"VAE_MODEL_STORE": store}, args=["--production"])
     try:
         server.wait_ready()

@@ -125,6 +125,31 @@ def test_the_tally_is_counted_once_per_interval_for_every_reader(shared_state, t
     assert classroom.tally(code, store=tmp_path, max_age=0).total == 21 and len(counted) == 3
 
 
+def test_the_state_is_read_once_per_interval_and_a_change_made_here_is_seen_at_once(shared_state, tmp_path, monkeypatch):
+    """Two hundred students' Lecture pages read the class on every rerun: with ``max_age`` one read serves them all
+    for that long. The teacher's own step and reveal (made through this module) are seen at once; a change made
+    on another replica (a direct write to the backend) once the kept read is older than ``max_age``."""
+    code = classroom.open_class(["a", "b"], OWNER, store=tmp_path)
+    classroom.publish_step(code, "kl", OWNER, store=tmp_path)
+    reads = []
+    real = classroom._meta
+    monkeypatch.setattr(classroom, "_meta", lambda *a: reads.append(1) or real(*a))
+    for _ in range(20):
+        assert classroom.state(code, store=tmp_path, max_age=60).step == "kl"
+    assert len(reads) == 1
+    classroom.publish_step(code, "beta", OWNER, store=tmp_path)   # the teacher moves on, on this replica
+    assert classroom.state(code, store=tmp_path, max_age=60).step == "beta"
+    classroom.reveal(code, OWNER, store=tmp_path)
+    assert classroom.state(code, store=tmp_path, max_age=60).revealed
+    classroom.backend(tmp_path).set_step(code, "gaps")             # the teacher moves on, on another replica
+    assert classroom.state(code, store=tmp_path, max_age=60).step == "beta"
+    assert classroom.state(code, store=tmp_path, max_age=1e-9).step == "gaps"
+    assert classroom.state(code, store=tmp_path).step == "gaps"    # max_age 0 (the default): always read
+    classroom.close_class(code, OWNER, store=tmp_path)
+    with pytest.raises(ClassroomError):                            # an ended class is never served from memory
+        classroom.state(code, store=tmp_path, max_age=60)
+
+
 @pytest.mark.parametrize("bad_code", ["../..", "ABCD", "ABCDEF", "AB/DE", "", None, 12345, "ABCD0", "ÀBCDE"])
 def test_forged_codes_are_refused_without_touching_paths(shared_state, tmp_path, bad_code):
     for action in (lambda: classroom.vote(bad_code, classroom.new_voter_token(), "poor", store=tmp_path),

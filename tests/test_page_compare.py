@@ -11,6 +11,7 @@ from apptest_utils import count_conversions, open_page
 from vae.ui import compare_view as cv
 from vae.ui.compare_figures import (METRIC_KEYS, active_units_figure, code_map_figure, format_value, metric_table,
                                     rate_distortion_figure, seeds_figure, winners)
+from vae.ui.export import PANEL_KEY
 from vae.ui.plotly_spec import validate
 from vae.ui.strings import all_strings
 
@@ -115,6 +116,9 @@ def test_prepared_charts_follow_the_export_style(page_en):
     background (then drawn by st.plotly_chart from the figure's source), and sent as prepared again after."""
     at = page_en
     plain = _chart(at, "compare.map.vae")
+    assert "export.projector_en" not in [c.key for c in at.checkbox]   # shut, the panel builds no widget
+    at.session_state[PANEL_KEY] = True   # the reader opens the panel (a lazy expander: its widgets are built then)
+    at.run()
     at.checkbox(key="export.projector_en").check()
     at.radio(key="export.bg_en").set_value("transparent").run()
     assert not at.exception

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from apptest_utils import APP, open_page
 from vae import classroom, lecture_checks, teacher_key
 from vae.ui.i18n import STRINGS
+from vae.ui.lecture import classroom_ui
 from vae.ui.lecture.steps import SLUGS, STEPS
 
 NAV = "lecture.nav"
@@ -166,8 +167,22 @@ def test_the_teacher_publishes_the_step_the_students_follow(store):
     teacher.segmented_control(key=NAV).set_value("beta").run()
     assert classroom.teacher_step(code, store=store) == "beta"
     student = _lecture(lang="en", **{"class": code})
+    following = _text("lecture.class.following", "en").format(code=code)
+    assert any(c.value == following for c in student.caption)
+    # a student's class panel is shut and builds no widget (an amphitheatre reruns it at every step)
+    assert not student.text_input and [w.key for w in student.toggle] == ["lecture.present"]
+    student.session_state[classroom_ui.PANEL] = True   # the student opens it
+    student.run()
     assert student.toggle(key="class.follow").value is True
-    assert any(c.value == _text("lecture.class.following", "en").format(code=code) for c in student.caption)
+    student.toggle(key="class.follow").set_value(False).run()   # stops following
+    assert not any(c.value == following for c in student.caption)
+    student.session_state[classroom_ui.PANEL] = False   # and shuts the panel: the choice stays
+    student.run()
+    assert "class.follow" not in [w.key for w in student.toggle]
+    assert not any(c.value == following for c in student.caption)
+    student.session_state[classroom_ui.PANEL] = True
+    student.run()
+    assert student.toggle(key="class.follow").value is False
 
 
 def test_opening_a_class_needs_the_teacher_key(store):

@@ -60,6 +60,7 @@ MAX_CLASSES = 200         # open classes per store (every teacher together)
 MAX_CLASSES_PER_OWNER = 10
 MAX_CHOICES = 8
 TALLY_SECONDS = 2.0       # a class's tally is counted at most this often per process (the pollers' interval)
+STATE_SECONDS = 0.5       # a class's state serves every rerun of this process for this long (the poll route's too)
 _CODE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}\\Z")
 _VOTER = re.compile(r"^[0-9a-f]{16,64}\Z")
 _CHOICE = re.compile(r"^[a-z0-9_-]{1,32}\Z")
@@ -188,7 +189,7 @@ def clean_expired(store: Path | None = None, now: float | None = None) -> list[s
         expired = now > float(meta.get("expires_at", 0)) if _valid_meta(meta) else back.orphan(code, now)
         if expired:
             back.delete(code)
-            _forget_tally(back.ident(code))
+            _forget(back.ident(code))
             removed.append(code)
     return sorted(removed)
 
@@ -247,7 +248,7 @@ def close_class(code: str, owner: str, store: Path | None = None) -> None:
     """End class ``code`` now (its teacher only): its votes, participants and step are removed."""
     back, code, _ = _owned(code, owner, store)
     back.delete(code)
-    _forget_tally(back.ident(code))
+    _forget(back.ident(code))
 
 
 def _token(token: object) -> bool:
@@ -311,13 +312,44 @@ def vote(code: str, voter: str, choice: str, store: Path | None = None) -> None:
     _forget_tally(back.ident(code))
 
 
-_TALLIES: dict[str, tuple[float, Tally]] = {}   # a class's backend name -> (when counted, its tally)
-_TALLIES_LOCK = threading.Lock()
+class _Recent:
+    """What this process read of each class lately (a class's backend name -> (when read, value)), shared by every
+    session: hundreds of students' reruns read one class, and a value at most ``max_age`` old serves them all. A
+    write through this module forgets its class at once, so whoever wrote reads their own write."""
+
+    def __init__(self):
+        self._kept: dict[str, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, ident: str, max_age: float, now: float):
+        with self._lock:
+            kept = self._kept.get(ident)
+        return kept[1] if kept is not None and now - kept[0] < max_age else None
+
+    def put(self, ident: str, now: float, value) -> None:
+        with self._lock:
+            if len(self._kept) >= 4 * MAX_CLASSES:
+                self._kept.clear()
+            self._kept[ident] = (now, value)
+
+    def forget(self, ident: str) -> None:
+        with self._lock:
+            self._kept.pop(ident, None)
+
+
+_TALLIES = _Recent()   # tallies, counted at most once per TALLY_SECONDS
+_STATES = _Recent()    # ClassState, read at most once per max_age of state()
 
 
 def _forget_tally(ident: str) -> None:
-    with _TALLIES_LOCK:
-        _TALLIES.pop(ident, None)
+    """A vote was cast, or the class changed or ended: its next tally is counted afresh."""
+    _TALLIES.forget(ident)
+
+
+def _forget(ident: str) -> None:
+    """The class's meta data or step changed (or it ended): forget what this process read of it."""
+    _TALLIES.forget(ident)
+    _STATES.forget(ident)
 
 
 @_served
@@ -327,15 +359,11 @@ def tally(code: str, store: Path | None = None, max_age: float = TALLY_SECONDS) 
     on another replica within ``max_age``)."""
     back, code, meta = _open_class(code, store)
     key, now = back.ident(code), time.monotonic()
-    with _TALLIES_LOCK:
-        cached = _TALLIES.get(key)
-        if cached is not None and now - cached[0] < max_age:
-            return dataclasses.replace(cached[1], revealed=bool(meta.get("revealed")))
+    cached = _TALLIES.get(key, max_age, now)
+    if cached is not None:
+        return dataclasses.replace(cached, revealed=bool(meta.get("revealed")))
     counted = _count(back, code, meta)
-    with _TALLIES_LOCK:
-        if len(_TALLIES) >= 4 * MAX_CLASSES:
-            _TALLIES.clear()
-        _TALLIES[key] = (now, counted)
+    _TALLIES.put(key, now, counted)
     return counted
 
 
@@ -352,15 +380,31 @@ def reveal(code: str, owner: str, store: Path | None = None) -> None:
     """Mark the class's answer as revealed (its teacher only; students' screens then show the samples too)."""
     back, code, meta = _owned(code, owner, store)
     back.write_meta(code, {**meta, "revealed": True})
+    _forget(back.ident(code))
 
 
 @_served
-def state(code: str, store: Path | None = None) -> ClassState:
+def state(code: str, store: Path | None = None, max_age: float = 0.0) -> ClassState:
     """The reveal flag, the teacher's step and the expiry of class ``code``: what a student's poll needs, two
-    small reads (no vote is counted). Raises ``ClassroomError`` for an unknown, closed or expired class."""
+    small reads (no vote is counted). Raises ``ClassroomError`` for an unknown, closed or expired class.
+
+    ``max_age`` > 0: a state this process read less than ``max_age`` seconds ago is returned without reading (the
+    Lecture page of every student reads it on every rerun: ``STATE_SECONDS``); a change made through this module
+    in this process is seen at once, one made on another replica within ``max_age``. Errors are never kept."""
+    now = time.monotonic()
+    if max_age > 0:
+        code = normalise_code(code)
+        back = backend(store)
+        kept = _STATES.get(back.ident(code), max_age, now)
+        if kept is not None:
+            if time.time() > kept.expires_at:
+                raise ClassroomError("expired", "this class code has expired")
+            return kept
     back, code, meta = _open_class(code, store)
-    return ClassState(code=code, revealed=bool(meta.get("revealed")), step=_step(back, code),
+    read = ClassState(code=code, revealed=bool(meta.get("revealed")), step=_step(back, code),
                       expires_at=float(meta["expires_at"]), owner=str(meta["owner"]))
+    _STATES.put(back.ident(code), now, read)
+    return read
 
 
 def expired_at(code: str, store: Path | None = None) -> float | None:
@@ -386,6 +430,7 @@ def publish_step(code: str, step: str, owner: str, store: Path | None = None) ->
     if not isinstance(step, str) or not _CHOICE.match(step):
         raise ClassroomError("bad_step", "invalid lecture step")
     back.set_step(code, step)
+    _forget(back.ident(code))
 
 
 @_served

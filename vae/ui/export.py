@@ -36,6 +36,7 @@ CHART_WIDTH = 960                      # layout width of a chart exported at a c
 PROJECTOR_FONT = 1.7                   # font sizes × this in the projector style
 PROJECTOR_LINE = 2.0                   # line widths and marker sizes × this
 _KEY = "export."
+PANEL_KEY = _KEY + "panel"   # the sidebar's export panel (an expander): True while open
 
 
 def _slug(part) -> str:
@@ -106,7 +107,11 @@ def settings_panel() -> None:
     def keep(name: str) -> None:
         st.session_state[_KEY + name] = st.session_state[f"{_KEY}{name}_{lang}"]
 
-    with st.expander(t("export.panel"), icon=":material/download:"):
+    # built only while open (a lazy expander: opening it reruns): shut, the panel costs one element instead of four
+    # widgets on every rerun of every page, and the choice lives under the language-free keys meanwhile
+    with st.expander(t("export.panel"), icon=":material/download:", key=PANEL_KEY, on_change="rerun") as panel:
+        if not panel.open:
+            return
         st.radio(t("export.format"), ("png", "svg"), key=f"{_KEY}fmt_{lang}", horizontal=True,
                  index=chosen("fmt", ("png", "svg"), "png"), on_change=keep, args=("fmt",),
                  format_func={f: t(f"export.format.{f}") for f in ("png", "svg")}.__getitem__, help=t("export.format_help"))

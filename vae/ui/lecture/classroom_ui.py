@@ -30,7 +30,9 @@ TEACHER = "class.teacher"               # the code of the class this session ope
 PLACES = "class.places"                 # {class code: this session's participant token}
 PLACE_COOKIE = "vae_class"              # "CODE:token": the browser's place in its last class
 JOIN = "class.join"                     # the code a student typed (or the link's ?class=)
-FOLLOW = "class.follow"                 # a student follows the teacher's steps
+FOLLOW = "class.follow"                 # a student follows the teacher's steps (the toggle)
+FOLLOW_KEPT = "class.follow.kept"       # the toggle's choice, kept while the class panel is shut
+PANEL = "class.panel"                   # a student's class panel (a lazy expander): True while open
 SIZE = "class.size"                     # the size of the class the teacher is about to open
 GOTO = "lecture.goto"                   # a step to show at the next run (set by the follow poll)
 _CAST = "class.cast"                    # (code, choice) of the last vote this session cast
@@ -94,9 +96,10 @@ def _place(code: str) -> str | None:
     place; None (with a message) when the class is full."""
     places = st.session_state.setdefault(PLACES, {})
     token = places.get(code)
-    if token is None:
-        kept = (cookies.read(PLACE_COOKIE) or "").partition(":")
-        token = kept[2] if kept[0] == code else None
+    if token is not None:  # joined in this session: the class is open (role() just read it), the place is kept
+        return token
+    kept = (cookies.read(PLACE_COOKIE) or "").partition(":")
+    token = kept[2] if kept[0] == code else None
     try:
         joined = classroom.join(code, token)
     except ClassroomError as exc:
@@ -119,7 +122,7 @@ def role() -> Role:
     if not code:
         return Role(owner=owner)
     try:
-        state = classroom.state(code)
+        state = classroom.state(code, max_age=classroom.STATE_SECONDS)  # one read serves every rerun for a moment
     except ClassroomError as exc:
         if code == st.session_state.get(TEACHER) and exc.code in ("expired", "unknown_code"):
             return Role(code, True, owner, ended_at=classroom.expired_at(code) or time.time())
@@ -148,6 +151,19 @@ def participant() -> tuple[str, str] | None:
 def publish(r: Role) -> None:
     """Keep the class code in the URL (``class``), so the address bar links into the same class."""
     url_state.publish({"class": r.code})
+
+
+def section(r: Role, sel: Selection, url_path: str, follow: bool = False) -> None:
+    """The class panel (:func:`panel`) in its expander: open for the teacher, shut for everyone else. A student of
+    a class rarely opens it, and an amphitheatre of them reruns the page at every step of the teacher: for them it
+    is a lazy expander, its widgets (two text fields and the follow toggle) built only while it is open."""
+    if not r.student:
+        with st.expander(t("lecture.class.header"), expanded=r.teacher):
+            panel(r, sel, url_path, follow)
+        return
+    with st.expander(t("lecture.class.header"), key=PANEL, on_change="rerun") as box:
+        if box.open:
+            panel(r, sel, url_path, follow)
 
 
 def panel(r: Role, sel: Selection, url_path: str, follow: bool = False) -> None:
@@ -190,7 +206,7 @@ def panel(r: Role, sel: Selection, url_path: str, follow: bool = False) -> None:
         if typed and _normalised(typed) is None:
             st.error(t("lecture.class.err.bad_code"))
         if r.student and follow:
-            st.toggle(t("lecture.class.follow"), key=FOLLOW, value=True)
+            st.toggle(t("lecture.class.follow"), key=FOLLOW, value=following(), on_change=_keep_follow)
         if r.owner is None:
             teacher.unlock_form()
     _errors()
@@ -214,7 +230,12 @@ def _attendance(code: str) -> None:
 
 def following() -> bool:
     """True when this session, a student, follows the teacher's steps (the default once a class is joined)."""
-    return bool(st.session_state.get(FOLLOW, True))
+    return bool(st.session_state.get(FOLLOW_KEPT, True))
+
+
+def _keep_follow() -> None:
+    """The follow toggle changed: keep the choice beyond the toggle (gone from the session while the panel is shut)."""
+    st.session_state[FOLLOW_KEPT] = bool(st.session_state[FOLLOW])
 
 
 def publish_step(r: Role, step: str) -> None:
@@ -247,7 +268,7 @@ def revealed(r: Role) -> bool:
     if r.code is None or r.ended:
         return False
     try:
-        return classroom.state(r.code).revealed
+        return classroom.state(r.code, max_age=classroom.STATE_SECONDS).revealed
     except ClassroomError:
         return False
 

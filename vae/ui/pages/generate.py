@@ -28,8 +28,7 @@ classroom_ui.vote(role, answer)
 classroom_ui.tally_panel(role, quiz_opts)
 class_revealed = classroom_ui.revealed(role)
 classroom_ui.poll(role, None, class_revealed)
-with st.expander(t("lecture.class.header"), expanded=role.teacher):
-    classroom_ui.panel(role, sel, "generation")
+classroom_ui.section(role, sel, "generation")
 
 
 def _reveal() -> None:

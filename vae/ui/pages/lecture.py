@@ -28,5 +28,4 @@ slide(step.slug, role, lang)
 classroom_ui.publish(role)
 classroom_ui.publish_step(role, step.slug)
 classroom_ui.poll(role, step.slug, shown_revealed)
-with st.expander(t("lecture.class.header"), expanded=role.teacher):
-    classroom_ui.panel(role, selection(), "lecture", follow=True)
+classroom_ui.section(role, selection(), "lecture", follow=True)
