@@ -72,12 +72,16 @@ def serve(stats_path: str, argv: list[str]) -> None:
     launch(argv)
 
 
-async def drive(url: str, pid: int, page: str, reruns: int, timeout: float, stats_path: str) -> None:
-    """Warm the page, then profile ``reruns`` reruns of one session and have the server write the stats."""
+async def drive(url: str, pid: int, page: str, reruns: int, timeout: float, stats_path: str, store: str) -> None:
+    """Warm the page, then profile ``reruns`` reruns of one session and have the server write the stats (a class
+    page: a student of a class opened in the server's ``store``)."""
     from bench.rerun_cpu import PAGES, prepare
     from bench.ws_client import StreamlitSession
 
-    async with StreamlitSession(url, PAGES[page], timeout=timeout) as s:
+    from bench.rerun_cpu import CLASS_STORE, _class_query
+
+    CLASS_STORE[:] = [store]
+    async with StreamlitSession(url, PAGES[page], timeout=timeout, query=_class_query(page)) as s:
         for _ in range(2):  # the first run fills the server's caches, the second is a plain rerun
             r = await s.run()
             assert r.ok, f"{page}: {r.status} {r.exceptions[:1]}"
@@ -127,11 +131,12 @@ def main() -> None:
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="profile-rerun-")
     stats_path = args.save or os.path.join(work, "rerun.pstats")
-    server = StreamlitServer(env={"VAE_MODEL_STORE": os.path.join(work, "store")}, args=["--production"],
+    store = os.path.join(work, "store")
+    server = StreamlitServer(env={"VAE_MODEL_STORE": store}, args=["--production"],
                              command=(sys.executable, str(Path(__file__).resolve()), "--serve", stats_path))
     try:
         server.wait_ready()
-        asyncio.run(drive(server.url, server.pid, args.page, args.reruns, args.timeout, stats_path))
+        asyncio.run(drive(server.url, server.pid, args.page, args.reruns, args.timeout, stats_path, store))
     finally:
         server.stop()
     print(report(stats_path, args.reruns, args.sort, args.top))

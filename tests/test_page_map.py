@@ -44,6 +44,30 @@ def test_map_page_sends_the_focus_model_and_the_trio(isolated_store):
     assert explorer_data(at, "map")["main"]["kind"] == "ae"
 
 
+def test_a_map_is_built_once_for_every_session_and_again_for_new_weights_or_another_language(isolated_store,
+                                                                                               monkeypatch):
+    """An amphitheatre opens the same few maps: map_data builds one per models, weights' version, projection, count
+    and language, and every session's rerun after that reuses it (vae.ui.explorer.views._MAPS)."""
+    from vae.ui import cache
+    from vae.ui.explorer import views
+
+    views._MAPS.clear()
+    built = []
+    real = views._build_map_data
+    monkeypatch.setattr(views, "_build_map_data", lambda *a: built.append(a[1]) or real(*a))
+    first = open_page("latent_map", "en")
+    assert built == ["native"]
+    again = open_page("latent_map", "en")   # another session, and a rerun of the first
+    first.run()
+    assert built == ["native"] and explorer_data(again, "map") == explorer_data(first, "map")
+    french = open_page("latent_map", "fr")
+    assert built == ["native", "native"] and explorer_data(french, "map")["lang"] == "fr"
+    version = cache.model_version
+    monkeypatch.setattr(cache, "model_version", lambda path: version(path) + 1)   # retrained under the same name
+    first.run()
+    assert built == ["native", "native", "native"] and not first.exception
+
+
 def test_map_page_french(isolated_store):
     en = open_page("latent_map", "en")
     fr = open_page("latent_map", "fr")

@@ -72,9 +72,41 @@ class MapState:
     pinned: list[float] | None
 
 
+_MAPS: dict[tuple, dict] = {}     # map_data's answers, shared by every session (see map_data)
+MAX_MAPS = 256
+
+
+def _model_key(info: ModelInfo | None) -> tuple | None:
+    """What a map's entry of ``info`` depends on: its identity, label fields and the version of its weights."""
+    if info is None:
+        return None
+    return (info.kind, info.id, info.path, info.beta, info.noise, info.source, info.dataset, cache.model_version(info.path))
+
+
 def map_data(sel: Selection, method: str, count: int = SHOWN_IMAGES) -> dict:
     """The ``data`` of the map view: the focus model under ``method``, and the AE | VAE | β-VAE trio, each with
-    ``count`` shown test images (the same images on every map, so that a hovered image is linked across them)."""
+    ``count`` shown test images (the same images on every map, so that a hovered image is linked across them).
+
+    Built once per models (and their weights' versions), projection, count and language in this process, and
+    shared: an amphitheatre's reruns of the Lecture and map pages all ask for the same few maps (a fresh dict is
+    returned, which the caller may complete; its nested parts are shared and never changed). A t-SNE or UMAP focus,
+    or an entry that failed, is built afresh each time."""
+    key = (current_lang(), method, int(count), sel.latent_dim, _model_key(sel.focus),
+           tuple((kind, _model_key(info)) for kind, info in sel.lineup()))
+    kept = _MAPS.get(key)
+    if kept is not None:
+        return dict(kept)
+    data, complete = _build_map_data(sel, method, count)
+    if complete and method not in NEIGHBOUR_METHODS:
+        if len(_MAPS) >= MAX_MAPS:
+            _MAPS.clear()
+        _MAPS[key] = data
+    return dict(data)
+
+
+def _build_map_data(sel: Selection, method: str, count: int) -> tuple[dict, bool]:
+    """:func:`map_data`'s answer, and whether every model of it was built (no entry stands for an error)."""
+    complete = True
     focus = sel.focus
     main = _model_entry(focus, method, count)
     if method == "pca":
@@ -91,8 +123,9 @@ def map_data(sel: Selection, method: str, count: int = SHOWN_IMAGES) -> dict:
             trio.append({**_model_entry(info, trio_method, count), "title": title})
         except Exception as exc:  # noqa: BLE001 - a broken trio model must not take the map down
             trio.append({"kind": kind, "title": title, "missing": t("common.error_model", detail=exc)})
+            complete = False
     return {"plotly": plotly_ref(), "main": main, "trio": trio, "shared": trio_method == "native",
-            "trio_prior": trio_method == "native", "text": texts(), "lang": current_lang()}
+            "trio_prior": trio_method == "native", "text": texts(), "lang": current_lang()}, complete
 
 
 def preload() -> None:
