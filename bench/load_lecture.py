@@ -10,8 +10,10 @@ Streamlit's own websocket protocol) arrives cold on ``lecture?class=CODE`` like 
 (the HTML and Streamlit's files, 6 at a time on kept-alive connections, then the components' modules), which
 takes a place in the class. It then does what its browser does: the presenter view's follow poll while the
 Lecture page is shown (``GET _vae/class/CODE`` every 2 s, ``vae/ui/class_poll.py``: no script run), and when the
-teacher's step changed, the view's report (one rerun of the page to that step); and, every ``--think`` seconds on
-average (5 s), one server-reaching action: a quiz vote (on the quiz step), a model switch in the sidebar, an
+teacher's step changed, the view's report after its random wait of up to ``spread_ms`` (one rerun of the page to
+that step); and, every ``--think`` seconds on
+average (5 s), one server-reaching action: a quiz vote (on the quiz step; the quiz is inside the slide's
+``@st.fragment``, so the vote reruns that fragment as the browser's does), a model switch in the sidebar, an
 inspect click on the map page, or a page change (Lecture → map → Lecture).
 
 Phases: single-user figures (one student opens the Lecture page cold 3 times on the idle server); (a) the class
@@ -105,6 +107,7 @@ class LectureStudent:
         self.watching_since = 0.0          # when this tab last came (back) to the Lecture page
         self.skipped = 0
         self.seq = 0
+        self.pending: tuple[float, dict, dict] | None = None   # (when, data.follow, poll answer): a report to send
 
     @property
     def query(self) -> str:
@@ -163,6 +166,7 @@ class LectureStudent:
         return ok
 
     async def close(self) -> None:
+        self.pending = None
         if self.session is not None:
             await self.session.__aexit__(None, None, None)
             self.session = None
@@ -193,7 +197,7 @@ class LectureStudent:
 
     async def poll(self) -> None:
         """One tick of the browser's follow poll (an HTTP GET, no script run); when the teacher's step differs from
-        the one shown, or the samples were revealed, the presenter view reports it: one rerun of the page."""
+        the one shown, or the samples were revealed, the presenter view's report is scheduled (:meth:`report`)."""
         t0 = time.perf_counter()
         try:
             now = await asyncio.to_thread(self._get_class)
@@ -204,8 +208,19 @@ class LectureStudent:
         f = self.follow
         moved = f is not None and f.get("step") is not None and now.get("step") not in (None, f.get("step"))
         revealed = f is not None and now.get("revealed") is True and not f.get("revealed")
-        if not (moved or revealed):
+        if not (moved or revealed) or self.pending is not None:
             return
+        # as the view does: the report waits a random 0..spread_ms (data.follow.spread_ms), then goes if no run of
+        # the page came meanwhile
+        spread = max(0.0, float(f.get("spread_ms") or 0)) / 1000
+        self.pending = (time.perf_counter() + self.rng.uniform(0, spread), f, now)
+
+    async def report(self) -> None:
+        """The presenter view's follow report, once its random wait is over: one rerun of the page."""
+        _, f, now = self.pending
+        self.pending = None
+        if f is not self.follow:
+            return   # the page ran meanwhile (an action): the next poll looks again
         t0 = time.perf_counter()
         self.seq += 1
         try:
@@ -245,11 +260,11 @@ class LectureStudent:
                 if label is None:
                     self.skipped += 1
                     return
-                r = await s.choose(QUIZ, label, fragment=False)
+                # the quiz is inside the slide's @st.fragment: the browser reruns that fragment only
+                r = await s.choose(QUIZ, label)
                 if r.ok:
                     self.ballots += self.vote is None   # a re-vote in the same place replaces the earlier one
                     self.vote = label
-                full = True
             elif kind == "model":
                 label = self._choice(picker_key("vae", "mnist", 2, self.lang))
                 if label is None:
@@ -280,13 +295,16 @@ class LectureStudent:
         next_poll = time.perf_counter() + self.rng.uniform(0, poll_seconds)
         while True:
             now = time.perf_counter()
-            due = min(next_act, next_poll if self.follow else next_act)
+            report_at = self.pending[0] if self.pending else next_act
+            due = min(next_act, next_poll if self.follow else next_act, report_at)
             if due >= until:
                 return
             await asyncio.sleep(max(0.0, due - now))
             if self.session is None:
                 await self.open()
                 next_act = time.perf_counter() + self.rng.expovariate(1 / think)
+            elif self.pending and report_at <= min(next_act, next_poll):
+                await self.report()
             elif self.follow and next_poll <= next_act:
                 await self.poll()
                 next_poll = max(next_poll + poll_seconds, time.perf_counter())

@@ -26,6 +26,10 @@ from .share import qr_png
 
 CHOICES = {1: "plausible", 2: "poor"}   # the micro-quiz's answers (1) and (2), as the class stores them
 POLL_SECONDS = 2.0
+# a student's screen shows the teacher's new step a random 0..this many seconds after its poll saw it: the
+# amphitheatre's reruns are spread instead of queueing together on the server (200 at once took 3 s of its CPU;
+# bench/load.py --profile lecture)
+FOLLOW_SPREAD_SECONDS = 3.0
 TEACHER = "class.teacher"               # the code of the class this session opened
 PLACES = "class.places"                 # {class code: this session's participant token}
 PLACE_COOKIE = "vae_class"              # "CODE:token": the browser's place in its last class
@@ -312,7 +316,7 @@ def follow_data(r: Role, step: str, shown_revealed: bool) -> dict | None:
     if not r.student or not class_poll.served():
         return None
     return {"url": class_poll.path(r.code), "step": step if following() else None, "revealed": bool(shown_revealed),
-            "every_ms": int(POLL_SECONDS * 1000)}
+            "every_ms": int(POLL_SECONDS * 1000), "spread_ms": int(FOLLOW_SPREAD_SECONDS * 1000)}
 
 
 def poll(r: Role, step: str | None, shown_revealed: bool) -> None:

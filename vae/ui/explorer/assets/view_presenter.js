@@ -21,12 +21,15 @@ const TYPING = "input, textarea, select, [contenteditable=''], [contenteditable=
 const STALE_MS = 4000;
   // a move the page never answered stops holding back the next one
 
-// A student who joined a class: data.follow = {url, step, revealed, every_ms} (vae/ui/lecture/classroom_ui.py).
-// The view polls url (vae/ui/class_poll.py: {step, revealed}) every every_ms, with no script run on the server,
-// and reports follow = {step, revealed, seq} only when the teacher's step differs from the one shown (step null:
-// this student does not follow) or the samples were revealed since this run; then it waits for the page to
-// show it (or STALE_MS) before reporting again. A poll that fails is simply tried at the next tick.
+// A student who joined a class: data.follow = {url, step, revealed, every_ms, spread_ms}
+// (vae/ui/lecture/classroom_ui.py). The view polls url (vae/ui/class_poll.py: {step, revealed}) every every_ms, with
+// no script run on the server, and reports follow = {step, revealed, seq} only when the teacher's step differs from
+// the one shown (step null: this student does not follow) or the samples were revealed since this run; then it
+// waits for the page to show it (or STALE_MS) before reporting again. A poll that fails is simply tried at the next
+// tick. The report waits a random 0..spread_ms first: a whole amphitheatre sees the teacher's step within one poll,
+// and its reruns, spread, no longer queue behind each other on the server.
 const POLL_FLOOR_MS = 500;
+const SPREAD_CEIL_MS = 10000;
 
 export class PresenterView {
   constructor(root) {
@@ -42,6 +45,7 @@ export class PresenterView {
     this.follow = null;    // data.follow of the last update
     this.timer = null;
     this.reported = null;  // {step, revealed, at}: the last change reported, until the page shows it
+    this.pending = null;   // the timer of a report waiting its turn (spread_ms)
   }
 
   watch(follow) {
@@ -49,7 +53,9 @@ export class PresenterView {
     this.follow = follow && typeof follow.url === "string" ? follow : null;
     if (same) return;
     clearInterval(this.timer);
+    clearTimeout(this.pending);
     this.timer = null;
+    this.pending = null;
     if (this.follow) {
       this.timer = setInterval(() => this.poll(), Math.max(POLL_FLOOR_MS, Number(this.follow.every_ms) || 2000));
     }
@@ -69,10 +75,15 @@ export class PresenterView {
       if (!moved && !revealed) return;
       const waiting = this.reported && performance.now() - this.reported.at < STALE_MS &&
         this.reported.step === now.step && this.reported.revealed === now.revealed;
-      if (waiting) return;
-      this.seq += 1;
-      this.reported = { step: now.step, revealed: now.revealed === true, at: performance.now() };
-      if (this.setStateValue) this.setStateValue("follow", { step: now.step, revealed: now.revealed === true, seq: this.seq });
+      if (waiting || this.pending) return;
+      const spread = Math.min(SPREAD_CEIL_MS, Math.max(0, Number(f.spread_ms) || 0));
+      this.pending = setTimeout(() => {
+        this.pending = null;
+        if (this.follow !== f) return;  // the page ran meanwhile: the next poll looks again
+        this.seq += 1;
+        this.reported = { step: now.step, revealed: now.revealed === true, at: performance.now() };
+        if (this.setStateValue) this.setStateValue("follow", { step: now.step, revealed: now.revealed === true, seq: this.seq });
+      }, Math.random() * spread);
     } catch (e) {
       // offline for a moment, or a server restarting: the next tick tries again
     } finally {
@@ -124,6 +135,7 @@ export class PresenterView {
 
   destroy() {
     clearInterval(this.timer);
+    clearTimeout(this.pending);
     this.follow = null;
     document.removeEventListener("keydown", this.onKey, true);
     document.body.classList.remove("vx-presenting");
