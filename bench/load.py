@@ -781,51 +781,21 @@ def report(out: dict) -> None:
     line("RSS MB 1 session / class", f"{out['rss_mb_1_session']}/{out['rss_mb']}")
 
 
-class _Worker:
-    """``python -m vae worker`` on the bench's Redis and store (its output in a log file beside Redis's)."""
-
-    def __init__(self, url: str, store: Path, folder: Path, env: dict):
-        import subprocess
-
-        self.log = open(folder / "worker.log", "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "vae", "worker", "--redis", url, "--store", str(store)],
-                                     cwd=ROOT, env={**os.environ, **env}, stdout=self.log, stderr=self.log)
-
-    def stop(self) -> None:
-        import signal
-        import subprocess
-
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.log.close()
-
-
 def start_course(store: Path, env: dict) -> list:
     """--redis: one redis-server and one worker consuming the training queue; sets ``VAE_REDIS_URL`` in ``env`` (the
     replicas' environment). Returns them, to stop at the end; waits until the worker has registered."""
-    from rq import Worker
-
     from vae.devtools.redis_server import RedisServer
-    from vae.jobs.queue_client import rq_connection, rq_queue
+    from vae.devtools.worker_process import WorkerProcess
 
     folder = Path(tempfile.mkdtemp(prefix="vae-load-redis-"))
     redis = RedisServer(folder)
     redis.wait_ready(timeout=60)
     env["VAE_REDIS_URL"] = redis.redis_url
-    worker = _Worker(redis.redis_url, store, folder, env)
-    queue = rq_queue(store, redis.redis_url, connection=rq_connection(redis.redis_url))
-    deadline = time.time() + 120
-    while Worker.count(connection=queue.connection, queue=queue) < 1:
-        if worker.proc.poll() is not None or time.time() > deadline:
-            worker.stop()
-            redis.stop()
-            raise RuntimeError(f"the worker did not register: see {folder / 'worker.log'}")
-        time.sleep(0.5)
+    try:
+        worker = WorkerProcess(redis.redis_url, store, folder / "worker.log", **env)
+    except RuntimeError:
+        redis.stop()
+        raise
     return [redis, worker]
 
 

@@ -40,7 +40,8 @@ import pytest
 
 from bench.ws_client import StreamlitSession, first_get
 from deploy.replicas import Replicas, nginx_binary
-from test_queue import WorkerProcess, children, gone, training_process
+from test_queue import children, gone, training_process
+from vae.devtools.worker_process import WorkerProcess
 from vae.devtools.ci import missing_prerequisite
 from vae.devtools.redis_server import RedisServer, require_redis_server
 

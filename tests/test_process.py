@@ -25,3 +25,24 @@ def test_freeze_once_and_later_cycles_still_collected():
     gc.collect(2)
     assert alive() is None  # ... is still collected by Streamlit's post-run collection
     assert gc.get_freeze_count() == frozen  # and nothing was added to the permanent generation
+
+
+def test_the_gil_switch_interval_is_python_s_unless_the_operator_sets_a_sane_one(monkeypatch):
+    """``VAE_GIL_SWITCH_MS`` sets the web process's GIL switch interval (bench/gil_switch_ab.py measures it); unset,
+    empty, not a number or out of 0.1–100 ms, Python's own stays."""
+    import sys
+
+    from vae.ui.process import gil_switch_interval
+
+    before = sys.getswitchinterval()
+    try:
+        for raw in (None, "", "fast", "0", "1e9"):
+            if raw is None:
+                monkeypatch.delenv("VAE_GIL_SWITCH_MS", raising=False)
+            else:
+                monkeypatch.setenv("VAE_GIL_SWITCH_MS", raw)
+            assert gil_switch_interval() == before, raw
+        monkeypatch.setenv("VAE_GIL_SWITCH_MS", "2")
+        assert abs(gil_switch_interval() - 0.002) < 1e-9 and abs(sys.getswitchinterval() - 0.002) < 1e-9
+    finally:
+        sys.setswitchinterval(before)

@@ -24,6 +24,7 @@ from vae.data import load_dataset
 from vae.jobs.pool import ANONYMOUS, JobSpec
 from vae.jobs.wire import WireError
 from vae.reservation import held_names
+from vae.devtools.worker_process import WorkerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -71,52 +72,6 @@ def gone(pid: int) -> bool:
     except OSError:
         return True
     return state == "Z"  # a zombie has ended (its parent, killed, no longer reaps it)
-
-
-class WorkerProcess:
-    """``python -m vae worker --redis URL --store STORE`` in a process of its own (``name``: its RQ name, ``--name``),
-    its output in a log file; returns once the worker is registered in Redis. tests/test_multimachine.py starts its
-    workers with it too."""
-
-    def __init__(self, url: str, store: Path, log: Path, name: str | None = None, **env):
-        from vae.jobs.queue_client import rq_connection, rq_queue
-
-        self.queue = rq_queue(store, url, connection=rq_connection(url))
-        self.log = log
-        before = self.count()
-        named = ["--name", name] if name else []
-        with open(log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "vae", "worker", "--redis", url, "--store", str(store),
-                                          *named],
-                                         cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
-        # a named worker waits for its own name (a dead worker's registration may expire meanwhile)
-        registered = (lambda: name in self.names()) if name else (lambda: self.count() > before)
-        until(lambda: registered() or self.proc.poll() is not None, 120, "the worker to register")
-        assert self.proc.poll() is None, self.output()
-
-    def count(self) -> int:
-        from rq import Worker
-
-        return Worker.count(connection=self.queue.connection, queue=self.queue)
-
-    def names(self) -> set[str]:
-        """The names of the workers registered on the queue."""
-        from rq import Worker
-
-        return {w.name for w in Worker.all(connection=self.queue.connection, queue=self.queue)}
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        """SIGTERM: an idle worker leaves at once (and ends its training process); then the kill as a backstop."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
 
 
 @pytest.fixture(scope="module")

@@ -110,3 +110,27 @@ def freeze_startup_heap() -> bool:
         gc.freeze()
         _frozen = True
         return True
+
+
+
+def gil_switch_interval() -> float:
+    """This process's GIL switch interval (:func:`sys.setswitchinterval`): ``VAE_GIL_SWITCH_MS`` / 1000 when set
+    (0.1 to 100 ms), else Python's own (5 ms, left as it is); returns the interval in force.
+
+    Every session's script runs in a thread of its own, and the server's event loop (websockets, every HTTP request)
+    is one more thread: a thread that needs the GIL waits for its holder to give it up, at the latest after this
+    interval. A shorter one was measured side by side under a class's script load (``bench/gil_switch_ab.py``,
+    ``bench/results/gil_switch_ab-2026-12-06.json``): 1 ms served 0.90× the reruns per second of 5 ms, and neither
+    the class poll nor a page's HTML came back sooner, so the default stays; the variable is there to measure it
+    again on another machine."""
+    import os
+    import sys
+
+    raw = os.environ.get("VAE_GIL_SWITCH_MS", "")
+    try:
+        seconds = float(raw) / 1000 if raw else None
+    except ValueError:
+        seconds = None
+    if seconds is not None and 0.0001 <= seconds <= 0.1:
+        sys.setswitchinterval(seconds)
+    return sys.getswitchinterval()
