@@ -7,6 +7,7 @@ from vae.ui import UI_DIR
 from vae.ui.cookies import flush as write_cookies
 from vae.ui.explorer.views import preload
 from vae.ui.i18n import init_language, t
+from vae.ui.navigation import session_pages
 from vae.ui.process import setup_process
 from vae.ui.sidebar import sidebar
 
@@ -27,8 +28,7 @@ PAGES = [
     ("pages/draw.py", "nav.draw", ":material/draw:", "drawing"),
 ]
 MAP_PAGES = {"map", "drawing"}
-pages = [st.Page(UI_DIR / path, title=t(title), icon=icon, url_path=url, default=(i == 0))
-         for i, (path, title, icon, url) in enumerate(PAGES)]
+pages = session_pages(PAGES, UI_DIR)  # made once per session and language (vae/ui/navigation.py)
 navigation = st.navigation(pages)
 if PAGES[pages.index(navigation)][3] in MAP_PAGES:
     preload()  # first element of the page: plotly.js starts loading while the sidebar is built
