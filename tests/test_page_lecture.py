@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from apptest_utils import APP, open_page
 from vae import classroom, lecture_checks, teacher_key
 from vae.ui.i18n import STRINGS
+from vae.ui import class_poll
 from vae.ui.lecture import classroom_ui
 from vae.ui.lecture.steps import SLUGS, STEPS
 
@@ -160,12 +161,16 @@ def test_a_class_votes_on_the_micro_quiz_and_the_teacher_reveals(store):
     assert len(students[0].image) == 3
 
 
-def test_the_teacher_publishes_the_step_the_students_follow(store):
+def test_the_teacher_publishes_the_step_the_students_follow(store, monkeypatch):
     teacher = _unlock(_lecture(lang="en"))
     teacher.button(key="class.open").click().run()
     code = teacher.query_params["class"]
     teacher.segmented_control(key=NAV).set_value("beta").run()
     assert classroom.teacher_step(code, store=store) == "beta"
+    with monkeypatch.context() as served:   # as behind the launcher: the browser polls, no fragment poll reruns
+        served.setattr(class_poll, "_installed", True)
+        arriving = _lecture(lang="en", **{"class": code})
+        assert arriving.segmented_control(key=NAV).value == "beta"   # starts at the teacher's step, before any poll
     student = _lecture(lang="en", **{"class": code})
     following = _text("lecture.class.following", "en").format(code=code)
     assert any(c.value == following for c in student.caption)

@@ -232,6 +232,17 @@ def _attendance(code: str) -> None:
     st.caption(t("lecture.class.attendance", joined=a.joined, size=a.size, recent=a.last_minute))
 
 
+def arrival_step(r: Role) -> str | None:
+    """The step a student who follows the teacher starts at: the teacher's current one (None for anyone else, or
+    when the class cannot be read). The page shows it in its first run, without waiting for the follow poll."""
+    if not r.student or not following():
+        return None
+    try:
+        return classroom.state(r.code, max_age=classroom.STATE_SECONDS).step
+    except ClassroomError:
+        return None
+
+
 def following() -> bool:
     """True when this session, a student, follows the teacher's steps (the default once a class is joined)."""
     return bool(st.session_state.get(FOLLOW_KEPT, True))

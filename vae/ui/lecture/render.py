@@ -43,16 +43,17 @@ def _on_key() -> None:
         _go(SLUGS[to])
 
 
-def current_step() -> Step:
+def current_step(start: str | None = None) -> Step:
     """The step to show this run: a step the follow poll brought, else the URL's ``?step=`` when it is news (a
-    link, Back/Forward; an unknown step falls back to the first, with a note), else the session's."""
+    link, Back/Forward; an unknown step falls back to the first, with a note), else the session's, else ``start``
+    (a student arriving in a class: the teacher's step, shown at once), else the first."""
     goto = st.session_state.pop(classroom_ui.GOTO, None)
     if goto in SLUGS:
         _go(goto)
     url_state.adopt(NAV, "step", lambda v: url_state.parse_choice(v, SLUGS), note=url_state.note_in(st, t("lecture.step")))
     url_state.adopt(PRESENT, "present", lambda v: {"1": True, "0": False}.get(v), note=url_state.note_in(st, t("lecture.present")))
     if st.session_state.get(NAV) not in SLUGS:
-        _go(SLUGS[0])
+        _go(start if start in SLUGS else SLUGS[0])
     return step_of(st.session_state[NAV])
 
 

@@ -13,7 +13,7 @@ from vae.ui.sidebar import selection
 page_default_language("fr")
 lang = current_lang()
 role = classroom_ui.role()
-step = current_step()
+step = current_step(classroom_ui.arrival_step(role))  # a student arriving in a class starts at the teacher's step
 with st.container(key="lecture-title"):
     st.title(t(f"lecture.{step.slug}.title"))
 shown_revealed = classroom_ui.revealed(role)
