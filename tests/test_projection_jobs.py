@@ -136,3 +136,17 @@ def test_the_worker_does_not_run_the_main_script(tmp_path, monkeypatch):
         assert status.state == "done" and not (tmp_path / "ran").exists()
     finally:
         ex.shutdown()
+
+
+def test_a_running_fit_never_shows_100_percent():
+    """UMAP reports its last epoch (1.0) before its result is made and stored: until the job is done, the page's
+    bar stops short of 100% (a CI run once saw "running, 1.0" in the race)."""
+    from vae.jobs.projection_jobs import RUNNING_MAX, ProjectionExecutor, _Job
+
+    ex = ProjectionExecutor()
+    try:
+        status = ex._status(_Job(("umap", "0" * 16), future=None, progress=1.0, started=True))
+        assert status.state == "running" and status.progress == RUNNING_MAX < 1.0
+        assert ex._status(_Job(("umap", "1" * 16), future=None, progress=0.5, started=True)).progress == 0.5
+    finally:
+        ex.shutdown()

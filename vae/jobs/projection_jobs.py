@@ -114,6 +114,7 @@ class _WorkerContext(SpawnContext):
 
 
 _EVENTS = None  # in the worker: the queue its progress goes to
+RUNNING_MAX = 0.99  # the progress a running job shows at most (UMAP reports its last epoch before it returns)
 
 
 def _worker_init(events) -> None:
@@ -269,8 +270,8 @@ class ProjectionExecutor:
                 self._failed[key] = (time.monotonic(), _failure(exc))
 
     def _status(self, job: _Job) -> ProjectionStatus:
-        if job.started:
-            return ProjectionStatus("running", job.progress)
+        if job.started:  # 100% means done: the fit's last step reported, its result is still being made and stored
+            return ProjectionStatus("running", min(job.progress, RUNNING_MAX))
         ahead = sum(1 for other in self._jobs.values() if other.submitted < job.submitted)
         return ProjectionStatus("queued", 0.0, position=ahead)
 
