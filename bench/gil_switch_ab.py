@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import rerun_cpu  # noqa: E402
+from bench.rerun_cpu import page_query  # noqa: E402
 from bench.ws_client import StreamlitSession  # noqa: E402
 from vae.devtools.browser import StreamlitServer  # noqa: E402
 
@@ -104,8 +104,7 @@ async def main_async(args) -> dict:
             store = tempfile.mkdtemp(prefix=f"gil-ab-{ms:g}ms-")
             servers[ms] = StreamlitServer(env={"VAE_MODEL_STORE": store, "VAE_GIL_SWITCH_MS": f"{ms:g}"},
                                           args=["--production"])
-            rerun_cpu.CLASS_STORE[:] = [store]
-            queries[ms] = rerun_cpu._class_query("lecture-class")
+            queries[ms] = page_query("lecture-class", store)
         for server in servers.values():
             server.wait_ready()
         turns: dict[float, list[dict]] = {ms: [] for ms in INTERVALS_MS}

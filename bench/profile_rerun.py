@@ -78,10 +78,9 @@ async def drive(url: str, pid: int, page: str, reruns: int, timeout: float, stat
     from bench.rerun_cpu import PAGES, prepare
     from bench.ws_client import StreamlitSession
 
-    from bench.rerun_cpu import CLASS_STORE, _class_query
+    from bench.rerun_cpu import page_query
 
-    CLASS_STORE[:] = [store]
-    async with StreamlitSession(url, PAGES[page], timeout=timeout, query=_class_query(page)) as s:
+    async with StreamlitSession(url, PAGES[page], timeout=timeout, query=page_query(page, store)) as s:
         for _ in range(2):  # the first run fills the server's caches, the second is a plain rerun
             r = await s.run()
             assert r.ok, f"{page}: {r.status} {r.exceptions[:1]}"

@@ -133,20 +133,21 @@ async def idle_rate(pid: int, seconds: float = 3.0) -> float:
 CLASS_STORE: list[str] = []   # the server's store, where lecture-class opens its class
 
 
-def _class_query(page: str) -> str:
-    """``class=CODE&lang=fr`` of a new class in the server's store for a class page, else ''."""
+def page_query(page: str, store: str) -> str:
+    """The query a page is opened with: for a class page, ``class=CODE&lang=fr`` of a new class opened in the
+    server's ``store`` (as the teacher of bench/load_lecture.py opens it); else ''."""
     if page not in CLASS_PAGES:
         return ""
     from vae import classroom
     from vae.ui.lecture.classroom_ui import CHOICES
 
-    code = classroom.open_class(list(CHOICES.values()), owner=TEACHER_OWNER, size=400, store=Path(CLASS_STORE[0]))
+    code = classroom.open_class(list(CHOICES.values()), owner=TEACHER_OWNER, size=400, store=Path(store))
     return urllib.parse.urlencode({"class": code, "lang": "fr"})
 
 
 async def measure_page(url: str, pid: int, page: str, n: int, idle: float, timeout: float) -> dict:
     path = PAGES[page]
-    query = _class_query(page)
+    query = page_query(page, CLASS_STORE[0])
     async with StreamlitSession(url, path, timeout=timeout, query=query) as warm:  # fills the server's caches
         r = await warm.run()
         assert r.ok, f"{page}: first run {r.status} {r.exceptions[:1]}"

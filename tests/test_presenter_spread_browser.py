@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from vae.ui.explorer import assets_store  # noqa: F401  (the package whose folder holds the view's files)
+from vae.ui.explorer.assets_store import ASSETS
 from vae.ui.lecture.classroom_ui import FOLLOW_SPREAD_SECONDS
 
 pytestmark = pytest.mark.browser
 
-ASSETS = __import__("pathlib").Path(assets_store.__file__).resolve().parent / "assets"
 ORIGIN = "http://vx.test"
 VIEWS = 20
 

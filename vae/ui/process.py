@@ -112,7 +112,6 @@ def freeze_startup_heap() -> bool:
         return True
 
 
-
 def gil_switch_interval() -> float:
     """This process's GIL switch interval (:func:`sys.setswitchinterval`): ``VAE_GIL_SWITCH_MS`` / 1000 when set
     (0.1 to 100 ms), else Python's own (5 ms, left as it is); returns the interval in force.
