@@ -80,12 +80,18 @@ def test_production_command_starts(tmp_path):
 
 
 def test_the_launcher_installs_its_server_fixes():
+    from streamlit.runtime import app_session
     from streamlit.web.server.starlette import starlette_app, starlette_server
 
+    from vae.ui import theme_message
+
     bind, gzip_layer = starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware
+    theme, installed = app_session._populate_theme_msg, theme_message._installed
     try:
         serve.install_server_fixes()
         assert getattr(starlette_server._bind_socket, "_vae_tcp_nodelay", False)
         assert getattr(starlette_app.SelectiveGZipMiddleware, "_vae_asset_cache", False)
+        assert getattr(app_session._populate_theme_msg, "__wrapped__", None) is theme
     finally:
         starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware = bind, gzip_layer
+        app_session._populate_theme_msg, theme_message._installed = theme, installed

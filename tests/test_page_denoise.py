@@ -123,3 +123,33 @@ def test_denoise_panel(tiny_digits, make_model):
     assert np.allclose(p.mse["noisy"], per_image_mse(p.noisy, p.clean))
     assert np.array_equal(denoise_panel(models, tiny_digits.x_test, 5, 0.6, seed=2).clean, p.clean)
     assert denoise_panel(models, tiny_digits.x_test, 5, 0.6, seed=2).mse["noisy"].mean() > p.mse["noisy"].mean()
+
+
+def test_a_row_strip_is_its_pictures_side_by_side_and_the_panel_is_shared(page_env):
+    """The Lecture's denoise step shows each row as one strip (issue #24: 4 images per rerun instead of 24):
+    the strip must be exactly the row's pictures, left to right, with white gutters; and the cached panel is the
+    same object for every session (no copy unpickled per rerun)."""
+    import io
+
+    from PIL import Image
+
+    from vae.ui.denoise_view import GUTTER, shown_panel
+
+    models = available_models()
+    main = denoisers(models, "mnist", latent_dim=16)[0]
+    plain, _ = partners(main, models)
+    rows = {"denoised": main, "plain": plain}
+    shown = shown_panel(rows, "mnist", 5, 0.3, 1)
+    assert shown_panel(rows, "mnist", 5, 0.3, 1) is shown
+    decode = lambda data: np.asarray(Image.open(io.BytesIO(data)).convert("L"))  # noqa: E731
+    assert set(shown.strips) == set(shown.pictures) == {"noisy", "denoised", "plain", "clean"}
+    for row, pictures in shown.pictures.items():
+        strip, cells = decode(shown.strips[row]), [decode(p) for p in pictures]
+        h, w = cells[0].shape
+        assert strip.shape == (h, 5 * w + 4 * GUTTER), row
+        for j, cell in enumerate(cells):
+            x = j * (w + GUTTER)
+            assert np.array_equal(strip[:, x:x + w], cell), (row, j)
+            if j:
+                assert (strip[:, x - GUTTER:x] == 255).all()
+    assert not np.array_equal(decode(shown.strips["noisy"]), decode(shown.strips["clean"]))

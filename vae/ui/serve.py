@@ -85,17 +85,20 @@ def take_redis(argv: list[str]) -> list[str]:
 def install_server_fixes() -> None:
     """Patch this process's Streamlit server before it starts: content-named assets gzipped once, not once per
     student (``vae.ui.asset_gzip``), no 40 ms Nagle stall per request on a kept-alive connection
-    (``vae.ui.tcp_nodelay``), widget values from the browser parsed with bounds (``vae.ui.widget_guard``), and the GIL
+    (``vae.ui.tcp_nodelay``), widget values from the browser parsed with bounds (``vae.ui.widget_guard``), the theme
+    part of each run's ``new_session`` message read from the config once (``vae.ui.theme_message``), and the GIL
     switch interval of ``VAE_GIL_SWITCH_MS`` if set (``vae.ui.process.gil_switch_interval``)."""
     from .asset_gzip import install as install_asset_gzip_cache
     from .process import gil_switch_interval
     from .tcp_nodelay import install as install_tcp_nodelay
+    from .theme_message import install as install_theme_message
     from .widget_guard import install as install_widget_guard
 
     gil_switch_interval()
     install_asset_gzip_cache()
     install_tcp_nodelay()
     install_widget_guard()
+    install_theme_message()
 
 
 def announce_teacher_key() -> None:

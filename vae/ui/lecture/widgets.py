@@ -83,10 +83,9 @@ def denoise(sel: Selection) -> Number | None:
     shown = shown_panel(rows, main.dataset, DENOISE_IMAGES, std, 0)
     titles = {"noisy": "denoise.row.noisy", "denoised": "denoise.row.denoised", "plain": "denoise.row.plain",
               "clean": "denoise.row.clean"}
-    for row in ("noisy", *rows, "clean"):
+    for row in ("noisy", *rows, "clean"):  # a row is one strip: 4 images in all, not 4 × 6 (ShownPanel.strips)
         st.markdown(f"**{t(titles[row])}**" + (f" · {model_label(rows[row])}" if row in rows else ""))
-        for col, picture in zip(st.columns(DENOISE_IMAGES), shown.pictures[row]):
-            col.image(picture, output_format="PNG")
+        st.image(shown.strips[row], output_format="PNG", width="stretch")
     order = ("noisy", *rows, "clean")
     grid_download(lambda: stack_rows([shown.pictures[row] for row in order]), key="lecture.denoise.png",
                   name=file_name("denoising", model=main.id, dataset=main.dataset, extra=[f"noise{std:g}"]),
