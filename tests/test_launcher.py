@@ -81,17 +81,23 @@ def test_production_command_starts(tmp_path):
 
 def test_the_launcher_installs_its_server_fixes():
     from streamlit.runtime import app_session
+    from streamlit.runtime.runtime import Runtime
     from streamlit.web.server.starlette import starlette_app, starlette_server
 
-    from vae.ui import theme_message
+    from vae.ui import event_handoff, theme_message
 
     bind, gzip_layer = starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware
     theme, installed = app_session._populate_theme_msg, theme_message._installed
+    handoff = app_session.AppSession._call_soon_on_event_loop, Runtime._enqueued_some_message, event_handoff._installed
     try:
         serve.install_server_fixes()
         assert getattr(starlette_server._bind_socket, "_vae_tcp_nodelay", False)
         assert getattr(starlette_app.SelectiveGZipMiddleware, "_vae_asset_cache", False)
         assert getattr(app_session._populate_theme_msg, "__wrapped__", None) is theme
+        assert app_session.AppSession._call_soon_on_event_loop is event_handoff._call_soon_on_event_loop
+        assert Runtime._enqueued_some_message is event_handoff._enqueued_some_message
     finally:
         starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware = bind, gzip_layer
         app_session._populate_theme_msg, theme_message._installed = theme, installed
+        (app_session.AppSession._call_soon_on_event_loop, Runtime._enqueued_some_message,
+         event_handoff._installed) = handoff

@@ -86,9 +86,11 @@ def install_server_fixes() -> None:
     """Patch this process's Streamlit server before it starts: content-named assets gzipped once, not once per
     student (``vae.ui.asset_gzip``), no 40 ms Nagle stall per request on a kept-alive connection
     (``vae.ui.tcp_nodelay``), widget values from the browser parsed with bounds (``vae.ui.widget_guard``), the theme
-    part of each run's ``new_session`` message read from the config once (``vae.ui.theme_message``), and the GIL
+    part of each run's ``new_session`` message read from the config once (``vae.ui.theme_message``), a session's
+    messages handed from its script thread to the event loop in batches (``vae.ui.event_handoff``), and the GIL
     switch interval of ``VAE_GIL_SWITCH_MS`` if set (``vae.ui.process.gil_switch_interval``)."""
     from .asset_gzip import install as install_asset_gzip_cache
+    from .event_handoff import install as install_event_handoff
     from .process import gil_switch_interval
     from .tcp_nodelay import install as install_tcp_nodelay
     from .theme_message import install as install_theme_message
@@ -99,6 +101,7 @@ def install_server_fixes() -> None:
     install_tcp_nodelay()
     install_widget_guard()
     install_theme_message()
+    install_event_handoff()
 
 
 def announce_teacher_key() -> None:
