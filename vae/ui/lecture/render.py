@@ -90,7 +90,7 @@ def link_params(step: Step, lang: str) -> dict[str, str]:
     """The query of the link from ``step`` to its full page: the sidebar's choice and the map's inspected index
     and pinned code as the URL holds them (defaults left out, as the pages write them), the language, and the
     step's own page state (the model to explore)."""
-    params = {k: url_state.raw(k) for k in (*SIDEBAR_PARAMS, "i", "z") if url_state.raw(k) is not None}
+    params = {k: v for k in (*SIDEBAR_PARAMS, "i", "z") if (v := url_state.raw(k)) is not None}
     params.update(lang=lang, **step.link_params)
     return params
 
