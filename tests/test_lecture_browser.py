@@ -382,6 +382,25 @@ def test_bad_parameters_fall_back_with_a_note(chromium, app_server):
         ctx.close()
 
 
+def test_on_a_phone_the_nine_steps_fit_the_screen(chromium, app_server):
+    """The step bar is one wrapping row (a horizontal container, cheaper per rerun than columns): on a 420 px wide
+    screen the nine steps take a line of their own, every one on screen and clickable."""
+    ctx = chromium.new_context(viewport={"width": 420, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(f"{app_server.url}lecture?lang=en")
+        settle(page)
+        steps = page.locator(".st-key-lecture-nav button")
+        assert steps.count() == 9
+        boxes = [steps.nth(k).bounding_box() for k in range(9)]
+        assert all(b["x"] >= 0 and b["x"] + b["width"] <= 420 for b in boxes), boxes
+        assert len({round(b["y"]) for b in boxes}) == 1  # one line
+        steps.nth(8).click()
+        wait_counter(page, 9)
+    finally:
+        ctx.close()
+
+
 # ---- the class ---------------------------------------------------------------------------------------------------
 def test_three_students_vote_and_follow_the_teacher(chromium, app_server):
     teacher_ctx = chromium.new_context(viewport=VIEWPORT)

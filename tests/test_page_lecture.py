@@ -49,6 +49,14 @@ def _unlock(at: AppTest, key: str = KEY) -> AppTest:
     return at.button(key="teacher.unlock").click().run()
 
 
+STUDENT_PAGE_BUDGET = 30  # blocks and elements of a class student's Lecture page (main area, the β step)
+
+
+def _nodes(block) -> int:
+    """The blocks and elements under ``block`` (AppTest's tree), each counted once."""
+    return sum(1 + _nodes(child) for child in getattr(block, "children", {}).values())
+
+
 def _text(key: str, lang: str) -> str:
     return STRINGS[key][lang]
 
@@ -171,6 +179,9 @@ def test_the_teacher_publishes_the_step_the_students_follow(store, monkeypatch):
         served.setattr(class_poll, "_installed", True)
         arriving = _lecture(lang="en", **{"class": code})
         assert arriving.segmented_control(key=NAV).value == "beta"   # starts at the teacher's step, before any poll
+        # each block and element is a message per rerun for each of an amphitheatre's students (issue #24): the
+        # step bar and the intro row are one block each (a horizontal container), not a row of columns
+        assert _nodes(arriving.main) <= STUDENT_PAGE_BUDGET, _nodes(arriving.main)
     student = _lecture(lang="en", **{"class": code})
     following = _text("lecture.class.following", "en").format(code=code)
     assert any(c.value == following for c in student.caption)

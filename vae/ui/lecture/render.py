@@ -69,16 +69,17 @@ def step_bar(step: Step, follow: dict | None = None) -> bool:
     """Previous / the nine steps / next, the step counter and the presenter toggle; the keyboard (presenter
     view). Returns whether presenter mode is on. The step and the mode are written to the URL."""
     i = SLUGS.index(step.slug)
-    c_prev, c_nav, c_next, c_count, c_mode = st.columns([0.7, 4.6, 0.7, 1.6, 2.4], vertical_alignment="center")
-    c_prev.button("←", key="lecture.prev", on_click=_move, args=(-1,), disabled=i == 0, help=t("lecture.prev"),
-                  width="stretch")
-    c_nav.segmented_control(t("lecture.jump"), SLUGS, key=NAV, required=True, label_visibility="collapsed",
-                            format_func=lambda s: str(SLUGS.index(s) + 1), width="stretch")
-    c_next.button("→", key="lecture.next", on_click=_move, args=(1,), disabled=i == len(SLUGS) - 1,
-                  help=t("lecture.next"), width="stretch")
-    with c_count.container(key="lecture-counter"):
-        st.markdown(f"**{t('lecture.counter', k=i + 1, n=len(SLUGS))}**")
-    presenting = c_mode.toggle(t("lecture.present"), key=PRESENT, help=t("lecture.present_help"))
+    # one row that wraps on a narrow screen: a horizontal container is one block, where five columns were six, and
+    # every block is a message per rerun for each of an amphitheatre's students (issue #24)
+    with st.container(horizontal=True, vertical_alignment="center", key="lecture-bar"):
+        st.button("←", key="lecture.prev", on_click=_move, args=(-1,), disabled=i == 0, help=t("lecture.prev"))
+        st.segmented_control(t("lecture.jump"), SLUGS, key=NAV, required=True, label_visibility="collapsed",
+                             format_func=lambda s: str(SLUGS.index(s) + 1), width="stretch")
+        st.button("→", key="lecture.next", on_click=_move, args=(1,), disabled=i == len(SLUGS) - 1,
+                  help=t("lecture.next"))
+        with st.container(key="lecture-counter", width="content"):
+            st.markdown(f"**{t('lecture.counter', k=i + 1, n=len(SLUGS))}**")
+        presenting = st.toggle(t("lecture.present"), key=PRESENT, help=t("lecture.present_help"), width="content")
     mount("presenter", key=PRESENTER_KEY,
           data={"step": i, "count": len(SLUGS), "presenting": bool(presenting), "follow": follow},
           state={"move": _on_key, "follow": _on_follow})

@@ -19,9 +19,8 @@ with st.container(key="lecture-title"):
 shown_revealed = classroom_ui.revealed(role)
 presenting = step_bar(step, classroom_ui.follow_data(role, step.slug, shown_revealed))
 if not presenting:
-    intro, download = st.columns([3, 1], vertical_alignment="center")
-    intro.caption(t("lecture.intro"))
-    with download:
+    with st.container(horizontal=True, vertical_alignment="center", wrap=False):  # one block, not three (step_bar)
+        st.caption(t("lecture.intro"), width="stretch")
         handout_button(lang)
 slide(step.slug, role, lang)
 
