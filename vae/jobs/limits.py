@@ -27,8 +27,9 @@ import os
 from dataclasses import dataclass
 
 
-def _env_number(name: str, default: float, lo: float, cast=int):
-    """``$name`` as a number ≥ ``lo``; an unset, unreadable or too small value gives ``default``."""
+def env_number(name: str, default: float, lo: float, cast=int):
+    """``$name`` as a number ≥ ``lo``; an unset, unreadable or too small value gives ``default``. The one reader of
+    the app's numeric settings from the environment (this module's limits, the class's follow spread)."""
     raw = os.environ.get(name, "").strip()
     try:
         value = cast(raw) if raw else default
@@ -62,13 +63,13 @@ class Limits:
     @classmethod
     def from_env(cls) -> "Limits":
         """The limits this process runs with (``VAE_TRAIN_*`` variables, defaults otherwise)."""
-        return cls(workers=_env_number("VAE_TRAIN_WORKERS", default_workers(), 1),
-                   max_queue=_env_number("VAE_TRAIN_QUEUE", 30, 0),
-                   max_image_epochs=_env_number("VAE_TRAIN_MAX_IMAGE_EPOCHS", 1_000_000, 1),
-                   max_seconds=_env_number("VAE_TRAIN_MAX_SECONDS", 600.0, 1.0, float),
-                   nice=min(19, _env_number("VAE_TRAIN_NICE", DEFAULT_NICE, 0)),
-                   anon_slots=_env_number("VAE_TRAIN_ANON_SLOTS", 2, 0),
-                   abandon_seconds=_env_number("VAE_TRAIN_ABANDON_SECONDS", 120.0, 0.0, float))
+        return cls(workers=env_number("VAE_TRAIN_WORKERS", default_workers(), 1),
+                   max_queue=env_number("VAE_TRAIN_QUEUE", 30, 0),
+                   max_image_epochs=env_number("VAE_TRAIN_MAX_IMAGE_EPOCHS", 1_000_000, 1),
+                   max_seconds=env_number("VAE_TRAIN_MAX_SECONDS", 600.0, 1.0, float),
+                   nice=min(19, env_number("VAE_TRAIN_NICE", DEFAULT_NICE, 0)),
+                   anon_slots=env_number("VAE_TRAIN_ANON_SLOTS", 2, 0),
+                   abandon_seconds=env_number("VAE_TRAIN_ABANDON_SECONDS", 120.0, 0.0, float))
 
     def max_epochs(self, n_images: int) -> int:
         """The most epochs one job may run on ``n_images`` training images (at least 1)."""

@@ -19,6 +19,7 @@ import streamlit as st
 
 from ... import classroom
 from ...classroom import ClassroomError
+from ...jobs.limits import env_number
 from .. import class_poll, cookies, teacher, url_state
 from ..i18n import STRINGS, current_lang, t
 from ..sidebar import Selection, selection_params
@@ -28,8 +29,9 @@ CHOICES = {1: "plausible", 2: "poor"}   # the micro-quiz's answers (1) and (2), 
 POLL_SECONDS = 2.0
 # a student's screen shows the teacher's new step a random 0..this many seconds after its poll saw it: the
 # amphitheatre's reruns are spread instead of queueing together on the server (200 at once took 3 s of its CPU;
-# bench/load.py --profile lecture)
-FOLLOW_SPREAD_SECONDS = 3.0
+# bench/load.py --profile lecture). ``VAE_FOLLOW_SPREAD_SECONDS`` (0 to 10) sets it: a seminar of ten can follow at
+# once, and the bench's tiny end-to-end test needs the report to beat its students' next action.
+FOLLOW_SPREAD_SECONDS = min(10.0, env_number("VAE_FOLLOW_SPREAD_SECONDS", 3.0, 0.0, float))
 TEACHER = "class.teacher"               # the code of the class this session opened
 PLACES = "class.places"                 # {class code: this session's participant token}
 PLACE_COOKIE = "vae_class"              # "CODE:token": the browser's place in its last class
