@@ -102,6 +102,14 @@ def test_latent_map_exports_png_and_svg(context, app_server, lang):
     assert not errors, errors
 
 
+def _one_chart(page, key, timeout: float = 60_000) -> None:
+    """Wait until the element ``key`` holds exactly one drawn Plotly chart: during a rerun the old chart can stay
+    beside the new one for a moment (CI once found two right after the export panel's rerun); a copy that stays
+    fails here."""
+    page.wait_for_function("sel => { const c = document.querySelectorAll(sel); return c.length === 1 && c[0]._fullLayout; }",
+                           arg=f"{_key(key)} .js-plotly-plot", timeout=timeout)
+
+
 def _chart_size(page, key):
     return page.locator(f"{_key(key)} .js-plotly-plot").evaluate(
         "gd => [gd._fullLayout.width, gd._fullLayout.height]")
@@ -116,7 +124,7 @@ def _camera(page, key):
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_compare_beta_sweep_exports_png_and_svg(context, app_server, lang):
     page, errors = _open(context, f"{app_server.url}comparison?lang={lang}")
-    page.locator(f"{_key('compare.rd')} .js-plotly-plot").wait_for(timeout=300_000)
+    _one_chart(page, "compare.rd", timeout=300_000)
     w, h = _chart_size(page, "compare.rd")
     name, data = _download(page, _camera(page, "compare.rd"))
     assert name == "mnist_beta-sweep_2d_test.png"
@@ -126,7 +134,7 @@ def test_compare_beta_sweep_exports_png_and_svg(context, app_server, lang):
     sidebar.get_by_text(STRINGS["export.panel"][lang]).click()
     sidebar.get_by_text(STRINGS["export.format.svg"][lang]).click()
     wait_idle(page)
-    page.locator(f"{_key('compare.rd')} .js-plotly-plot").wait_for()
+    _one_chart(page, "compare.rd")
     name, data = _download(page, _camera(page, "compare.rd"))
     assert name == "mnist_beta-sweep_2d_test.svg"
     text = _svg_text(data)
