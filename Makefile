@@ -20,6 +20,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	# The project itself (editable, versions pinned above): Streamlit finds the explorer component's
 	# assets through its pyproject.toml, and `latent-explorer` becomes a command.
 	$(PY) -m pip install --no-deps --no-build-isolation -e . --config-settings editable_mode=compat
+	# numba compiles umap-learn's cached functions once per install, here rather than at the first UMAP map.
+	$(PY) -c "from vae.projection import warm_up; print(f'numba cache for UMAP warmed in {warm_up():.0f} s')"
 	touch $@
 
 run: venv datasets

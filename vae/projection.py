@@ -250,6 +250,19 @@ def fit_umap(mu: np.ndarray, seed: int = 0, progress: Callable[[float], None] | 
     return Projection("umap", np.asarray(coords, np.float32), mu=mu)
 
 
+def warm_up() -> float:
+    """Fit UMAP once on 300 random 6-D codes so numba compiles and caches umap-learn's and pynndescent's functions
+    on disk (``cache=True``; about 35 s on a 2-core machine, once per install); returns the seconds it took.
+
+    ``make venv`` runs it, so the first UMAP map of a fresh install (a student's, or the test suite's) does not pay
+    that compilation. Functions that umap-learn does not cache still compile in each new process (about 9 s)."""
+    import time
+
+    t0 = time.perf_counter()
+    fit_umap(np.random.default_rng(0).normal(size=(300, 6)).astype(np.float32))
+    return time.perf_counter() - t0
+
+
 FITS = {"pca": lambda mu, progress: fit_pca(mu), "tsne": lambda mu, progress: fit_tsne(mu, progress=progress),
         "umap": lambda mu, progress: fit_umap(mu, progress=progress)}
 
