@@ -84,11 +84,15 @@ def test_the_launcher_installs_its_server_fixes():
     from streamlit.runtime.runtime import Runtime
     from streamlit.web.server.starlette import starlette_app, starlette_server
 
-    from vae.ui import event_handoff, theme_message
+    from vae.ui import event_handoff, theme_message, widget_state_lookup
+    from streamlit.elements.widgets import selectbox
 
     bind, gzip_layer = starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware
     theme, installed = app_session._populate_theme_msg, theme_message._installed
     handoff = app_session.AppSession._call_soon_on_event_loop, Runtime._enqueued_some_message, event_handoff._installed
+    lookups_before = dict(widget_state_lookup._originals)
+    widget_state_lookup.uninstall()
+    plain_lookup = selectbox.get_session_state
     try:
         serve.install_server_fixes()
         assert getattr(starlette_server._bind_socket, "_vae_tcp_nodelay", False)
@@ -96,7 +100,11 @@ def test_the_launcher_installs_its_server_fixes():
         assert getattr(app_session._populate_theme_msg, "__wrapped__", None) is theme
         assert app_session.AppSession._call_soon_on_event_loop is event_handoff._call_soon_on_event_loop
         assert Runtime._enqueued_some_message is event_handoff._enqueued_some_message
+        assert selectbox.get_session_state.__wrapped__ is plain_lookup
     finally:
+        widget_state_lookup.uninstall()
+        if lookups_before:
+            widget_state_lookup.install()
         starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware = bind, gzip_layer
         app_session._populate_theme_msg, theme_message._installed = theme, installed
         (app_session.AppSession._call_soon_on_event_loop, Runtime._enqueued_some_message,

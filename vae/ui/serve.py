@@ -87,7 +87,8 @@ def install_server_fixes() -> None:
     student (``vae.ui.asset_gzip``), no 40 ms Nagle stall per request on a kept-alive connection
     (``vae.ui.tcp_nodelay``), widget values from the browser parsed with bounds (``vae.ui.widget_guard``), the theme
     part of each run's ``new_session`` message read from the config once (``vae.ui.theme_message``), a session's
-    messages handed from its script thread to the event loop in batches (``vae.ui.event_handoff``), and the GIL
+    messages handed from its script thread to the event loop in batches (``vae.ui.event_handoff``), keyed widgets
+    that look up their own key without copying the session state (``vae.ui.widget_state_lookup``), and the GIL
     switch interval of ``VAE_GIL_SWITCH_MS`` if set (``vae.ui.process.gil_switch_interval``)."""
     from .asset_gzip import install as install_asset_gzip_cache
     from .event_handoff import install as install_event_handoff
@@ -95,6 +96,7 @@ def install_server_fixes() -> None:
     from .tcp_nodelay import install as install_tcp_nodelay
     from .theme_message import install as install_theme_message
     from .widget_guard import install as install_widget_guard
+    from .widget_state_lookup import install as install_widget_state_lookup
 
     gil_switch_interval()
     install_asset_gzip_cache()
@@ -102,6 +104,7 @@ def install_server_fixes() -> None:
     install_widget_guard()
     install_theme_message()
     install_event_handoff()
+    install_widget_state_lookup()
 
 
 def announce_teacher_key() -> None:
