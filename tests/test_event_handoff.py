@@ -105,7 +105,8 @@ def test_a_flush_asked_on_the_loop_thread_does_not_wake_the_loop(loop):
     loop.call_soon_threadsafe = lambda f, *a: (f == objs.need_send_data.set and writes.append(f)) or real(f, *a)
     try:
         real(event_handoff._enqueued_some_message, runtime)  # on the loop's thread
-        _settle(loop)
+        _settle(loop)  # it has run, and queued the flag's set behind the settle's own callback:
+        _settle(loop)  # a second settle comes after that set
         assert objs.need_send_data.is_set() and writes == []
         objs.need_send_data.clear()
         event_handoff._enqueued_some_message(runtime)  # from another thread: the loop must be woken
