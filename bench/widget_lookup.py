@@ -1,8 +1,8 @@
 """What a keyed select box costs with and without ``vae.ui.widget_state_lookup``, in one process, alternating.
 
 A script (run by Streamlit's ``AppTest``, which runs widgets through the same code as the server) holds a session
-of ``--keys`` keyed widgets, as a student's session does after a few pages, then draws the sidebar's seven select
-boxes and times them. Rounds alternate between Streamlit's own look-up and the lighter one, so the machine's noise
+of ``--keys`` keyed widgets, as a student's session does after a few pages, then draws ``--repeats`` sets of the
+sidebar's seven select boxes and times them (the figure is per select box). Rounds alternate between Streamlit's own look-up and the lighter one, so the machine's noise
 hits both alike. Prints the figures, then one JSON line.
 
     python bench/widget_lookup.py [--keys 40] [--rounds 40]
