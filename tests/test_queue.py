@@ -24,6 +24,7 @@ from vae.data import load_dataset
 from vae.jobs.pool import ANONYMOUS, JobSpec
 from vae.jobs.wire import WireError
 from vae.reservation import held_names
+from vae.devtools.memory import children, spawned_children
 from vae.devtools.worker_process import WorkerProcess
 
 pytestmark = pytest.mark.slow
@@ -51,17 +52,9 @@ def running(job) -> bool:
     return job.status == "running" and job.record["progress"] > 0
 
 
-def children(pid: int) -> list[int]:
-    """The child processes of ``pid`` (Linux)."""
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
 def training_process(worker_pid: int) -> int:
     """The pid of a worker's training process (its other child is multiprocessing's resource tracker)."""
-    found = [p for p in children(worker_pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    found = spawned_children(worker_pid)
     assert len(found) == 1, found
     return found[0]
 

@@ -38,3 +38,33 @@ def children(pid: int) -> list[int]:
     except OSError:
         pass
     return out
+
+
+def spawned_children(pid: int) -> list[int]:
+    """The children of ``pid`` started by multiprocessing's ``spawn`` (training workers, a worker's training process),
+    told apart from other children (the resource tracker, a browser) by ``spawn_main`` in their command line."""
+    out = []
+    for child in children(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"spawn_main" in f.read():
+                    out.append(child)
+        except OSError:
+            pass   # it ended meanwhile
+    return out
+
+
+def wait_settled(pids: list[int], timeout: float = 120, quiet: float = 0.05) -> None:
+    """Wait until none of ``pids`` used more than ``quiet`` CPU seconds in the last second (a worker that has
+    finished booting and sits waiting for work); ``TimeoutError`` after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    before = {p: cpu_seconds(p) for p in pids}
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = {p: cpu_seconds(p) for p in pids}
+        if all(now[p] - before[p] <= quiet for p in pids):
+            return
+        before = now
+    raise TimeoutError(f"processes {pids} still busy after {timeout:g} s")
