@@ -98,3 +98,25 @@ def test_the_widget_session_state_passes_everything_else_through():
     proxy = widget_state_lookup.WidgetSessionState(Safe())
     assert isinstance(proxy.filtered_state, widget_state_lookup.KeyLookup)
     assert proxy.reset_state_value("k", 2) == ("reset", "k", 2)
+
+
+def test_in_then_get_decodes_the_value_once_and_another_key_afresh():
+    import threading
+
+    reads = []
+
+    class State(dict):   # SessionState: each [] deserializes the value
+        def __getitem__(self, key):
+            reads.append(key)
+            return super().__getitem__(key)
+
+    class Safe:
+        _lock, _state, filtered_state = threading.Lock(), State(a=1, b=None), {}
+
+    look = widget_state_lookup.KeyLookup(Safe())
+    assert "a" in look and look["a"] == 1 and reads == ["a"]       # the widget's `in` then `[]`: one read
+    assert "b" in look and look["b"] is None and reads == ["a", "b"]
+    assert look["a"] == 1 and reads == ["a", "b", "a"]              # not the last key found: read afresh
+    assert "zz" not in look
+    with pytest.raises(KeyError):
+        look["zz"]

@@ -31,22 +31,35 @@ def _left_out(key: Any) -> bool:
 
 class KeyLookup:
     """``filtered_state`` for a widget's one key: ``key in lookup`` and ``lookup[key]`` give what
-    ``key in filtered_state`` and ``filtered_state[key]`` give, without building the dict."""
+    ``key in filtered_state`` and ``filtered_state[key]`` give, without building the dict.
 
-    __slots__ = ("_safe",)
+    A widget asks ``key in lookup and lookup[key] is None``: the value found by ``in`` is kept for the ``[]`` that
+    follows (``SessionState.__contains__`` is itself a ``[]``, so the value would otherwise be decoded twice).
+    A lookup lives for one widget call (``filtered_state`` makes a new one), like the dict it stands for, which
+    was also read once."""
+
+    __slots__ = ("_safe", "_hit")
 
     def __init__(self, safe_state):
         self._safe = safe_state
+        self._hit: tuple[str, Any] | None = None   # (key, value) found by the last ``in``
 
     def __contains__(self, key: Any) -> bool:
         if _left_out(key):
             return key in self._safe.filtered_state
         with self._safe._lock:
-            return key in self._safe._state
+            try:
+                self._hit = (key, self._safe._state[key])
+            except KeyError:
+                self._hit = None
+                return False
+        return True
 
     def __getitem__(self, key: Any) -> Any:
         if _left_out(key):
             return self._safe.filtered_state[key]
+        if self._hit is not None and self._hit[0] == key:
+            return self._hit[1]
         with self._safe._lock:
             return self._safe._state[key]
 
