@@ -225,7 +225,7 @@ class LectureStudent:
         self.seq += 1
         try:
             r = await self.session.set(PRESENTER_KEY, {"follow": {"step": now.get("step"), "revealed": bool(now.get("revealed")),
-                                                                   "seq": self.seq}}, fragment=False)
+                                                                   "seq": self.seq}})
             ok, status = r.ok, r.status if not r.exceptions else f"exception: {r.exceptions[0]}"[:200]
             if r.ok:
                 self._after_run(r, full=True, polled=True)

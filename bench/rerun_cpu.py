@@ -77,8 +77,7 @@ async def action(session: StreamlitSession, page: str, i: int):
         code = dict(urllib.parse.parse_qsl(session.query))["class"]
         step = SLUGS[(i + 1) % len(SLUGS)]
         classroom.publish_step(code, step, TEACHER_OWNER, store=Path(CLASS_STORE[0]))
-        return await session.set(PRESENTER_KEY, {"follow": {"step": step, "revealed": False, "seq": i + 1}},
-                                 fragment=False)
+        return await session.set(PRESENTER_KEY, {"follow": {"step": step, "revealed": False, "seq": i + 1}})
     if page == "lecture":  # the step bar: the next step, cycling through the nine (each step its own widget)
         labels = session.options("lecture.nav")
         return await session.choose("lecture.nav", labels[(i + 1) % len(labels)])

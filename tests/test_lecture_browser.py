@@ -433,9 +433,10 @@ def test_three_students_vote_and_follow_the_teacher(chromium, app_server):
         assert re.fullmatch(r"[A-Z2-9]{5}", code) and f"class={code}" in link and "lang=en" in link
         assert teacher.locator("[data-testid='stImage'] img").count() == 1  # the QR code; samples wait
 
-        students = []
+        students, sent = [], None
         for ctx in student_ctxs:
             s = ctx.new_page()
+            sent = sent or BackMessages(s)   # what the first student's page asks of the server
             s.goto(link)
             settle(s)
             wait_counter(s, 3)  # following the teacher: the quiz step, within a poll or two
@@ -464,10 +465,15 @@ def test_three_students_vote_and_follow_the_teacher(chromium, app_server):
         teacher.reload()
         settle(teacher)
         teacher.locator(".st-key-class-code h1").filter(has_text=code).wait_for(state="attached", timeout=30_000)
+        before = len(sent.fragments)
         teacher.keyboard.press("ArrowRight")  # the students follow to step 4
         wait_counter(teacher, 4)
         for s in students:
             wait_counter(s, 4)
+        # the presenter view's report reran the Lecture's fragment, not the whole app (no sidebar, no navigation:
+        # an amphitheatre reruns at every step of the teacher, issue #24)
+        follows = sent.fragments[before:]
+        assert follows and all(follows), follows
         assert not watch.errors, watch.errors
     finally:
         teacher_ctx.close()

@@ -67,10 +67,12 @@ def canvas_gray(page, testid: str) -> np.ndarray:
 
 class BackMessages:
     """Counts the messages a page sends to the Streamlit server over its websocket, by type
-    (``rerun_script`` = a script or fragment rerun). Attach before ``page.goto``."""
+    (``rerun_script`` = a script or fragment rerun), and keeps each rerun's fragment id (``fragments``: "" for a
+    rerun of the whole app). Attach before ``page.goto``."""
 
     def __init__(self, page):
         self.kinds: list[str] = []
+        self.fragments: list[str] = []
         page.on("websocket", self._on_socket)
 
     def _on_socket(self, ws) -> None:
@@ -86,6 +88,8 @@ class BackMessages:
         try:
             msg.ParseFromString(payload)
             self.kinds.append(msg.WhichOneof("type") or "?")
+            if self.kinds[-1] == "rerun_script":
+                self.fragments.append(msg.rerun_script.fragment_id)
         except Exception:  # noqa: BLE001 - not a BackMsg
             self.kinds.append("?")
 

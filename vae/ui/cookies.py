@@ -2,7 +2,8 @@
 
 Streamlit reads the browser's cookies when a session connects (``st.context.cookies``) but cannot set one, so a
 cookie is written by a one-line script in the page: :func:`queue` (from a callback or the page) and
-:func:`flush` (once per run, by ``app.py`` after the page). Values are tokens the server checks every time it
+:func:`flush` (once per run, by ``app.py`` after the page, and at the end of a fragment whose own rerun may queue
+one: the Lecture page's). Values are tokens the server checks every time it
 reads them; nothing personal is stored.
 """
 from __future__ import annotations
@@ -38,7 +39,8 @@ def queue(name: str, value: str, days: float = 120) -> None:
 
 
 def flush() -> None:
-    """Write the queued cookies (one small script in the page); called once per run, after the page."""
+    """Write the queued cookies (one small script in the page); called once per run, after the page, and by a
+    fragment that can queue one in a rerun of its own (``app.py`` does not run then)."""
     pending = st.session_state.get(_PENDING)
     if not pending:
         return

@@ -13,8 +13,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ...errors import ExplorerError
-from .. import UI_DIR, url_state
+from .. import UI_DIR, cookies, url_state
 from ..explorer import messages, mount
+from ..handout_button import handout_button
 from ..i18n import t
 from ..sidebar import SIDEBAR_PARAMS, Selection, selection
 from . import classroom_ui, widgets
@@ -85,6 +86,33 @@ def step_bar(step: Step, follow: dict | None = None) -> bool:
           state={"move": _on_key, "follow": _on_follow})
     url_state.publish({"step": None if i == 0 else step.slug, "present": "1" if presenting else None})
     return bool(presenting)
+
+
+@st.fragment
+def lecture(lang: str) -> None:
+    """The Lecture page below the sidebar: the title, the step bar, the slide, the class.
+
+    A fragment, so that a step change reruns this and not the sidebar and navigation (about a third of a class
+    student's run, ``bench/profile_rerun.py --page lecture-class``): the presenter view's key press, its report of
+    the teacher's new step (an amphitheatre's students all rerun at each step, issue #24), the step bar and the
+    slide's and class panel's widgets are inside it. A sidebar change or a language switch reruns the whole app,
+    this with it."""
+    role = classroom_ui.role()
+    step = current_step(classroom_ui.arrival_step(role))  # a student arriving in a class starts at the teacher's step
+    with st.container(key="lecture-title"):
+        st.title(t(f"lecture.{step.slug}.title"))
+    shown_revealed = classroom_ui.revealed(role)
+    presenting = step_bar(step, classroom_ui.follow_data(role, step.slug, shown_revealed))
+    if not presenting:
+        with st.container(horizontal=True, vertical_alignment="center", wrap=False):  # one block, not three
+            st.caption(t("lecture.intro"), width="stretch")
+            handout_button(lang)
+    slide(step.slug, role, lang)
+    classroom_ui.publish(role)
+    classroom_ui.publish_step(role, step.slug)
+    classroom_ui.poll(role, step.slug, shown_revealed)
+    classroom_ui.section(role, selection(), "lecture", follow=True)
+    cookies.flush()  # a key unlocked or a place taken in this fragment's own rerun: app.py's flush does not run then
 
 
 def link_params(step: Step, lang: str) -> dict[str, str]:
