@@ -92,11 +92,11 @@ def step_bar(step: Step, follow: dict | None = None) -> bool:
 def lecture(lang: str) -> None:
     """The Lecture page below the sidebar: the title, the step bar, the slide, the class.
 
-    A fragment, so that a step change reruns this and not the sidebar and navigation (about a third of a class
-    student's run, ``bench/profile_rerun.py --page lecture-class``): the presenter view's key press, its report of
-    the teacher's new step (an amphitheatre's students all rerun at each step, issue #24), the step bar and the
-    slide's and class panel's widgets are inside it. A sidebar change or a language switch reruns the whole app,
-    this with it."""
+    A fragment, so that a step change reruns this and not the sidebar and navigation: the presenter view's key
+    press, its report of the teacher's new step (an amphitheatre's students all rerun at each step, issue #24), the
+    step bar and the slide's and class panel's widgets are inside it. Measured unprofiled, the sidebar is a small
+    part of a follow (``rerun_cpu-fragment-*-2026-12-07*.json``: the follow about a millisecond cheaper, within the
+    noise). A sidebar change or a language switch reruns the whole app, this with it."""
     role = classroom_ui.role()
     step = current_step(classroom_ui.arrival_step(role))  # a student arriving in a class starts at the teacher's step
     with st.container(key="lecture-title"):
