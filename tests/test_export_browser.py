@@ -87,6 +87,13 @@ def test_latent_map_exports_png_and_svg(context, app_server, lang):
     img = _png(data)
     assert img.width == 1234 and abs(img.height - 1234 * h / w) <= 1
     assert img.mode == "RGBA" and img.getpixel((1, 1))[3] == 0  # transparent corner
+    # a typed width counts before the field's "change": the menu's sync of the shared options (on "toggle", a task
+    # after the click that opens it) keeps it (CI once exported the default 1920 here)
+    menu.locator("summary").click() if not menu.evaluate("e => e.open") else None
+    menu.locator("[data-export='width']").fill("1500")
+    menu.evaluate("e => e.dispatchEvent(new Event('toggle'))")
+    name, data = _download(page, pick("pngw"))
+    assert _png(data).width == 1500
 
     name, data = _download(page, pick("svg"))
     assert name == "vae-2d_mnist_latent-map_pca.svg"

@@ -131,6 +131,9 @@ export function exportMenu(parent, tx, run, { vector = true, testid = "vx-export
   const bw = el("button", { type: "button", "data-export": "pngw", text: tx.export_png_width || "PNG, width" }, wrow);
   const win = el("input", { type: "number", min: 200, max: MAX_WIDTH, step: 10, value: OPTS.width, "data-export": "width" }, wrow);
   el("span", { text: "px" }, wrow);
+  // a width in range counts as it is typed: the sync below (a task after the click that opens the menu) or a menu
+  // drawn again before the field's "change" then keeps it
+  win.addEventListener("input", () => { const v = Math.round(+win.value); if (v >= 200 && v <= MAX_WIDTH) OPTS.width = v; });
   win.addEventListener("change", () => { OPTS.width = Math.min(MAX_WIDTH, Math.max(200, Math.round(+win.value) || 1920)); win.value = OPTS.width; });
   bw.addEventListener("click", () => go("png", Math.min(MAX_WIDTH, Math.max(200, Math.round(+win.value) || OPTS.width))));
   if (vector) {
