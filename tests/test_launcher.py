@@ -84,9 +84,8 @@ def test_the_launcher_installs_its_server_fixes():
     from streamlit.runtime.runtime import Runtime
     from streamlit.web.server.starlette import starlette_app, starlette_server
 
-    from vae.ui import event_handoff, first_run_priority, theme_message, widget_state_lookup
+    from vae.ui import event_handoff, theme_message, widget_state_lookup
     from streamlit.elements.widgets import selectbox
-    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
     bind, gzip_layer = starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware
     theme, installed = app_session._populate_theme_msg, theme_message._installed
@@ -94,9 +93,6 @@ def test_the_launcher_installs_its_server_fixes():
     lookups_before = dict(widget_state_lookup._originals)
     widget_state_lookup.uninstall()
     plain_lookup = selectbox.get_session_state
-    priority_before = dict(first_run_priority._originals)
-    first_run_priority.uninstall()
-    plain_yield = ScriptRunner._maybe_handle_execution_control_request
     try:
         serve.install_server_fixes()
         assert getattr(starlette_server._bind_socket, "_vae_tcp_nodelay", False)
@@ -105,15 +101,10 @@ def test_the_launcher_installs_its_server_fixes():
         assert app_session.AppSession._call_soon_on_event_loop is event_handoff._call_soon_on_event_loop
         assert Runtime._enqueued_some_message is event_handoff._enqueued_some_message
         assert selectbox.get_session_state.__wrapped__ is plain_lookup
-        assert first_run_priority._originals["control"] is plain_yield
-        assert ScriptRunner._maybe_handle_execution_control_request is not plain_yield
     finally:
         widget_state_lookup.uninstall()
         if lookups_before:
             widget_state_lookup.install()
-        first_run_priority.uninstall()
-        if priority_before:
-            first_run_priority.install()
         starlette_server._bind_socket, starlette_app.SelectiveGZipMiddleware = bind, gzip_layer
         app_session._populate_theme_msg, theme_message._installed = theme, installed
         (app_session.AppSession._call_soon_on_event_loop, Runtime._enqueued_some_message,

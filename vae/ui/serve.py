@@ -88,12 +88,10 @@ def install_server_fixes() -> None:
     (``vae.ui.tcp_nodelay``), widget values from the browser parsed with bounds (``vae.ui.widget_guard``), the theme
     part of each run's ``new_session`` message read from the config once (``vae.ui.theme_message``), a session's
     messages handed from its script thread to the event loop in batches (``vae.ui.event_handoff``), keyed widgets
-    that look up their own key without copying the session state (``vae.ui.widget_state_lookup``), each session's
-    first run ahead of the other sessions' reruns (``vae.ui.first_run_priority``), and the GIL switch interval of
-    ``VAE_GIL_SWITCH_MS`` if set (``vae.ui.process.gil_switch_interval``)."""
+    that look up their own key without copying the session state (``vae.ui.widget_state_lookup``), and the GIL
+    switch interval of ``VAE_GIL_SWITCH_MS`` if set (``vae.ui.process.gil_switch_interval``)."""
     from .asset_gzip import install as install_asset_gzip_cache
     from .event_handoff import install as install_event_handoff
-    from .first_run_priority import install as install_first_run_priority
     from .process import gil_switch_interval
     from .tcp_nodelay import install as install_tcp_nodelay
     from .theme_message import install as install_theme_message
@@ -107,7 +105,6 @@ def install_server_fixes() -> None:
     install_theme_message()
     install_event_handoff()
     install_widget_state_lookup()
-    install_first_run_priority()
 
 
 def announce_teacher_key() -> None:
