@@ -462,6 +462,7 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
                     "counts": counted}
     a_act, b_act = out["phase_class"]["actions"], out.get("phase_training", {}).get("actions", {})
     late = [s["ms"] for ph in phases for s in of(ph, {"late_open"}) if s["ok"]]
+    late_parts = summarize([s for ph in phases for s in of(ph, {"late_open"})]).get("parts_ms", {})
     trainer_errors = [e for tr in trainers for e in tr.errors]
     out["training"] = {"names": [tr.name for tr in trainers], "status_before_stop": queued,
                        "images_per_s_idle": idle_ips, "images_per_s_load": busy_ips, "errors": trainer_errors[:5]}
@@ -477,9 +478,7 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
         late_open_p95_ms=pct(late, 95),
         late_open_ratio=round(pct(late, 95) / out["page_open_single_ms"], 2) if late and out["page_open_single_ms"] else None,
         # where a late open's time goes, p95 of each step: the page's HTML, the script run, the component assets
-        **{f"late_open_{part}_p95_ms": pct([s["parts_ms"][part] for ph in phases for s in of(ph, {"late_open"})
-                                            if s["ok"] and part in s.get("parts_ms", {})], 95)
-           for part in ("html", "script", "assets")},
+        **{f"late_open_{part}_p95_ms": late_parts.get(part, {}).get("p95") for part in ("html", "script", "assets")},
         training_images_per_s_idle=idle_ips, training_images_per_s_load=busy_ips,
         training_speed_ratio=round(busy_ips / idle_ips, 2) if idle_ips and busy_ips else None,
         trainings_queued=sum(1 for s in queued if s == "queued"),

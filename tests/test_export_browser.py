@@ -79,7 +79,8 @@ def test_latent_map_exports_png_and_svg(context, app_server, lang):
     assert img.size == (2 * w, 2 * h)
     assert img.convert("RGBA").getpixel((2, 2))[:3] == (255, 255, 255)  # white background by default
 
-    menu.locator("summary").click() if not menu.evaluate("e => e.open") else None
+    if not menu.evaluate("e => e.open"):
+        menu.locator("summary").click()
     menu.locator("[data-export='width']").fill("1234")
     menu.locator("[data-export='width']").dispatch_event("change")
     menu.locator("[data-export='background']").select_option("transparent")
@@ -89,7 +90,8 @@ def test_latent_map_exports_png_and_svg(context, app_server, lang):
     assert img.mode == "RGBA" and img.getpixel((1, 1))[3] == 0  # transparent corner
     # a typed width counts before the field's "change": the menu's sync of the shared options (on "toggle", a task
     # after the click that opens it) keeps it (CI once exported the default 1920 here)
-    menu.locator("summary").click() if not menu.evaluate("e => e.open") else None
+    if not menu.evaluate("e => e.open"):
+        menu.locator("summary").click()
     menu.locator("[data-export='width']").fill("1500")
     menu.evaluate("e => e.dispatchEvent(new Event('toggle'))")
     name, data = _download(page, pick("pngw"))
@@ -101,7 +103,8 @@ def test_latent_map_exports_png_and_svg(context, app_server, lang):
     axis = STRINGS["map.axis.pca"][lang].format(i=1)
     assert axis in text and STRINGS["vx.legend"][lang] in text
     # the projector style: the same map with larger axis titles
-    menu.locator("summary").click() if not menu.evaluate("e => e.open") else None
+    if not menu.evaluate("e => e.open"):
+        menu.locator("summary").click()
     menu.locator("[data-export='projector']").check()
     _, big = _download(page, pick("svg"))
     sizes = lambda svg: [float(s) for s in re.findall(r'class="xtitle"[^>]*font-size: ([\d.]+)px', svg.decode())]
