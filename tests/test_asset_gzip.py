@@ -8,7 +8,7 @@ import pytest
 
 from vae.ui.asset_gzip import AssetGzipCache, install, is_immutable_asset
 
-PLOTLY = "/_stcore/bidi-components/vae.explorer/vendor/plotly-4.1.1.min.js"
+PLOTLY = "/_stcore/bidi-components/vae.explorer/vendor/plotly-explorer-4.1.1-0123456789ab.min.js"
 BUNDLE = "/_stcore/bidi-components/vae.explorer/data/13ddbb45d28aa69f9a47.bin"
 BODY = b"var plotly = 1;\n" * 5000
 

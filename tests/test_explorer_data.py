@@ -219,17 +219,6 @@ def test_publish_prunes_the_oldest_bundles_beyond_the_limit(tmp_path, monkeypatc
     assert sum(p.stat().st_size for p in data.glob("*.bin")) <= 3000
 
 
-def test_plotly_js_is_the_python_packages_copy(tmp_path, monkeypatch):
-    import plotly
-
-    from vae.ui.explorer import assets_store
-
-    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path))
-    ref = assets_store.plotly_js()
-    source = (plotly.__file__.rsplit("/", 1)[0]) + "/package_data/plotly.min.js"
-    assert (tmp_path / "explorer" / ref["url"]).read_bytes() == open(source, "rb").read()
-
-
 # ---- forged component state: one validator, never an exception ----------------------------------------------
 FORGED = [None, "a", ["a", "b"], [[1, 2]], [1], [1, 2, 3], [float("nan"), 0], [math.inf, 0], [1e300, 0],
           {"z": [1, 2]}, [True, False], 3, -1, 2.5, 10**30, "0", [], [[[[]]]], {"__proto__": 1}]

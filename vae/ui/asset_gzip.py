@@ -8,7 +8,7 @@ server spent about half of its CPU recompressing the same bytes (measured with p
 ``bench/load.py``, see the #10 note), while students waited for their scripts to run.
 
 :class:`AssetGzipCache` is an ASGI middleware for those two folders only. Their files never change once
-written (``data/<content hash>.bin``, ``vendor/plotly-<version>.min.js``: see
+written (``data/<content hash>.bin``, ``vendor/plotly-explorer-<version>-<hash>.min.js``: see
 ``vae.ui.explorer.assets_store``), so the first request of a file is answered by the app, compressed once,
 and kept (up to :data:`MAX_CACHE_BYTES` of compressed bytes, least recently used out first); later
 requests get the kept bytes. Streamlit's own build (``/static/``: content-hashed names, the ~60 scripts a cold

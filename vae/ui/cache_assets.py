@@ -2,9 +2,9 @@
 
 Streamlit serves a components-v2 component's ``asset_dir`` (inside the installed package) and nothing else.
 The explorer's browser side also fetches files the app derives at run time: its model bundles
-(``data/<content hash>.bin``, :mod:`vae.ui.explorer.assets_store`) and a copy of the ``plotly`` package's
-plotly.min.js (``vendor/plotly-<version>.min.js``). Those live in the cache folder (:mod:`vae.cache_dir`), never
-in the package, so that the app runs from a read-only install. :class:`CacheAssets` is an ASGI layer that
+(``data/<content hash>.bin``, :mod:`vae.ui.explorer.assets_store`) and a copy of the explorer's
+plotly.js (``vendor/plotly-explorer-<version>-<hash>.min.js``). Those live in the cache folder
+(:mod:`vae.cache_dir`), never in the package, so that the app runs from a read-only install. :class:`CacheAssets` is an ASGI layer that
 answers exactly those two URL families from the cache folder, under the component's own URL
 (``/_stcore/bidi-components/vae.explorer/{data,vendor}/``), so the browser side and nginx (``deploy/``) see
 one URL space; any other request goes to Streamlit unchanged. Names are checked against strict patterns

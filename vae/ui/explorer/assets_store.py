@@ -5,15 +5,18 @@ files that really lie inside it (no symlinks out). So the files the browser need
 
 * ``data/<hash>.bin``: a bundle (:mod:`vae.browser_bundle`); the name is its content hash, so a file
   never changes once written, replicas on one machine share it, and the browser may keep it forever;
-* ``vendor/plotly-<version>.min.js``: a copy of the ``plotly`` package's own plotly.min.js (the
-  version the Python package pins), made on first use. Nothing is downloaded: it works offline, and
-  behind nginx it is one more proxied URL of the replica that serves the session.
+* ``vendor/plotly-explorer-<version>-<hash>.min.js``: a copy of the explorer's partial plotly.js (the release
+  the ``plotly`` Python package pins, only the trace types the explorer draws; committed in ``plotly/``), made
+  on first use. Nothing is downloaded: it works offline, and behind nginx it is one more proxied URL of the
+  replica that serves the session.
 
 Writes are atomic (temp file + rename); the data folder is pruned, oldest first, beyond
 :data:`MAX_DATA_BYTES`.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 from ...atomic_file import write_file_atomically
@@ -98,20 +101,46 @@ def publish(bundle: Bundle) -> dict:
 
 
 def plotly_source() -> Path:
-    """plotly.min.js as the installed ``plotly`` package ships it (the one copy of plotly.js the app uses: served
-    from the cache folder, or inlined in the offline lecture file)."""
+    """plotly.min.js as the installed ``plotly`` package ships it, every trace type (4.8 MB): the offline lecture
+    file inlines it, since its still figures (the Python builders' bar charts) need more than the
+    explorer's two trace types."""
     import plotly
 
     return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 
-def plotly_js() -> dict:
-    """plotly.min.js of the installed ``plotly`` package, copied into the cache; ``{"url", "hash"}``."""
-    from plotly.offline import get_plotlyjs_version
+#: the committed partial bundle (see :func:`explorer_plotly_source`)
+EXPLORER_PLOTLY = Path(__file__).resolve().parent / "plotly" / "plotly-explorer.min.js"
 
-    version = get_plotlyjs_version()
-    source = plotly_source()
-    target = vendor_dir() / f"plotly-{version}.min.js"
-    if not target.is_file() or target.stat().st_size != source.stat().st_size:
-        _write_atomically(target, source.read_bytes())
-    return {"url": f"vendor/{target.name}", "hash": f"plotly-{version}"}
+
+def explorer_plotly_source() -> Path:
+    """The explorer's own plotly.js: a partial bundle of the same plotly.js release (core + ``scattergl``, 1.5 MB
+    against 4.8 MB), built from the npm registry by ``scripts/plotly_bundle/build.sh`` and committed with its MIT
+    licence. The map's first paint waits for the browser to fetch and compile plotly.js (issue #24,
+    ``bench/first_paint_ab.py``); the other trace types would only make that wait longer."""
+    return EXPLORER_PLOTLY
+
+
+_PLOTLY_BANNER = re.compile(rb"plotly\.js v([0-9][0-9A-Za-z.+-]{0,20})")
+_plotly_name: str | None = None   # the copy's name, from the bundle's content (once per process)
+
+
+def bundle_version(source: bytes) -> str:
+    """The plotly.js release named in a bundle's licence banner (``plotly.js v4.1.1``), or ``unknown``."""
+    m = _PLOTLY_BANNER.search(source[:400])
+    return m.group(1).decode() if m else "unknown"
+
+
+def plotly_js() -> dict:
+    """The explorer's plotly.js (:func:`explorer_plotly_source`) copied into the cache once per process as
+    ``vendor/plotly-explorer-<version>-<content hash>.min.js``; ``{"url", "hash"}``. The name changes with the
+    content, so the file may be served as immutable (a rebuilt bundle of the same release gets a new URL)."""
+    global _plotly_name
+    source = None
+    if _plotly_name is None:
+        source = explorer_plotly_source().read_bytes()
+        _plotly_name = f"plotly-explorer-{bundle_version(source)}-{hashlib.sha256(source).hexdigest()[:12]}"
+    target = vendor_dir() / f"{_plotly_name}.min.js"
+    if not target.is_file():
+        _write_atomically(target, source if source is not None else explorer_plotly_source().read_bytes())
+    return {"url": f"vendor/{target.name}", "hash": _plotly_name}
