@@ -2,7 +2,7 @@
 
 Streamlit's Starlette server gzips every HTTP response that is not under ``/static/`` on every request
 (``SelectiveGZipMiddleware``: Starlette's ``GZipMiddleware`` never caches its output). The explorer's
-browser side fetches plotly.js (4.6 MB) and its model bundles (several MB per page) from
+browser side fetches plotly.js (4.6 MB then; 1.5 MB since its partial build) and its model bundles (several MB per page) from
 ``/_stcore/bidi-components/vae.explorer/{vendor,data}/``, so when a class opens the app at once, the
 server spent about half of its CPU recompressing the same bytes (measured with py-spy under
 ``bench/load.py``, see the #10 note), while students waited for their scripts to run.

@@ -13,8 +13,8 @@ circles), ``spatial.js`` (the grid index of a map's dots: the dot under the curs
 Protocol
 --------
 Python → browser (the component's ``data``, a small JSON dict):
-  ``view``: the view's name; ``text``: translated strings; ``plotly``: URL of plotly.min.js (served
-  from the ``plotly`` package, see :mod:`vae.ui.explorer.assets_store`); per model, URLs + hashes of
+  ``view``: the view's name; ``text``: translated strings; ``plotly``: URL of the explorer's plotly.js
+  (a partial build committed in ``plotly/``, see :mod:`vae.ui.explorer.assets_store`); per model, URLs + hashes of
   its bundles (:mod:`vae.explorer_data`: decoder, test set, projection), which the browser fetches
   over HTTP once and keeps in IndexedDB under their hash (a reload transfers nothing); and the
   view's own settings (initial inspected index, pinned code, ...).
@@ -24,7 +24,7 @@ Browser → Python (component state, validated by :mod:`vae.ui.explorer.messages
 
 Assets: ``assets/*.js`` and ``assets/explorer.css`` are the component's files (declared in the
 package's own ``vae/pyproject.toml`` as ``asset_dir``, so the package must be installed: ``make venv``
-runs ``pip install -e .``, a wheel carries that file). plotly.min.js and the bundles are derived at run
+runs ``pip install -e .``, a wheel carries that file). The plotly.js copy and the bundles are derived at run
 time into the cache folder (``vendor/`` and ``data/``, named by version or content hash) and served under
 the component's URL by :mod:`vae.ui.cache_assets`.
 """

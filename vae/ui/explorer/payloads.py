@@ -64,5 +64,5 @@ def film_ref(film: Film) -> dict:
 
 @st.cache_resource(show_spinner=False)
 def plotly_ref() -> dict:
-    """plotly.min.js as a component asset (copied once per server from the plotly package)."""
+    """The explorer's plotly.js as a component asset (copied once per server, :func:`plotly_js`)."""
     return plotly_js()

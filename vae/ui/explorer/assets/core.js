@@ -45,8 +45,8 @@ export function record(kind, input, extra) {
   if (G.samples.length < MAX_SAMPLES) G.samples.push({ kind, input, pixels: performance.now(), ...(extra || {}) });
 }
 
-// ---- plotly.js (the Python plotly package's own copy, served as an asset)
-// Loaded by a plain <script src>, not from fetched bytes: Chromium then compiles the 4.6 MB while it downloads,
+// ---- plotly.js (the explorer's partial build, core + scattergl: vae/ui/explorer/plotly/, served as an asset)
+// Loaded by a plain <script src>, not from fetched bytes: Chromium then compiles the 1.5 MB while it downloads,
 // off the main thread (about 0.2 s sooner to the first map than evaluating a Blob URL). Its name carries
 // plotly's version and it is served as immutable (vae/ui/asset_gzip.py, deploy/nginx.conf), so a reload or a
 // second page takes it from the HTTP cache: G.fetched records where it came from, by its resource timing.
