@@ -728,7 +728,7 @@ async def run(args, url: str, pids: list[int], store: Path | None) -> dict:
     hover = [v for ph in phases for v in tabs._bucket(ph)["hover"]] if tabs else []
     clicks = [v for ph in phases for v in tabs._bucket(ph)["inspect"]] if tabs else []
     out.update(
-        replicas=args.replicas, nginx=bool(getattr(args, "nginx", False) or args.replicas > 1), actions=sum(out[f"phase_{p}"]["actions"]["n"] for p in phases),
+        replicas=args.replicas, actions=sum(out[f"phase_{p}"]["actions"]["n"] for p in phases),
         errors=len(failed) + (len(trainer.errors) if trainer else 0) + (len(tabs.errors) if tabs else 0),
         p50_ms=a_act["p50_ms"], p95_ms=a_act["p95_ms"],
         p50_training_ms=b_act.get("p50_ms"), p95_training_ms=b_act.get("p95_ms"),
@@ -877,6 +877,7 @@ def main(argv=None) -> int:
         for process in reversed(course):
             process.stop()
     out["redis"] = bool(args.redis)
+    out["nginx"] = bool(args.nginx or args.replicas > 1)
     print(json.dumps({k: v for k, v in out.items() if isinstance(v, dict)}, indent=1))
     if args.profile == "lecture":
         from bench.load_lecture import report_lecture
