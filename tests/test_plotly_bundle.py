@@ -27,7 +27,8 @@ def test_the_bundle_is_the_release_the_python_package_pins():
     from plotly.offline import get_plotlyjs_version
 
     source = explorer_plotly_source().read_bytes()
-    assert bundle_version(source) == get_plotlyjs_version()
+    assert bundle_version(source) == get_plotlyjs_version(), (
+        "the plotly package moved to another plotly.js: set it in scripts/plotly_bundle/package.json, run build.sh")
     assert bundle_version(plotly_source().read_bytes()) == get_plotlyjs_version()
     assert bundle_version(b"/* no banner */") == "unknown"
     assert len(source) < len(plotly_source().read_bytes()) / 2  # the point of it: a fraction of the full build
