@@ -1,7 +1,8 @@
 """Settings of the web server's process, applied once by ``app.py``: cheap reruns for a class on 2 cores.
 
 :func:`setup_process` = one PyTorch thread (:func:`single_torch_thread`) + a frozen import-time heap
-(:func:`freeze_startup_heap`). Both were measured with ``bench/rerun_cpu.py``.
+(:func:`freeze_startup_heap`), both measured with ``bench/rerun_cpu.py`` + full collections on a schedule
+(:func:`full_collections_on_schedule`), measured with ``bench/load.py --profile lecture``.
 
 **The heap.** Streamlit's garbage collection after every script run must stay cheap.
 
@@ -24,9 +25,16 @@ the import-time heap only.
 cached figures and bundles) grow the heap again, and one full collection per rerun took 22% of the web
 process's samples under ``bench/load.py`` (py-spy, 2026-12-04). So the launcher turns Streamlit's
 per-run collection off (``vae.ui.serve``: ``runner.postScriptGC=false``) and :func:`collect_now_and_then`
-runs one full collection at most every :data:`FULL_GC_EVERY` seconds, at the start of whichever run comes
-then; Python's own generational collector keeps running in between. Memory held in cycles is still
-returned, within seconds instead of after each run.
+runs one full collection at most every :data:`FULL_GC_EVERY` seconds. Memory held in cycles is still returned,
+within seconds instead of after each run.
+
+**Nor was Python's own full collection.** Its generational collector starts a full collection by itself whenever
+enough objects have survived the younger generations. Under the 200-student lecture profile (``bench/load.py
+--profile lecture``, a ``gc.callbacks`` log of the server, 2026-12-07) it did so every 4 s (median), each one
+150-250 ms with the GIL held: every session's message, every HTTP request, waited for it. So
+:func:`full_collections_on_schedule` (once per process) leaves generations 0 and 1 to Python, turns its automatic
+full collections off, and a daemon thread runs the scheduled one every :data:`FULL_GC_EVERY` seconds, whether or
+not scripts run (the class poll and the static files make garbage too).
 """
 from __future__ import annotations
 
@@ -35,6 +43,10 @@ import threading
 import time
 
 FULL_GC_EVERY = 10.0  # seconds between two full collections of the web process's heap
+#: generation 2's threshold once the schedule runs full collections: gen-1 collections before Python would start
+#: one of its own (days at the 2 gen-1 collections a second of a 200-student class), i.e. never: the schedule's
+#: collection resets that count every FULL_GC_EVERY seconds
+NO_AUTOMATIC_FULL_GC = 1_000_000
 
 _lock = threading.Lock()
 _frozen = False
@@ -57,11 +69,29 @@ def single_torch_thread() -> None:
 
 
 def setup_process() -> None:
-    """Called on every run (cheap): one PyTorch thread, once per process the import heap frozen, and now and
-    then a full collection (in place of Streamlit's one per run, see the module's docstring)."""
+    """Called on every run (cheap): one PyTorch thread; once per process the import heap frozen and full
+    collections put on a schedule (in place of Streamlit's one per run and Python's own, see the module's
+    docstring)."""
     single_torch_thread()
-    freeze_startup_heap()
-    collect_now_and_then()
+    if freeze_startup_heap():
+        full_collections_on_schedule()
+
+
+def full_collections_on_schedule() -> threading.Thread:
+    """Python's automatic full collections off (generation 2's threshold set to :data:`NO_AUTOMATIC_FULL_GC`,
+    generations 0 and 1 left as they are); a daemon thread runs :func:`collect_now_and_then` every
+    :data:`FULL_GC_EVERY` seconds instead. Returns that thread."""
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, NO_AUTOMATIC_FULL_GC)
+    thread = threading.Thread(target=_collect_on_schedule, name="vae-full-gc", daemon=True)
+    thread.start()
+    return thread
+
+
+def _collect_on_schedule() -> None:
+    while True:
+        time.sleep(FULL_GC_EVERY)
+        collect_now_and_then()
 
 
 def collect_now_and_then(now: float | None = None) -> bool:
