@@ -37,7 +37,6 @@ def test_the_bundle_is_the_release_the_python_package_pins():
 
 def test_the_copy_is_named_by_release_and_content(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(assets_store, "_plotly_name", None)
     ref = assets_store.plotly_js()
     served = tmp_path / "cache" / "explorer" / ref["url"]
     assert served.read_bytes() == explorer_plotly_source().read_bytes()
@@ -48,7 +47,6 @@ def test_the_copy_is_named_by_release_and_content(tmp_path, monkeypatch):
     rebuilt = tmp_path / "plotly-explorer.min.js"  # a rebuilt bundle of the same release: a new URL
     rebuilt.write_bytes(explorer_plotly_source().read_bytes() + b"\n;")
     monkeypatch.setattr(assets_store, "EXPLORER_PLOTLY", rebuilt)
-    monkeypatch.setattr(assets_store, "_plotly_name", None)
     other = assets_store.plotly_js()
     assert other["url"] != ref["url"] and other["url"].startswith("vendor/plotly-explorer-4.1.1-")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from ...atomic_file import write_file_atomically
@@ -122,7 +123,6 @@ def explorer_plotly_source() -> Path:
 
 
 _PLOTLY_BANNER = re.compile(rb"plotly\.js v([0-9][0-9A-Za-z.+-]{0,20})")
-_plotly_name: str | None = None   # the copy's name, from the bundle's content (once per process)
 
 
 def bundle_version(source: bytes) -> str:
@@ -131,16 +131,20 @@ def bundle_version(source: bytes) -> str:
     return m.group(1).decode() if m else "unknown"
 
 
+@lru_cache(maxsize=1)
+def _copy_name(source: Path) -> str:
+    """``plotly-explorer-<version>-<content hash>`` of the bundle at ``source`` (read once per process)."""
+    data = source.read_bytes()
+    return f"plotly-explorer-{bundle_version(data)}-{hashlib.sha256(data).hexdigest()[:12]}"
+
+
 def plotly_js() -> dict:
-    """The explorer's plotly.js (:func:`explorer_plotly_source`) copied into the cache once per process as
+    """The explorer's plotly.js (:func:`explorer_plotly_source`) copied into the cache as
     ``vendor/plotly-explorer-<version>-<content hash>.min.js``; ``{"url", "hash"}``. The name changes with the
     content, so the file may be served as immutable (a rebuilt bundle of the same release gets a new URL)."""
-    global _plotly_name
-    source = None
-    if _plotly_name is None:
-        source = explorer_plotly_source().read_bytes()
-        _plotly_name = f"plotly-explorer-{bundle_version(source)}-{hashlib.sha256(source).hexdigest()[:12]}"
-    target = vendor_dir() / f"{_plotly_name}.min.js"
+    source = explorer_plotly_source()
+    name = _copy_name(source)
+    target = vendor_dir() / f"{name}.min.js"
     if not target.is_file():
-        _write_atomically(target, source if source is not None else explorer_plotly_source().read_bytes())
-    return {"url": f"vendor/{target.name}", "hash": _plotly_name}
+        _write_atomically(target, source.read_bytes())
+    return {"url": f"vendor/{target.name}", "hash": name}
