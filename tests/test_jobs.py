@@ -128,10 +128,15 @@ def test_a_killed_worker_fails_its_job_and_is_replaced(pool, data, tmp_path):
 
 
 def test_two_trainings_of_one_name(pool, data, tmp_path):
+    # the one worker is busy, so the first "same" waits in the queue and cannot have finished (and left its folder)
+    # when the second arrives: a 2-epoch job could, on a loaded machine, between two lines of this test
+    blocker = pool.submit(spec(data, tmp_path, "blocker", epochs=10_000, session="other"))
+    until(lambda: running(blocker), what="the blocking job to run")
     job = pool.submit(spec(data, tmp_path, "same"))
     with pytest.raises(FormError) as e:
         pool.submit(spec(data, tmp_path, "same"))
     assert e.value.code == "reserved"
+    blocker.stop()
     assert job.wait(120) and job.snapshot()["status"] == "done"
     with pytest.raises(FormError) as e:
         pool.submit(spec(data, tmp_path, "same"))

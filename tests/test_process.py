@@ -29,7 +29,9 @@ def test_freeze_once_and_later_cycles_still_collected():
     del a, b
     gc.collect(2)
     assert alive() is None  # ... is still collected by Streamlit's post-run collection
-    assert gc.get_freeze_count() == frozen  # and nothing was added to the permanent generation
+    # and nothing was added to the permanent generation (another thread may free a frozen object meanwhile: the
+    # schedule's collector, a pool's supervisor, started by this process's other tests)
+    assert gc.get_freeze_count() <= frozen
 
 
 def test_the_gil_switch_interval_is_python_s_unless_the_operator_sets_a_sane_one(monkeypatch):
