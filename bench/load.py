@@ -32,6 +32,9 @@ progress moves) from the job's record in the store (progress × epochs × traini
 --seconds while the training continues, its speed measured again; then Stop (a stopped job saves nothing).
 With --replicas R the same runs behind nginx (deploy/replicas.py, sticky sessions; pool per replica).
 
+Garbage collection: each server started here logs its collections (``vae.ui.gc_log``); the figures of its full
+collections in each phase (``gc_full_*``, ``gc_share``) follow the others.
+
 Memory: RSS of the server process(es) and their children (training workers included) from /proc, with one
 session open and with the whole class open. Errors: exception elements, bad finish status, timeouts,
 disconnects, failed connects or HTTP fetches, a training that did not start. Loopback only, every wait is
@@ -67,6 +70,7 @@ from vae.ui.i18n import LANG_NAMES  # noqa: E402
 from vae.ui.sidebar import picker_key  # noqa: E402
 from deploy.replicas import Replicas  # noqa: E402
 from vae.devtools.memory import children  # noqa: E402
+from vae.ui.gc_log import ENV as GC_LOG_ENV  # noqa: E402
 
 PAGES = {"map": "", "walk": "walk"}
 TRAIN_PAGE = "training"
@@ -364,11 +368,25 @@ async def work(student: Student, until: float, think: float) -> None:
 
 
 class Log:
-    """Timed samples of one phase: ``{kind, ok, ms, status, upstream}``."""
+    """Timed samples of one phase: ``{kind, ok, ms, status, upstream}``; ``windows``: each phase's Unix start and end
+    (what the servers' collection logs are cut by, ``gc_figures``)."""
 
     def __init__(self):
-        self.phase = "warm"
         self.samples: dict[str, list[dict]] = {}
+        self.windows: dict[str, list[float]] = {}
+        self.phase = "warm"
+
+    @property
+    def phase(self) -> str:
+        return self._phase
+
+    @phase.setter
+    def phase(self, name: str) -> None:
+        now = time.time()
+        if getattr(self, "_phase", None) in self.windows:
+            self.windows[self._phase][1] = now
+        self._phase = name
+        self.windows[name] = [now, float("inf")]
 
     def add(self, kind: str, ok: bool, seconds: float, status: str, upstream: str = "",
             parts: dict[str, float] | None = None) -> None:
@@ -706,6 +724,8 @@ async def run(args, url: str, pids: list[int], store: Path | None) -> dict:
         tabs.join(30)
 
     # figures
+    log.phase = "figures"
+    out["phase_windows"] = {k: v for k, v in log.windows.items() if k != "figures"}
     phases = ["class"] + (["training"] if "training" in log.samples else [])
     for name in phases:
         out[f"phase_{name}"] = {"actions": summarize(log.of(name, False)), "page_open": summarize(log.of(name, True))}
@@ -781,6 +801,19 @@ def report(out: dict) -> None:
     line("RSS MB 1 session / class", f"{out['rss_mb_1_session']}/{out['rss_mb']}")
 
 
+def gc_figures(folder: Path, windows: dict[str, list[float]]) -> dict:
+    """The servers' full collections in the class phase and the training phase (``vae.ui.gc_log``): how often, how
+    long, how much garbage, and the share of the servers' time they take. Steadier than a p95 on a shared machine,
+    so that an A/B of a change to the heap can be read in one pair of runs."""
+    from vae.ui.gc_log import summarize as summarize_gc
+
+    per_phase = {name: summarize_gc(folder, *windows[name]) for name in ("class", "training") if name in windows}
+    first, second = per_phase.get("class", {}), per_phase.get("training", {})
+    return {"gc": per_phase, "gc_full_n": first.get("gc_full_n"), "gc_full_p50_ms": first.get("gc_full_p50_ms"),
+            "gc_full_max_ms": first.get("gc_full_max_ms"), "gc_full_collected_p50": first.get("gc_full_collected_p50"),
+            "gc_share": first.get("gc_share"), "gc_share_training": second.get("gc_share")}
+
+
 def start_course(store: Path, env: dict) -> list:
     """--redis: one redis-server and one worker consuming the training queue; sets ``VAE_REDIS_URL`` in ``env`` (the
     replicas' environment). Returns them, to stop at the end; waits until the worker has registered."""
@@ -836,6 +869,7 @@ def main(argv=None) -> int:
         ap.error("the lecture profile needs --store with --url: the teacher opens the class in the shared store")
 
     servers = None
+    gc_folder = None
     env = {"VAE_TRAIN_MAX_IMAGE_EPOCHS": str(10 ** 12), "VAE_TRAIN_MAX_SECONDS": "3600"}  # the bench stops it itself
     args.redis_url = None
     course = []   # redis-server and the worker of --redis, stopped at the end
@@ -850,6 +884,8 @@ def main(argv=None) -> int:
         store = Path(args.store) if args.store else None
     else:
         store = Path(tempfile.mkdtemp(prefix="vae-load-store-"))
+        gc_folder = Path(tempfile.mkdtemp(prefix="vae-load-gc-"))
+        env[GC_LOG_ENV] = str(gc_folder)   # every server logs its collections there (vae.ui.gc_log)
         if args.redis:
             course = start_course(store, env)
             args.redis_url = os.environ["VAE_REDIS_URL"] = env["VAE_REDIS_URL"]   # the bench's teacher uses it too
@@ -876,6 +912,8 @@ def main(argv=None) -> int:
             servers.stop()
         for process in reversed(course):
             process.stop()
+    if gc_folder is not None:
+        out.update(gc_figures(gc_folder, out.get("phase_windows", {})))
     out["redis"] = bool(args.redis)
     out["nginx"] = bool(args.nginx or args.replicas > 1)
     print(json.dumps({k: v for k, v in out.items() if isinstance(v, dict)}, indent=1))
@@ -885,6 +923,9 @@ def main(argv=None) -> int:
         report_lecture(out)
     else:
         report(out)
+    if out.get("gc_full_n") is not None:
+        line("full collections (class): n, p50/max ms", f"{out['gc_full_n']}, {out['gc_full_p50_ms']}/{out['gc_full_max_ms']}")
+        line("  share of the servers' time (class/training)", f"{out['gc_share']}/{out['gc_share_training']}")
     print(json.dumps({k: v for k, v in out.items() if not isinstance(v, dict)}))
     return 0
 

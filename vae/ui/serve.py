@@ -88,10 +88,12 @@ def install_server_fixes() -> None:
     (``vae.ui.tcp_nodelay``), widget values from the browser parsed with bounds (``vae.ui.widget_guard``), the theme
     part of each run's ``new_session`` message read from the config once (``vae.ui.theme_message``), a session's
     messages handed from its script thread to the event loop in batches (``vae.ui.event_handoff``), keyed widgets
-    that look up their own key without copying the session state (``vae.ui.widget_state_lookup``), and the GIL
-    switch interval of ``VAE_GIL_SWITCH_MS`` if set (``vae.ui.process.gil_switch_interval``)."""
+    that look up their own key without copying the session state (``vae.ui.widget_state_lookup``), the GIL
+    switch interval of ``VAE_GIL_SWITCH_MS`` if set (``vae.ui.process.gil_switch_interval``), and a log of the
+    collections when ``VAE_GC_LOG_DIR`` is set (``vae.ui.gc_log``, for the load bench)."""
     from .asset_gzip import install as install_asset_gzip_cache
     from .event_handoff import install as install_event_handoff
+    from .gc_log import install_from_env as install_gc_log
     from .process import gil_switch_interval
     from .tcp_nodelay import install as install_tcp_nodelay
     from .theme_message import install as install_theme_message
@@ -99,6 +101,7 @@ def install_server_fixes() -> None:
     from .widget_state_lookup import install as install_widget_state_lookup
 
     gil_switch_interval()
+    install_gc_log()
     install_asset_gzip_cache()
     install_tcp_nodelay()
     install_widget_guard()
