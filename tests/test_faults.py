@@ -204,13 +204,13 @@ def test_corrupt_folders_are_skipped_with_a_warning(tmp_path):
 @pytest.mark.slow
 def test_sidebar_survives_a_corrupt_store(tmp_path, monkeypatch):
     from apptest_utils import open_page
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
     store = tmp_path / "store"
     store.mkdir()
     make_corrupt_store(store)
     monkeypatch.setenv("VAE_MODEL_STORE", str(store))
-    available_models.clear()
+    store_listing.clear()
     at = open_page("latent_walk", "en")
     assert not at.exception
     warning = " ".join(w.value for w in at.sidebar.warning)

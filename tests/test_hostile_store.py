@@ -270,7 +270,7 @@ def test_compare_survives_a_model_with_bad_metrics(store):
     """``{"history": "x"}`` made Compare raise AttributeError for every user once the model was in the store."""
     require_shipped("mnist-betavae4-2d", "mnist-vae-2d", "mnist-ae-2d")
     from apptest_utils import open_page
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
     src = PRETRAINED_DIR / "mnist-betavae4-2d"
     folder = store / "hostile-beta3"
@@ -279,26 +279,26 @@ def test_compare_survives_a_model_with_bad_metrics(store):
     cfg["beta"] = 3.0  # its own β, so the sweep keeps it next to the shipped β = 4 model
     (folder / CONFIG).write_text(json.dumps(cfg))
     (folder / METRICS).write_text('{"history": 5, "best_epoch": [1], "kl": [1], "recon": {"a": 1}}')
-    available_models.clear()
+    store_listing.clear()
     at = open_page("compare", "en", timeout=600)
     assert not at.exception, at.exception
     at.radio(key="compare.split").set_value("train").run()
     assert not at.exception, at.exception
-    available_models.clear()
+    store_listing.clear()
 
 
 @pytest.mark.slow
 def test_pages_survive_a_model_with_nan_weights(store, good_files):
     """All-NaN weights crashed How a VAE trains: now every page shows the load error as a message."""
     from apptest_utils import open_page
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
     def poisoned(t):
         for k in t:
             t[k] = torch.full_like(t[k], float("nan"))
 
     plant(store, "nan-vae", with_weights(good_files, poisoned))
-    available_models.clear()
+    store_listing.clear()
     at = open_page("how_vae_trains", "en")
     at.selectbox(key="sel_dataset").set_value("digits").run()
     assert not at.exception, at.exception
@@ -306,22 +306,26 @@ def test_pages_survive_a_model_with_nan_weights(store, good_files):
     for page in ("latent_map", "generate"):
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
-    available_models.clear()
+    store_listing.clear()
 
 
 @pytest.mark.slow
 def test_store_warning_is_rendered_as_plain_text(store, good_files):
     """A forged config whose kind is markdown shows as text in every user's sidebar warning."""
     from apptest_utils import open_page
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
     plant(store, "evil", with_config(good_files, kind="![x](http://evil.example/a.png)"))
-    available_models.clear()
+    store_listing.clear()
     at = open_page("latent_map", "en")
     warnings = [w.value for w in at.sidebar.warning]
     assert any("evil" in w for w in warnings), warnings
     assert all(re.search(r"(?<!\\)[\[\]!:]", w.split(": ", 1)[1]) is None for w in warnings), warnings
-    available_models.clear()
+    # a second student, served from the listing the first one's run made: the same warning, and the same objects
+    again = open_page("latent_map", "en")
+    assert [w.value for w in again.sidebar.warning] == warnings
+    assert store_listing() is store_listing() and isinstance(store_listing().models, tuple)
+    store_listing.clear()
 
 
 # -- class 7: filesystem faults on import -----------------------------------------------------------------------------

@@ -190,11 +190,11 @@ def test_pages_lay_out_one_column_per_kind_in_play(tmp_path, monkeypatch):
     fourth column with its own generator's caption (no page knows how many kinds there are)."""
     from apptest_utils import open_page
     from conftest import require_shipped
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
     require_shipped("mnist-aegauss-2d")
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
-    available_models.clear()
+    store_listing.clear()
     at = open_page("generate", "en")
     at.button(key="generate.show").click().run()
 

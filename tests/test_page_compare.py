@@ -24,11 +24,11 @@ def store(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         path = tmp_path_factory.mktemp("store")
         mp.setenv("VAE_MODEL_STORE", str(path))
-        from vae.ui.cache import available_models
+        from vae.ui.cache import store_listing
 
-        available_models.clear()
+        store_listing.clear()
         yield path
-        available_models.clear()
+        store_listing.clear()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from vae.config import ModelConfig, TrainConfig
 from vae.denoising import add_noise, denoise_panel, denoisers, partners, per_image_mse, pick_indices
 from vae.models import build_model
 from vae.train import fit
-from vae.ui.cache import available_models
+from vae.ui.cache import available_models, store_listing
 
 pytestmark = pytest.mark.slow
 N_SHOWN = 8  # images per row on the page
@@ -46,7 +46,7 @@ def store(tmp_path_factory, mnist):
 @pytest.fixture
 def page_env(store, monkeypatch):
     monkeypatch.setenv("VAE_MODEL_STORE", str(store))
-    available_models.clear()  # the model list is cached for 3 s across sessions
+    store_listing.clear()  # the model list is cached for 3 s across sessions
 
 
 def _rows(at) -> dict[str, list[str]]:

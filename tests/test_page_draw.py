@@ -19,9 +19,9 @@ from vae.ui.explorer.views import pick_denoisers
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
-    available_models.clear()
+    store_listing.clear()
     return tmp_path
 
 

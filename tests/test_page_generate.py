@@ -16,9 +16,9 @@ VAE = str(PRETRAINED_DIR / "mnist-vae-2d")
 @pytest.fixture(autouse=True)
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
-    available_models.clear()
+    store_listing.clear()
     return tmp_path
 
 

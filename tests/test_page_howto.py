@@ -7,7 +7,7 @@ import pytest
 
 from apptest_utils import open_page
 from vae.checkpoint import PRETRAINED_DIR
-from vae.ui.cache import available_models
+from vae.ui.cache import store_listing
 from vae.ui.training_step import training_step
 
 pytestmark = pytest.mark.slow
@@ -17,7 +17,7 @@ VAE = str(PRETRAINED_DIR / "mnist-vae-2d")
 @pytest.fixture(autouse=True)
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
-    available_models.clear()
+    store_listing.clear()
 
 
 def _table(at) -> dict[str, list]:

@@ -29,9 +29,9 @@ KEY = "test-teacher-key"
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
     monkeypatch.setenv("VAE_TEACHER_KEY", KEY)
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
-    available_models.clear()
+    store_listing.clear()
     return tmp_path
 
 

@@ -187,11 +187,11 @@ def test_a_user_models_tsne_or_umap_is_fitted_in_the_worker_while_the_map_shows_
     from vae.config import ModelConfig
     from vae.models import build_model
     from vae.projection import cached_projection
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
     torch.manual_seed(0)
     save_model(build_model(ModelConfig(kind="vae", latent_dim=3, hidden=[32])), tmp_path / "tiny-vae-3d")
-    available_models.clear()  # the model list of an earlier test's store is cached for a few seconds
+    store_listing.clear()  # the model list of an earlier test's store is cached for a few seconds
     at = open_page("latent_map", lang)
     at.selectbox(key="sel_latent").set_value(3).run()
     assert not at.exception
@@ -238,12 +238,12 @@ def test_a_map_shipped_in_the_models_folder_opens_at_once_without_the_worker(iso
     from vae.config import ModelConfig
     from vae.models import build_model
     from vae.projection import probe, shipped_projection_file
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
     torch.manual_seed(1)  # not the codes of the test above, whose fitted UMAP the worker may still hold
     folder = tmp_path / "shipped-like-3d"
     save_model(build_model(ModelConfig(kind="vae", latent_dim=3, hidden=[32])), folder)
-    available_models.clear()
+    store_listing.clear()
     at = open_page("latent_map", "en")
     at.selectbox(key="sel_latent").set_value(3).run()
     _, arrays = _bundle(explorer_data(at, "map")["main"]["test_set"])

@@ -8,7 +8,7 @@ from apptest_utils import open_page
 from conftest import small_dataset
 from vae.jobs.form import make_configs
 from vae.jobs.pool import get_pool, start_job
-from vae.ui.cache import available_models
+from vae.ui.cache import store_listing
 
 pytestmark = pytest.mark.slow
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
-    available_models.clear()  # the model list is cached for 3 s across sessions
+    store_listing.clear()  # the model list is cached for 3 s across sessions
     yield tmp_path
     for job in get_pool().active_jobs():  # nothing of a test keeps a worker busy for the next one
         job.stop()

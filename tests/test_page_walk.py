@@ -15,9 +15,9 @@ from vae.ui.explorer.assets_store import file_of
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
-    available_models.clear()
+    store_listing.clear()
     return tmp_path
 
 

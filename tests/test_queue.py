@@ -270,10 +270,10 @@ def test_the_train_page_trains_on_the_queue(course):
     trains it, the page shows the live job then its outcome, and the model is in the store."""
     from apptest_utils import open_page
     from vae.jobs import service as job_service
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
     service, worker = course
-    available_models.clear()
+    store_listing.clear()
     at = open_page("train", "en")
     try:
         assert not at.exception
@@ -346,12 +346,12 @@ def test_the_train_page_says_when_the_queue_is_away_and_keeps_working(tmp_path, 
     from apptest_utils import open_page
     from vae.devtools.net import free_port
     from vae.jobs import service as job_service
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
     from vae.ui.i18n import STRINGS
 
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
     monkeypatch.setenv("VAE_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
-    available_models.clear()
+    store_listing.clear()
     try:
         for lang in ("en", "fr"):
             at = open_page("train", lang)

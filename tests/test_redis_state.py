@@ -213,13 +213,13 @@ def test_the_lecture_page_shows_a_notice_and_keeps_serving_without_redis(tmp_pat
 
     from apptest_utils import APP
     from vae.devtools.net import free_port
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
     from vae.ui.i18n import STRINGS
 
     monkeypatch.setenv("VAE_MODEL_STORE", str(tmp_path))
     monkeypatch.setenv("VAE_TEACHER_KEY", "test-teacher-key")
     monkeypatch.setenv("VAE_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
-    available_models.clear()
+    store_listing.clear()
     notice = {lang: STRINGS["lecture.class.err.unreachable"][lang] for lang in ("en", "fr")}
 
     def lecture(**params) -> AppTest:

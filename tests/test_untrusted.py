@@ -234,9 +234,9 @@ def test_import_name_rules(store, good_files):
 @pytest.mark.slow
 def test_import_through_the_train_page(store, good_files, tmp_path):
     from apptest_utils import open_page
-    from vae.ui.cache import available_models
+    from vae.ui.cache import store_listing
 
-    available_models.clear()
+    store_listing.clear()
     marker = tmp_path / "PWNED"
     pkl = pickle.dumps(Payload(marker))
     cfg_big = json.dumps({**json.loads(good_files[CONFIG]), "latent_dim": 10**9}).encode()

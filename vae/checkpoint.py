@@ -281,9 +281,10 @@ def load_model(folder: str | os.PathLike, device: str | torch.device = "cpu") ->
     return model.to(device).eval()
 
 
-@dataclass
+@dataclass(frozen=True)
 class ModelInfo:
-    """One entry of the model store listing (what the pickers and ``vae list`` show)."""
+    """One entry of the model store listing (what the pickers and ``vae list`` show). Frozen: the app's listing is
+    one object shared by every session (``vae.ui.cache.store_listing``)."""
 
     id: str
     path: str

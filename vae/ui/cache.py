@@ -13,6 +13,7 @@ of a rerun that calls some thirty cached functions (``bench/profile_rerun.py``).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,9 +42,23 @@ def _startup_cleanup(store: str) -> list[str]:
     return clean_stale_temp(Path(store))
 
 
-@st.cache_data(ttl=3, show_spinner=False)
-def available_models() -> list[ModelInfo]:
-    """Every model the app can open (shipped + user store), refreshed every few seconds."""
+@dataclass(frozen=True)
+class StoreListing:
+    """What the sidebar offers: every model the app can open, and a message for each folder it had to skip."""
+
+    models: tuple[ModelInfo, ...]
+    warnings: tuple[str, ...]
+
+
+@st.cache_resource(ttl=3, show_spinner=False)
+def store_listing() -> StoreListing:
+    """Every model the app can open (shipped + user store) and the store's warnings, listed again every few seconds.
+
+    One shared, immutable listing for every session (``st.cache_resource``, frozen ``ModelInfo``): with
+    ``st.cache_data`` each rerun of each session unpickled its own copy, and the copy each session's selection kept
+    was about 40 objects per student in the heap that every full collection walks (``bench/load.py --profile
+    lecture``: ``gc_full_*``). The warnings travel with it, so every session shows them, not only the one whose
+    rerun listed the store."""
     import warnings
 
     _startup_cleanup(str(user_store()))
@@ -51,8 +66,12 @@ def available_models() -> list[ModelInfo]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         models = list_models()
-    st.session_state["_store_warnings"] = [str(w.message) for w in caught]
-    return models
+    return StoreListing(models=tuple(models), warnings=tuple(str(w.message) for w in caught))
+
+
+def available_models() -> tuple[ModelInfo, ...]:
+    """Every model the app can open (``store_listing().models``; ``store_listing.clear()`` lists the store again)."""
+    return store_listing().models
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ..checkpoint import read_config
 from ..model_import import PICKLE_SUFFIXES, ModelImportError, import_model
-from .cache import available_models
+from .cache import store_listing
 from .i18n import t
 from .plain_text import escape_markdown, plain_fields
 
@@ -44,7 +44,7 @@ def import_section() -> None:
         except OSError as exc:  # e.g. the store's disk is full: nothing was kept (import_model cleans up)
             st.error(t("importer.refused", detail=escape_markdown(f"{exc.strerror or exc}.")))
         else:
-            available_models.clear()
+            store_listing.clear()
             st.session_state[DONE_KEY] = str(path)
             st.rerun()  # so the sidebar lists the new model at once
     if done_path := st.session_state.pop(DONE_KEY, None):

@@ -14,7 +14,7 @@ import streamlit as st
 
 from ..jobs.pool import Job, JobPool  # the types of the local pool; the queue's service has the same methods
 from ..uploads import dataset_label
-from .cache import available_models
+from .cache import store_listing
 from .explorer.film_view import live_film
 from .i18n import grouped, t
 from .plain_text import escape_markdown
@@ -180,7 +180,7 @@ def refresh_once_finished(job: Job | None) -> None:
     """A job that just ended: clear the cached model list once and rerun, so the pickers offer the new model."""
     if job is not None and not job.active and st.session_state.get(ACKED_KEY) != job.id:
         st.session_state[ACKED_KEY] = job.id
-        available_models.clear()
+        store_listing.clear()
         st.rerun()
 
 

@@ -15,7 +15,7 @@ from ..checkpoint import ModelInfo
 from ..kinds import DEFAULT_KIND, KINDS, get_kind
 from ..data import fashion_mnist_available
 from ..uploads import dataset_label
-from .cache import available_models
+from .cache import store_listing
 from . import url_state
 from .export import settings_panel
 from .i18n import LANG_NAMES, LANGS, current_lang, t
@@ -30,7 +30,7 @@ class Selection:
     latent_dim: int | None = None
     models: dict[str, ModelInfo | None] = field(default_factory=dict)
     focus: ModelInfo | None = None
-    all_models: list[ModelInfo] = field(default_factory=list)
+    all_models: tuple[ModelInfo, ...] = ()   # the store's shared listing (``cache.store_listing``), never modified
 
     def lineup(self) -> list[tuple[str, ModelInfo | None]]:
         """(kind, model) for every kind in play, in the registry's order: the lecture's AE, VAE and β-VAE
@@ -119,9 +119,9 @@ def sidebar() -> Selection:
     defaults: dict[str, str | None] = {}
     with st.sidebar:
         st.selectbox(t("side.language"), LANGS, key="lang", format_func=LANG_NAMES.get, on_change=_set_lang)
-        models = available_models()
-        sel.all_models = models
-        for warning in st.session_state.get("_store_warnings", []):
+        listing = store_listing()
+        models = sel.all_models = listing.models
+        for warning in listing.warnings:
             st.warning(t("side.store_warning", detail=escape_markdown(warning)), icon="⚠️")
         datasets = sorted({m.dataset for m in models}, key=lambda d: (d != "mnist", d))
         if not datasets:
