@@ -123,7 +123,9 @@ def at_size(browser, url: str, size: int, args, rng: random.Random) -> dict:
 
 
 def print_sizes(sizes: dict) -> None:
-    """One line per size: the Fashion-MNIST 2-D VAE's map with that many dots."""
+    """One line per size: the Fashion-MNIST 2-D VAE's map with that many dots (or why there is none)."""
+    if not sizes:
+        print("fashion-mnist-vae-2d map sizes: skipped (--sizes was given no value)")
     for size, r in sizes.items():
         print(f"fashion-mnist-vae-2d, {r['dots']:>6,} dots: hover p50 {r['hover_ms_p50']:.2f} ms p95 {r['hover_ms_p95']:.2f} ms "
               f"(target 8) | click -> inspector p95 {r['inspect_ms_p95']:.2f} ms | first paint {r['first_paint_ms']:.0f} ms")

@@ -811,7 +811,8 @@ def gc_figures(folder: Path, windows: dict[str, list[float]]) -> dict:
     first, second = per_phase.get("class", {}), per_phase.get("training", {})
     return {"gc": per_phase, "gc_full_n": first.get("gc_full_n"), "gc_full_p50_ms": first.get("gc_full_p50_ms"),
             "gc_full_max_ms": first.get("gc_full_max_ms"), "gc_full_collected_p50": first.get("gc_full_collected_p50"),
-            "gc_share": first.get("gc_share"), "gc_share_training": second.get("gc_share")}
+            "gc_share": first.get("gc_share"), "gc_young_share": first.get("gc_young_share"),
+            "gc_young_n": first.get("gc_young_n"), "gc_share_training": second.get("gc_share")}
 
 
 def start_course(store: Path, env: dict) -> list:

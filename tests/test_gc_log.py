@@ -71,5 +71,6 @@ def test_summary_of_one_phase_counts_only_its_lines(tmp_path):
     s = gc_log.summarize(tmp_path, 104.0, 124.0)
     assert s == {"gc_full_n": 3, "gc_full_p50_ms": 150.0, "gc_full_max_ms": 250.0, "gc_full_collected_p50": 30,
                  "gc_share": round((150 + 250 + 90 + 3 * 10) / 1000 / (20 * 2), 4),
+                 "gc_young_share": round(3 * 10 / 1000 / (20 * 2), 4), "gc_young_n": 15,
                  "gc_threads": ["MainThread", "vae-full-gc"]}
     assert gc_log.summarize(tmp_path, 200.0, 300.0) == {}

@@ -95,15 +95,19 @@ def summarize(folder: Path, since: float, until: float) -> dict:
     """The full collections of every log in ``folder`` that ended between the Unix times ``since`` and ``until`` (one
     bench phase): their number, the median and largest wall time (ms), the median garbage each found, the share of
     the processes' time spent collecting, every generation included (``gc_share``: the lines' collection time over
-    ``until - since`` times the number of logs), and the threads that ran them. Empty when no line falls in between."""
+    ``until - since`` times the number of logs), the same for generations 0 and 1 alone (``gc_young_share``) with
+    their number (``gc_young_n``), and the threads that ran them. Empty when no line falls in between."""
     logs = read_lines(folder)
     rows = [r for lines in logs.values() for r in lines if since <= r.get("at", 0) <= until]
     if not rows or until <= since:
         return {}
     times = [r["ms"] for r in rows]
-    spent_s = sum(r["ms"] + r.get("young_ms", 0) for r in rows) / 1000
+    young_s = sum(r.get("young_ms", 0) for r in rows) / 1000
+    spent_s = sum(r["ms"] for r in rows) / 1000 + young_s
+    span_s = (until - since) * len(logs)
     return {"gc_full_n": len(rows), "gc_full_p50_ms": round(statistics.median(times), 1),
             "gc_full_max_ms": round(max(times), 1),
             "gc_full_collected_p50": int(statistics.median(r.get("collected", 0) for r in rows)),
-            "gc_share": round(spent_s / ((until - since) * len(logs)), 4),
+            "gc_share": round(spent_s / span_s, 4), "gc_young_share": round(young_s / span_s, 4),
+            "gc_young_n": sum(r.get("young_n", 0) for r in rows),
             "gc_threads": sorted({r.get("thread", "") for r in rows})}
