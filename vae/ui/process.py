@@ -47,6 +47,8 @@ FULL_GC_EVERY = 10.0  # seconds between two full collections of the web process'
 #: one of its own (days at the 2 gen-1 collections a second of a 200-student class), i.e. never: the schedule's
 #: collection resets that count every FULL_GC_EVERY seconds
 NO_AUTOMATIC_FULL_GC = 1_000_000
+#: generation 0's threshold once the schedule runs: net allocations between two young collections (Python's is 700)
+YOUNG_GC_THRESHOLD = 10_000
 
 _lock = threading.Lock()
 _frozen = False
@@ -81,8 +83,8 @@ def full_collections_on_schedule() -> threading.Thread:
     """Python's automatic full collections off (generation 2's threshold set to :data:`NO_AUTOMATIC_FULL_GC`,
     generations 0 and 1 left as they are); a daemon thread runs :func:`collect_now_and_then` every
     :data:`FULL_GC_EVERY` seconds instead. Returns that thread."""
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, NO_AUTOMATIC_FULL_GC)
+    _, middle, _ = gc.get_threshold()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, middle, NO_AUTOMATIC_FULL_GC)
     thread = threading.Thread(target=_collect_on_schedule, name="vae-full-gc", daemon=True)
     thread.start()
     return thread
