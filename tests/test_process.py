@@ -89,3 +89,4 @@ def test_full_collections_run_only_on_the_schedule(mode):
     else:
         assert seen["full"] and set(seen["full"]) == {"vae-full-gc"}
         assert seen["threshold"][2] == process.NO_AUTOMATIC_FULL_GC
+        assert seen["threshold"][0] == process.YOUNG_GC_THRESHOLD   # young collections every 10,000, not 700
