@@ -17,6 +17,27 @@ if str(ROOT) not in sys.path:
 
 from vae.devtools.ci import in_ci, missing_prerequisite  # noqa: E402,F401  in_ci re-exported: the tests import it from here
 
+#: a test's weight when the two xdist workers share out the files (``pytest_collection_modifyitems``): a browser test
+#: takes 5 to 60 s, a slow one a few seconds, the others a fraction of a second
+_WEIGHT = {"browser": 15.0, "slow": 6.0}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Test files in the order of their weight, the heaviest first (tests keep their order within a file).
+
+    ``make test`` runs two xdist workers that each take a whole file at a time (``--dist loadfile``). xdist's own
+    order puts the files with the fewest tests last, and those are the browser files, the longest: one worker ended
+    the suite alone on a minute-long walk while the other had nothing left. With ``--no-loadscope-reorder`` the files
+    go out in this order instead, and the short files at the end fill the gaps."""
+    files: dict[str, list] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def weight(tests: list) -> float:
+        return sum(next((w for mark, w in _WEIGHT.items() if t.get_closest_marker(mark)), 0.3) for t in tests)
+    items[:] = [t for name in sorted(files, key=lambda f: -weight(files[f])) for t in files[name]]
+
+
 # Test models are tiny: one thread is faster than two, and far faster when another process
 # (a browser, a Streamlit server, a training run) competes for the two cores: OpenMP threads
 # then spin at barriers and a tiny convolution can take 100× longer.
