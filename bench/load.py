@@ -374,6 +374,7 @@ class Log:
     def __init__(self):
         self.samples: dict[str, list[dict]] = {}
         self.windows: dict[str, list[float]] = {}
+        self._phase: str | None = None
         self.phase = "warm"
 
     @property
@@ -383,10 +384,15 @@ class Log:
     @phase.setter
     def phase(self, name: str) -> None:
         now = time.time()
-        if getattr(self, "_phase", None) in self.windows:
+        if self._phase is not None:
             self.windows[self._phase][1] = now
         self._phase = name
         self.windows[name] = [now, float("inf")]
+
+    def closed_windows(self) -> dict[str, list[float]]:
+        """Every phase's window, the current one ended now (called once, when the figures are made)."""
+        self.phase = "figures"
+        return {k: v for k, v in self.windows.items() if k != "figures"}
 
     def add(self, kind: str, ok: bool, seconds: float, status: str, upstream: str = "",
             parts: dict[str, float] | None = None) -> None:
@@ -724,8 +730,7 @@ async def run(args, url: str, pids: list[int], store: Path | None) -> dict:
         tabs.join(30)
 
     # figures
-    log.phase = "figures"
-    out["phase_windows"] = {k: v for k, v in log.windows.items() if k != "figures"}
+    out["phase_windows"] = log.closed_windows()
     phases = ["class"] + (["training"] if "training" in log.samples else [])
     for name in phases:
         out[f"phase_{name}"] = {"actions": summarize(log.of(name, False)), "page_open": summarize(log.of(name, True))}

@@ -441,8 +441,7 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
         await st.close()
 
     # figures
-    log.phase = "figures"
-    out["phase_windows"] = {k: v for k, v in log.windows.items() if k != "figures"}
+    out["phase_windows"] = log.closed_windows()
     phases = ["class"] + (["training"] if "training" in log.samples else [])
 
     def of(phase_name: str, kinds: set[str] | None = None, exclude: set[str] = frozenset()) -> list[dict]:

@@ -19,7 +19,6 @@ hook = gc_log.install_from_env()
 print(hook is not None, flush=True)
 for _ in range(3):
     gc.collect(0)
-garbage = []
 for i in range(5000):   # 5,000 unreachable cycles for the next full collection to find
     cell = []
     cell.append(cell)

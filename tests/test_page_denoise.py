@@ -12,7 +12,7 @@ from vae.config import ModelConfig, TrainConfig
 from vae.denoising import add_noise, denoise_panel, denoisers, partners, per_image_mse, pick_indices
 from vae.models import build_model
 from vae.train import fit
-from vae.ui.cache import available_models, store_listing
+from vae.ui.cache import store_listing
 
 pytestmark = pytest.mark.slow
 N_SHOWN = 8  # images per row on the page
@@ -135,7 +135,7 @@ def test_a_row_strip_is_its_pictures_side_by_side_and_the_panel_is_shared(page_e
 
     from vae.ui.denoise_view import GUTTER, shown_panel
 
-    models = available_models()
+    models = store_listing().models
     main = denoisers(models, "mnist", latent_dim=16)[0]
     plain, _ = partners(main, models)
     rows = {"denoised": main, "plain": plain}

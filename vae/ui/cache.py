@@ -69,11 +69,6 @@ def store_listing() -> StoreListing:
     return StoreListing(models=tuple(models), warnings=tuple(str(w.message) for w in caught))
 
 
-def available_models() -> tuple[ModelInfo, ...]:
-    """Every model the app can open (``store_listing().models``; ``store_listing.clear()`` lists the store again)."""
-    return store_listing().models
-
-
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _model(path: str, version: float) -> Autoencoder:
     model = load_model(path)

@@ -28,7 +28,6 @@ class CollectionLog:
     """The ``gc.callbacks`` hook: times each collection, writes one line per full collection (see the module)."""
 
     def __init__(self, path: Path):
-        self.path = path
         self.pid = os.getpid()   # a forked child inherits the hook: it must not write into its parent's log
         self._start: tuple[float, float] | None = None
         self._young_n = 0

@@ -86,9 +86,10 @@ def setup_process() -> None:
 
 
 def full_collections_on_schedule() -> threading.Thread:
-    """Python's automatic full collections off (generation 2's threshold set to :data:`NO_AUTOMATIC_FULL_GC`),
-    young collections every :data:`YOUNG_GC_THRESHOLD` allocations instead of 700; a daemon thread runs :func:`collect_now_and_then` every
-    :data:`FULL_GC_EVERY` seconds instead. Returns that thread."""
+    """Python's automatic full collections off (generation 2's threshold set to :data:`NO_AUTOMATIC_FULL_GC`), young
+    collections every :data:`YOUNG_GC_THRESHOLD` allocations instead of 700; a daemon thread runs
+    :func:`collect_now_and_then` every :data:`FULL_GC_EVERY` seconds in place of Python's full collections. Returns
+    that thread."""
     _, middle, _ = gc.get_threshold()
     gc.set_threshold(YOUNG_GC_THRESHOLD, middle, NO_AUTOMATIC_FULL_GC)
     thread = threading.Thread(target=_collect_on_schedule, name="vae-full-gc", daemon=True)

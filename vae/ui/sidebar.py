@@ -8,6 +8,7 @@ default with a note at the top of the page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import streamlit as st
 
@@ -30,7 +31,7 @@ class Selection:
     latent_dim: int | None = None
     models: dict[str, ModelInfo | None] = field(default_factory=dict)
     focus: ModelInfo | None = None
-    all_models: tuple[ModelInfo, ...] = ()   # the store's shared listing (``cache.store_listing``), never modified
+    all_models: Sequence[ModelInfo] = ()   # the sidebar's: the store's shared listing (``cache.store_listing``); read only
 
     def lineup(self) -> list[tuple[str, ModelInfo | None]]:
         """(kind, model) for every kind in play, in the registry's order: the lecture's AE, VAE and β-VAE
