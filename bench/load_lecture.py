@@ -25,7 +25,10 @@ stopped or cancelled. With ``--replicas R`` everything goes through nginx (``dep
 
 Figures: ``p95_ms`` (server actions in (a)), ``p95_training_ms`` (the same in (b)), ``poll_p95_ms`` (the follow
 poll's round trip), ``follow_p95_ms`` (teacher's step published → the student's page showing it, which includes up
-to one poll interval), ``late_open_ratio`` (a late student's cold open, p95, over the idle server's median),
+to one poll interval), ``late_open_ratio`` (a late student's cold open, p95, over the idle server's median, both
+timed in a process of their own, ``bench/late_probe.py``, as a late student's browser is; every other late student
+is timed in this process among the class it plays, ``late_open_inproc_ratio``, which also counts the time this
+busy process takes to get round to it: ``client_lag_*_p95_ms`` is how late its event loop wakes up),
 ``training_speed_ratio`` (the running training's images/s in (b) over its idle speed), ``rss_mb`` (server
 processes and their children, the largest reading), and the class's vote tally checked against the votes cast.
 """
@@ -42,6 +45,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from bench.late_probe import OpenProbe
 from bench.load import MAP_KEY, TRAIN_PAGE, Browserless, Log, Trainer, le, line, pct, rss_mb, summarize
 from bench.ws_client import StreamlitSession, first_get
 from vae import classroom
@@ -59,6 +63,8 @@ QUIZ_STEP = "quiz"
 ACTIONS = {"lecture": {"vote": 3, "model": 1, "navigate": 1},
            "map": {"inspect": 3, "navigate": 2}}
 TRAININGS = 5
+SINGLE_OPENS = 3   # idle opens, in this process and in the probe's
+LAG_TICK = 0.05    # the bench's event-loop lag probe sleeps this long, and records how late it wakes
 TARGETS = {"p95_ms": 1000.0, "late_open_ratio": 2.0, "training_speed_ratio": 0.5, "rss_mb": 2048.0}
 REQUIRED_KEYS = {"sessions", "errors", "p95_ms", "p95_training_ms", "training_speed_ratio", "late_open_ratio",
                  "rss_mb"}
@@ -358,8 +364,9 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
     """Single-user figures, (a) the class follows, the trainings alone, (b) the class follows with them."""
     asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=32))
     log = Log()
-    # every tab takes a place: the class, the warm-up and single-user opens, the trainers and the late students
-    places = args.sessions + 4 + TRAININGS + int(2 * args.seconds / args.late_every) + 2
+    # every tab takes a place: the class, the warm-up and single-user opens (in this process and in the probe's),
+    # the trainers and the late students
+    places = args.sessions + 4 + SINGLE_OPENS + TRAININGS + int(2 * args.seconds / args.late_every) + 2
     teacher = Teacher(store, size=min(classroom.MAX_SIZE, places), first_step=args.start_step)
     out: dict = {"profile": "lecture", "url": url, "sessions": args.sessions, "seconds_per_phase": args.seconds,
                  "think_s": args.think, "step_seconds": args.step_seconds, "class": teacher.code}
@@ -377,17 +384,37 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
         n += 1
         return LectureStudent(url, args.timeout, n, log, teacher)
 
+    async def client_lag(until: float) -> None:
+        """This process's own event-loop lag: how much later than asked a ``LAG_TICK`` sleep wakes up."""
+        while time.perf_counter() + LAG_TICK < until:
+            t0 = time.perf_counter()
+            await asyncio.sleep(LAG_TICK)
+            log.add("client_lag", True, max(0.0, time.perf_counter() - t0 - LAG_TICK), "ok")
+
     warm = student()
     await warm.open()
     await warm.close()
+    probe = await OpenProbe(url, teacher.code, args.timeout).start()
+
+    async def probe_open(kind: str) -> None:
+        nonlocal n
+        n += 1
+        sample = await probe.open(n)
+        log.add(kind, sample["ok"], sample["ms"] / 1000, sample["status"], sample.get("upstream", ""),
+                {k: v / 1000 for k, v in sample.get("parts_ms", {}).items()})
+
     log.phase = "single"
     solo = student()
-    for _ in range(3):
+    for _ in range(SINGLE_OPENS):
         await solo.open()
     memory()
     await solo.close()
+    for _ in range(SINGLE_OPENS):
+        await probe_open("probe_open")
     single = [s["ms"] for s in log.of("single", True) if s["ok"]]
     out["page_open_single_ms"] = round(statistics.median(single), 1) if single else None
+    single_probe = [s["ms"] for s in log.samples.get("single", []) if s["kind"] == "probe_open" and s["ok"]]
+    out["page_open_single_probe_ms"] = round(statistics.median(single_probe), 1) if single_probe else None
 
     log.phase = "class"
     students = [student() for _ in range(args.sessions)]
@@ -402,16 +429,22 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
     memory()
 
     async def late_students(until: float) -> None:
-        """A late student arrives cold every ``--late-every`` s (and leaves: the open is what is measured)."""
+        """A late student arrives cold every ``--late-every`` s (and leaves: the open is what is measured), timed
+        in turn by the probe's own process (``late_open``) and in this one among the class (``late_open_inproc``)."""
+        turn = 0
         while time.perf_counter() + args.late_every < until:
             await asyncio.sleep(args.late_every)
+            turn += 1
+            if turn % 2:
+                await probe_open("late_open")
+                continue
             late = student()
-            await late.open("late_open")
+            await late.open("late_open_inproc")
             await late.close()
 
     async def phase(seconds: float, extra=()) -> None:
         until = time.perf_counter() + seconds
-        await asyncio.gather(teacher.teach(until, args.step_seconds), late_students(until),
+        await asyncio.gather(teacher.teach(until, args.step_seconds), late_students(until), client_lag(until),
                              *(st.attend(until, args.think, args.poll_seconds) for st in students), *extra)
         memory()
 
@@ -447,11 +480,13 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
     def of(phase_name: str, kinds: set[str] | None = None, exclude: set[str] = frozenset()) -> list[dict]:
         return [s for s in log.samples.get(phase_name, [])
                 if (kinds is None or s["kind"] in kinds) and s["kind"] not in exclude]
-    passive = {"poll", "follow", "page_open", "late_open"}
+    passive = {"poll", "follow", "page_open", "probe_open", "late_open", "late_open_inproc", "client_lag"}
     for name in phases:
         out[f"phase_{name}"] = {"actions": summarize(of(name, exclude=passive)), "polls": summarize(of(name, {"poll"})),
                                 "follow": summarize(of(name, {"follow"})), "page_open": summarize(of(name, {"page_open"})),
-                                "late_open": summarize(of(name, {"late_open"}))}
+                                "late_open": summarize(of(name, {"late_open"})),
+                                "late_open_inproc": summarize(of(name, {"late_open_inproc"})),
+                                "client_lag": summarize(of(name, {"client_lag"}))}
     everything = [s for ph in ["single", *phases] for s in log.samples.get(ph, [])]
     failed = [s for s in everything if not s["ok"]]
     kinds: dict[str, int] = {}
@@ -464,6 +499,8 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
     a_act, b_act = out["phase_class"]["actions"], out.get("phase_training", {}).get("actions", {})
     late = [s["ms"] for ph in phases for s in of(ph, {"late_open"}) if s["ok"]]
     late_parts = summarize([s for ph in phases for s in of(ph, {"late_open"})]).get("parts_ms", {})
+    late_inproc = [s["ms"] for ph in phases for s in of(ph, {"late_open_inproc"}) if s["ok"]]
+    inproc_parts = summarize([s for ph in phases for s in of(ph, {"late_open_inproc"})]).get("parts_ms", {})
     trainer_errors = [e for tr in trainers for e in tr.errors]
     out["training"] = {"names": [tr.name for tr in trainers], "status_before_stop": queued,
                        "images_per_s_idle": idle_ips, "images_per_s_load": busy_ips, "errors": trainer_errors[:5]}
@@ -476,17 +513,30 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
         p50_training_ms=b_act.get("p50_ms"), p95_training_ms=b_act.get("p95_ms"),
         poll_p95_ms=pct([s["ms"] for ph in phases for s in of(ph, {"poll"}) if s["ok"]], 95),
         follow_p95_ms=pct([s["ms"] for ph in phases for s in of(ph, {"follow"}) if s["ok"]], 95),
-        late_open_p95_ms=pct(late, 95),
-        late_open_ratio=round(pct(late, 95) / out["page_open_single_ms"], 2) if late and out["page_open_single_ms"] else None,
+        # a late student's open timed in the probe's process, over the same probe's idle opens (the target's figure)
+        late_open_n=len(late), late_open_p95_ms=pct(late, 95),
+        late_open_ratio=ratio(pct(late, 95), out["page_open_single_probe_ms"]),
         # where a late open's time goes, p95 of each step: the page's HTML, the script run, the component assets
         **{f"late_open_{part}_p95_ms": late_parts.get(part, {}).get("p95") for part in ("html", "script", "assets")},
+        # the same open timed inside this process, among the class it plays, over this process's idle opens
+        late_open_inproc_n=len(late_inproc), late_open_inproc_p95_ms=pct(late_inproc, 95),
+        late_open_inproc_ratio=ratio(pct(late_inproc, 95), out["page_open_single_ms"]),
+        **{f"late_open_inproc_{part}_p95_ms": inproc_parts.get(part, {}).get("p95") for part in ("html", "script", "assets")},
+        # how late this process's event loop wakes up (a 50 ms sleep's overshoot), p95 per phase: how busy the bench is
+        **{f"client_lag_{ph}_p95_ms": out[f"phase_{ph}"]["client_lag"].get("p95_ms") for ph in phases},
         training_images_per_s_idle=idle_ips, training_images_per_s_load=busy_ips,
         training_speed_ratio=round(busy_ips / idle_ips, 2) if idle_ips and busy_ips else None,
         trainings_queued=sum(1 for s in queued if s == "queued"),
         votes_match=out["votes"]["counted"] == out["votes"]["cast_by_students"],
         rss_mb=round(max(rss_seen), 1) if rss_seen else None,
         loadavg_at_end=[round(v, 2) for v in os.getloadavg()])
+    await probe.stop()
     return out
+
+
+def ratio(late_ms: float | None, idle_ms: float | None) -> float | None:
+    """A late open over the idle one, 2 decimals; None when either is missing."""
+    return round(late_ms / idle_ms, 2) if late_ms and idle_ms else None
 
 
 def report_lecture(out: dict) -> None:
@@ -498,8 +548,13 @@ def report_lecture(out: dict) -> None:
          le(out["p95_training_ms"], T["p95_ms"]))
     line("follow poll p95 ms", out["poll_p95_ms"])
     line("teacher's step -> student's page p95 ms", out["follow_p95_ms"])
-    line("late open p95 ms / idle open ms", f"{out['late_open_p95_ms']}/{out['page_open_single_ms']}")
+    line("late open p95 ms / idle open ms (probe process)", f"{out['late_open_p95_ms']}/{out['page_open_single_probe_ms']}")
     line("  ratio", out["late_open_ratio"], f"<= {T['late_open_ratio']:g}", le(out["late_open_ratio"], T["late_open_ratio"]))
+    line("late open p95 ms / idle open ms (in the bench's process)",
+         f"{out['late_open_inproc_p95_ms']}/{out['page_open_single_ms']}")
+    line("  ratio", out["late_open_inproc_ratio"])
+    line("bench's own event loop lag p95 ms (class / trainings)",
+         f"{out.get('client_lag_class_p95_ms')}/{out.get('client_lag_training_p95_ms')}")
     line("training images/s idle / under load", f"{out['training_images_per_s_idle']}/{out['training_images_per_s_load']}")
     line("  ratio", out["training_speed_ratio"], f">= {T['training_speed_ratio']:g}",
          None if out["training_speed_ratio"] is None else out["training_speed_ratio"] >= T["training_speed_ratio"])

@@ -59,7 +59,7 @@ def test_tiny_class_end_to_end():
 def test_tiny_lecture_end_to_end():
     """The lecture profile (bench/load_lecture.py) on a tiny class: students arrive on the teacher's class, follow
     its steps through the page's own poll, vote on the quiz (each vote counted once by the class), a late student
-    opens the page, 5 class members submit trainings (one runs on the Redis queue's one worker, the others wait), and
+    opens the page (timed in a probe process of its own, and in the bench's), 5 class members submit trainings (one runs on the Redis queue's one worker, the others wait), and
     the last line holds every figure issue #24 asks for."""
     from bench.load_lecture import REQUIRED_KEYS as LECTURE_KEYS
     from vae.devtools.redis_server import require_redis_server
@@ -82,5 +82,8 @@ def test_tiny_lecture_end_to_end():
     assert out["follow_p95_ms"] is not None, proc.stdout[-3000:]   # a poll brought the teacher's next step
     assert out["votes_match"] and '"cast_by_students": 0' not in proc.stdout, proc.stdout[-3000:]
     assert out["late_open_ratio"] > 0 and out["p95_ms"] > 0 and out["p95_training_ms"] > 0
+    # late students timed in turn by the probe's own process and in the bench's, each against its own idle opens
+    assert out["late_open_n"] >= 1 and out["late_open_inproc_n"] >= 1 and out["page_open_single_probe_ms"] > 0
+    assert out["late_open_inproc_ratio"] > 0 and out["client_lag_class_p95_ms"] is not None
     assert out["trainings_queued"] == 4 and out["training_speed_ratio"] > 0   # one ran, four waited
     assert out["rss_mb"] > 0
