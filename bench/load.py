@@ -110,6 +110,21 @@ def rss_mb(pids: list[int]) -> float | None:
     return total / 1024
 
 
+def cpu_seconds(pids: list[int]) -> float | None:
+    """CPU time (user + system, s) these processes have used themselves, not their children (a server's training
+    workers are children): what a server spends on the class. None when none of them can be read."""
+    total, read = 0.0, False
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime, stime: fields 14, 15
+        read = True
+    return total if read else None
+
+
 # ---- statistics -----------------------------------------------------------------------------------
 def pct(values: list[float], q: float) -> float | None:
     """The q-th percentile (nearest rank) of ``values``; None when empty."""

@@ -46,7 +46,7 @@ import urllib.parse
 from pathlib import Path
 
 from bench.late_probe import OpenProbe
-from bench.load import MAP_KEY, TRAIN_PAGE, Browserless, Log, Trainer, le, line, pct, rss_mb, summarize
+from bench.load import MAP_KEY, TRAIN_PAGE, Browserless, Log, Trainer, cpu_seconds, le, line, pct, rss_mb, summarize
 from bench.ws_client import StreamlitSession, first_get
 from vae import classroom
 from vae.ui.lecture.classroom_ui import CHOICES
@@ -442,10 +442,16 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
             await late.open("late_open_inproc")
             await late.close()
 
+    server_cpu: dict[str, tuple[float, float]] = {}   # phase: (the servers' CPU seconds, wall seconds)
+
     async def phase(seconds: float, extra=()) -> None:
         until = time.perf_counter() + seconds
+        c0, t0 = cpu_seconds(pids), time.perf_counter()
         await asyncio.gather(teacher.teach(until, args.step_seconds), late_students(until), client_lag(until),
                              *(st.attend(until, args.think, args.poll_seconds) for st in students), *extra)
+        c1 = cpu_seconds(pids)
+        if c0 is not None and c1 is not None:
+            server_cpu[log.phase] = (c1 - c0, time.perf_counter() - t0)
         memory()
 
     await phase(args.seconds)
@@ -522,6 +528,11 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
         late_open_inproc_n=len(late_inproc), late_open_inproc_p95_ms=pct(late_inproc, 95),
         late_open_inproc_ratio=ratio(pct(late_inproc, 95), out["page_open_single_ms"]),
         **{f"late_open_inproc_{part}_p95_ms": inproc_parts.get(part, {}).get("p95") for part in ("html", "script", "assets")},
+        # the servers' own CPU (not their training workers'): cores busy, and ms per timed action of the phase (the
+        # actions come at the bench's fixed pace, so this compares two servers' cost of the same class)
+        **{f"server_cpu_cores_{ph}": round(server_cpu[ph][0] / server_cpu[ph][1], 3) for ph in phases if ph in server_cpu},
+        **{f"server_cpu_ms_per_action_{ph}": round(1000 * server_cpu[ph][0] / out[f"phase_{ph}"]["actions"]["n"], 2)
+           for ph in phases if ph in server_cpu and out[f"phase_{ph}"]["actions"]["n"]},
         # how late this process's event loop wakes up (a 50 ms sleep's overshoot), p95 per phase: how busy the bench is
         **{f"client_lag_{ph}_p95_ms": out[f"phase_{ph}"]["client_lag"].get("p95_ms") for ph in phases},
         training_images_per_s_idle=idle_ips, training_images_per_s_load=busy_ips,
@@ -553,6 +564,10 @@ def report_lecture(out: dict) -> None:
     line("late open p95 ms / idle open ms (in the bench's process)",
          f"{out['late_open_inproc_p95_ms']}/{out['page_open_single_ms']}")
     line("  ratio", out["late_open_inproc_ratio"])
+    line("servers' CPU, cores busy (class / trainings)",
+         f"{out.get('server_cpu_cores_class')}/{out.get('server_cpu_cores_training')}")
+    line("  ms per action (class / trainings)",
+         f"{out.get('server_cpu_ms_per_action_class')}/{out.get('server_cpu_ms_per_action_training')}")
     line("bench's own event loop lag p95 ms (class / trainings)",
          f"{out.get('client_lag_class_p95_ms')}/{out.get('client_lag_training_p95_ms')}")
     line("training images/s idle / under load", f"{out['training_images_per_s_idle']}/{out['training_images_per_s_load']}")

@@ -85,5 +85,6 @@ def test_tiny_lecture_end_to_end():
     # late students timed in turn by the probe's own process and in the bench's, each against its own idle opens
     assert out["late_open_n"] >= 1 and out["late_open_inproc_n"] >= 1 and out["page_open_single_probe_ms"] > 0
     assert out["late_open_inproc_ratio"] > 0 and out["client_lag_class_p95_ms"] is not None
+    assert out["server_cpu_cores_class"] > 0 and out["server_cpu_ms_per_action_class"] > 0   # the server's own CPU
     assert out["trainings_queued"] == 4 and out["training_speed_ratio"] > 0   # one ran, four waited
     assert out["rss_mb"] > 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import json
 import os
 import re
@@ -57,8 +58,16 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
 def user_store() -> Path:
-    """Folder for user-trained models: ``$VAE_MODEL_STORE`` or ``models/`` in the working directory."""
-    return Path(os.environ.get("VAE_MODEL_STORE") or "models").resolve()
+    """Folder for user-trained models: ``$VAE_MODEL_STORE`` or ``models/`` in the working directory, resolved once
+    per process for each value (a page's rerun asks for it several times, and resolving walks every folder of the
+    path with an ``lstat``: under a class's load each one also waits to take the interpreter's lock back)."""
+    value = os.environ.get("VAE_MODEL_STORE") or "models"
+    return _resolved(value if os.path.isabs(value) else os.path.join(os.getcwd(), value))
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(path: str) -> Path:
+    return Path(path).resolve()
 
 
 def safe_model_path(name: str, store: Path | None = None) -> Path:

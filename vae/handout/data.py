@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import numpy as np
 
@@ -48,8 +49,13 @@ def missing_message(missing: list[str]) -> str:
     return f"the lecture file needs the shipped models {', '.join(missing)} (make pretrained)"
 
 
-def missing_models() -> list[str]:
-    """The lecture's shipped models whose weights are missing (a quick look at the files, for pages)."""
+def missing_models(listed: Iterable[str] | None = None) -> list[str]:
+    """The lecture's shipped models whose weights are missing: a quick look at the files, or, given ``listed`` (the
+    ids of the models a page already lists, ``pretrained/<name>``: ``vae.ui.cache.store_listing``), without one, as
+    the Lecture page does at every rerun of every student."""
+    if listed is not None:
+        ids = set(listed)
+        return [name for name in LECTURE_MODELS.values() if f"pretrained/{name}" not in ids]
     return [name for name in LECTURE_MODELS.values() if not (checkpoint.PRETRAINED_DIR / name / WEIGHTS).is_file()]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .cache import store_listing
 from .export import file_name
 from .i18n import t
 
@@ -21,7 +22,7 @@ def handout_button(lang: str) -> None:
     saying why there is none. Clicking it does not rerun the page."""
     from ..handout.data import missing_message, missing_models
 
-    missing = missing_models()
+    missing = missing_models(m.id for m in store_listing().models)
     if missing:
         st.caption(t("handout.error", detail=missing_message(missing)))
         return

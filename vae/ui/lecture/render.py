@@ -17,6 +17,7 @@ from .. import UI_DIR, cookies, url_state
 from ..explorer import messages, mount
 from ..handout_button import handout_button
 from ..i18n import t
+from ..navigation import session_page
 from ..sidebar import SIDEBAR_PARAMS, Selection, selection
 from . import classroom_ui, widgets
 from .steps import SLUGS, STEPS, Step, step_of
@@ -134,7 +135,7 @@ def slide(slug: str, role: classroom_ui.Role, lang: str) -> None:
     text, side = st.columns([3, 2], gap="large")
     text.markdown(t(f"lecture.{slug}.text"))
     number_box = side.container(key="lecture-number")
-    side.page_link(UI_DIR / step.page, label=t(f"lecture.{slug}.link"), icon=":material/open_in_new:",
+    side.page_link(session_page(step.page, UI_DIR), label=t(f"lecture.{slug}.link"), icon=":material/open_in_new:",
                    query_params=link_params(step, lang))
     with st.container(key=f"lecture-widget-{slug}"):
         if step.quiz:
