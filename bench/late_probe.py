@@ -48,8 +48,8 @@ async def _serve(url: str, code: str, timeout: float) -> None:
             return
         words = line.split()
         if not words or words[0] != "open":
-            print(json.dumps({"kind": "late_open", "ok": False, "ms": 0.0, "status": f"probe: bad command {line!r}"[:200],
-                              "upstream": ""}), flush=True)
+            print(json.dumps({"kind": "late_open", "ok": False, "ms": 0.0, "upstream": "",
+                              "status": f"probe: bad command {line!r}"[:200]}), flush=True)
             continue
         log = Log()
         student = LectureStudent(url, timeout, int(words[1]) if len(words) > 1 else 0, log, teacher)

@@ -878,7 +878,8 @@ def main(argv=None) -> int:
                          "one `python -m vae worker` consuming it (README: Serving a large course)")
     ap.add_argument("--start-step", default="ae", help="lecture: the teacher's first step (a slug of the Lecture)")
     ap.add_argument("--late-every", type=float, default=4.0,
-                    help="lecture: a late student arrives every this many s (timed in turn by the probe process and in the bench)")
+                    help="lecture: a late student arrives every this many s (timed in turn by the probe process and "
+                         "in the bench)")
     ap.add_argument("--timeout", type=float, default=60.0, help="an action without script_finished after this is an error (s)")
     ap.add_argument("--epochs", type=int, default=10000, help="epochs of the training (stopped at the end)")
     ap.add_argument("--no-training", action="store_true", help="skip the training and phase (b)")

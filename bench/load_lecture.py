@@ -527,10 +527,12 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
         # the same open timed inside this process, among the class it plays, over this process's idle opens
         late_open_inproc_n=len(late_inproc), late_open_inproc_p95_ms=pct(late_inproc, 95),
         late_open_inproc_ratio=ratio(pct(late_inproc, 95), out["page_open_single_ms"]),
-        **{f"late_open_inproc_{part}_p95_ms": inproc_parts.get(part, {}).get("p95") for part in ("html", "script", "assets")},
+        **{f"late_open_inproc_{part}_p95_ms": inproc_parts.get(part, {}).get("p95")
+           for part in ("html", "script", "assets")},
         # the servers' own CPU (not their training workers'): cores busy, and ms per timed action of the phase (the
         # actions come at the bench's fixed pace, so this compares two servers' cost of the same class)
-        **{f"server_cpu_cores_{ph}": round(server_cpu[ph][0] / server_cpu[ph][1], 3) for ph in phases if ph in server_cpu},
+        **{f"server_cpu_cores_{ph}": round(server_cpu[ph][0] / server_cpu[ph][1], 3)
+           for ph in phases if ph in server_cpu},
         **{f"server_cpu_ms_per_action_{ph}": round(1000 * server_cpu[ph][0] / out[f"phase_{ph}"]["actions"]["n"], 2)
            for ph in phases if ph in server_cpu and out[f"phase_{ph}"]["actions"]["n"]},
         # how late this process's event loop wakes up (a 50 ms sleep's overshoot), p95 per phase: how busy the bench is
@@ -559,7 +561,8 @@ def report_lecture(out: dict) -> None:
          le(out["p95_training_ms"], T["p95_ms"]))
     line("follow poll p95 ms", out["poll_p95_ms"])
     line("teacher's step -> student's page p95 ms", out["follow_p95_ms"])
-    line("late open p95 ms / idle open ms (probe process)", f"{out['late_open_p95_ms']}/{out['page_open_single_probe_ms']}")
+    line("late open p95 ms / idle open ms (probe process)",
+         f"{out['late_open_p95_ms']}/{out['page_open_single_probe_ms']}")
     line("  ratio", out["late_open_ratio"], f"<= {T['late_open_ratio']:g}", le(out["late_open_ratio"], T["late_open_ratio"]))
     line("late open p95 ms / idle open ms (in the bench's process)",
          f"{out['late_open_inproc_p95_ms']}/{out['page_open_single_ms']}")
