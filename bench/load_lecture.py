@@ -503,10 +503,15 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
     out["votes"] = {"cast_by_students": sum(st.ballots for st in students), "counted": sum(counted.values()),
                     "counts": counted}
     a_act, b_act = out["phase_class"]["actions"], out.get("phase_training", {}).get("actions", {})
-    late = [s["ms"] for ph in phases for s in of(ph, {"late_open"}) if s["ok"]]
-    late_parts = summarize([s for ph in phases for s in of(ph, {"late_open"})]).get("parts_ms", {})
-    late_inproc = [s["ms"] for ph in phases for s in of(ph, {"late_open_inproc"}) if s["ok"]]
-    inproc_parts = summarize([s for ph in phases for s in of(ph, {"late_open_inproc"})]).get("parts_ms", {})
+
+    def late_figures(kind: str, idle_ms: float | None) -> dict:
+        """``kind``'s late opens over both phases: their number, p95, ratio to ``idle_ms`` and each step's p95 (the
+        page's HTML, the script run, the component assets), under keys named after ``kind``."""
+        samples = [s for ph in phases for s in of(ph, {kind})]
+        ms = [s["ms"] for s in samples if s["ok"]]
+        parts = summarize(samples).get("parts_ms", {})
+        return {f"{kind}_n": len(ms), f"{kind}_p95_ms": pct(ms, 95), f"{kind}_ratio": ratio(pct(ms, 95), idle_ms),
+                **{f"{kind}_{part}_p95_ms": parts.get(part, {}).get("p95") for part in ("html", "script", "assets")}}
     trainer_errors = [e for tr in trainers for e in tr.errors]
     out["training"] = {"names": [tr.name for tr in trainers], "status_before_stop": queued,
                        "images_per_s_idle": idle_ips, "images_per_s_load": busy_ips, "errors": trainer_errors[:5]}
@@ -520,15 +525,9 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
         poll_p95_ms=pct([s["ms"] for ph in phases for s in of(ph, {"poll"}) if s["ok"]], 95),
         follow_p95_ms=pct([s["ms"] for ph in phases for s in of(ph, {"follow"}) if s["ok"]], 95),
         # a late student's open timed in the probe's process, over the same probe's idle opens (the target's figure)
-        late_open_n=len(late), late_open_p95_ms=pct(late, 95),
-        late_open_ratio=ratio(pct(late, 95), out["page_open_single_probe_ms"]),
-        # where a late open's time goes, p95 of each step: the page's HTML, the script run, the component assets
-        **{f"late_open_{part}_p95_ms": late_parts.get(part, {}).get("p95") for part in ("html", "script", "assets")},
+        **late_figures("late_open", out["page_open_single_probe_ms"]),
         # the same open timed inside this process, among the class it plays, over this process's idle opens
-        late_open_inproc_n=len(late_inproc), late_open_inproc_p95_ms=pct(late_inproc, 95),
-        late_open_inproc_ratio=ratio(pct(late_inproc, 95), out["page_open_single_ms"]),
-        **{f"late_open_inproc_{part}_p95_ms": inproc_parts.get(part, {}).get("p95")
-           for part in ("html", "script", "assets")},
+        **late_figures("late_open_inproc", out["page_open_single_ms"]),
         # the servers' own CPU (not their training workers'): cores busy, and ms per timed action of the phase (the
         # actions come at the bench's fixed pace, so this compares two servers' cost of the same class)
         **{f"server_cpu_cores_{ph}": round(server_cpu[ph][0] / server_cpu[ph][1], 3)
