@@ -117,6 +117,19 @@ def blobs_umap():
     return mu, labels, centres, projection.fit_umap(mu)
 
 
+def test_umap_learns_uncached_numba_functions_get_numbas_disk_cache(blobs_umap):
+    """umap-learn compiles these without ``cache=True``: each new process paid ~10 s of compilation before its
+    first map. After a fit they have numba's disk cache, so the next process loads them."""
+    import umap.layouts
+    import umap.umap_
+    import umap.utils
+
+    assert projection.cache_umap_compilations() == projection.cache_umap_compilations()   # once per process
+    for function in (umap.umap_.smooth_knn_dist, umap.umap_.compute_membership_strengths,
+                     umap.utils.fast_knn_indices, umap.layouts._nb_optimize_layout_euclidean_single_epoch):
+        assert type(function._cache).__name__ == "FunctionCache", function
+
+
 def _majority(labels: np.ndarray) -> int:
     return int(np.bincount(labels).argmax())
 

@@ -13,6 +13,7 @@ out-of-sample map, keeps the inverse-distance average of the map points of the n
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass
@@ -232,9 +233,11 @@ def fit_umap(mu: np.ndarray, seed: int = 0, progress: Callable[[float], None] | 
     """UMAP embedding of the codes (umap-learn, ``UMAP_NEIGHBOURS`` neighbours, min_dist 0.1, spectral init, fixed
     seed, one thread). ``progress(fraction)`` is called at 0, along the layout's epochs (umap-learn's tqdm bar,
     written to a stream of ours; the same embedding) and at 1. umap-learn (and numba) are imported here only: the
-    first call in a process compiles numba functions (tens of seconds, cached on disk)."""
+    first call in a process compiles numba functions (tens of seconds, then cached on disk:
+    :func:`cache_umap_compilations`)."""
     import umap
 
+    cache_umap_compilations()
     mu = np.asarray(mu, dtype=np.float32)
     check_size("umap", len(mu))
     bar = {}
@@ -250,12 +253,41 @@ def fit_umap(mu: np.ndarray, seed: int = 0, progress: Callable[[float], None] | 
     return Projection("umap", np.asarray(coords, np.float32), mu=mu)
 
 
+@functools.lru_cache(maxsize=None)
+def cache_umap_compilations() -> int:
+    """Turn numba's disk cache on for every umap-learn and pynndescent function that does not ask for it; returns
+    how many were turned on (once per process).
+
+    Why: umap-learn compiles most of its numba functions without ``cache=True``, so each new process (a projection
+    worker, a replica, a test worker) spent about 10 s of CPU compiling them again before its first UMAP map.
+    With the cache on, the first process writes the compiled code next to the package (numba's own cache, keyed
+    on the source file; a user-wide folder when the install is read-only) and later processes load it in about
+    a second. A function numba cannot cache (no writable place) keeps compiling in memory as before."""
+    import sys
+
+    import umap.umap_  # noqa: F401  (imports umap-learn's and pynndescent's numba modules)
+    from numba.core.registry import CPUDispatcher
+
+    turned_on = 0
+    modules = [m for name, m in list(sys.modules.items()) if name.split(".")[0] in ("umap", "pynndescent") and m]
+    for module in modules:
+        for function in list(vars(module).values()):
+            if isinstance(function, CPUDispatcher) and type(function._cache).__name__ == "NullCache":
+                try:
+                    function.enable_caching()
+                    turned_on += 1
+                except RuntimeError:   # numba: "cannot cache function ...: no locator available"
+                    pass
+    return turned_on
+
+
 def warm_up() -> float:
     """Fit UMAP once on 300 random 6-D codes so numba compiles and caches umap-learn's and pynndescent's functions
-    on disk (``cache=True``; about 35 s on a 2-core machine, once per install); returns the seconds it took.
+    on disk (:func:`cache_umap_compilations`; about 35 s on a 2-core machine, once per install); returns the
+    seconds it took.
 
     ``make venv`` runs it, so the first UMAP map of a fresh install (a student's, or the test suite's) does not pay
-    that compilation. Functions that umap-learn does not cache still compile in each new process (about 9 s)."""
+    that compilation."""
     import time
 
     t0 = time.perf_counter()
