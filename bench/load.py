@@ -110,19 +110,46 @@ def rss_mb(pids: list[int]) -> float | None:
     return total / 1024
 
 
-def cpu_seconds(pids: list[int]) -> float | None:
+def cpu_seconds(pids: list[int], descendants: bool = False) -> float | None:
     """CPU time (user + system, s) these processes have used themselves, not their children (a server's training
-    workers are children): what a server spends on the class. None when none of them can be read."""
+    workers are children): what a server spends on the class. None when none of them can be read.
+
+    ``descendants``: with every process below them too, those still running and those already waited for (a
+    probe's Chromium and its short-lived page processes)."""
     total, read = 0.0, False
-    for pid in pids:
+    todo = list(pids)
+    while todo:
+        pid = todo.pop()
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime, stime: fields 14, 15
+        used = int(fields[11]) + int(fields[12])   # utime, stime: fields 14, 15
+        if descendants:
+            used += int(fields[13]) + int(fields[14])   # cutime, cstime: the children it has waited for
+            todo += children(pid)
+        total += used / os.sysconf("SC_CLK_TCK")
         read = True
     return total if read else None
+
+
+def machine_cpu_seconds() -> dict[str, float] | None:
+    """The whole machine's CPU time so far (s, all cores, ``/proc/stat``): ``busy`` (user, nice, system, irq,
+    softirq), ``steal`` (time the hypervisor gave this VM's cores to other guests) and ``total``. Read around a
+    phase, it says how much of the machine the servers, their workers and the simulated class took together, and
+    whether a neighbour on the host took some: a late open waits for a free core as well as for the server. None
+    where there is no ``/proc/stat``."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    fields += [0] * (8 - len(fields))
+    user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
+    tick = os.sysconf("SC_CLK_TCK")
+    return {"busy": (user + nice + system + irq + softirq) / tick, "steal": steal / tick,
+            "total": (user + nice + system + idle + iowait + irq + softirq + steal) / tick}
 
 
 # ---- statistics -----------------------------------------------------------------------------------
@@ -880,6 +907,8 @@ def main(argv=None) -> int:
     ap.add_argument("--late-every", type=float, default=4.0,
                     help="lecture: a late student arrives every this many s (timed in turn by the probe process and "
                          "in the bench)")
+    ap.add_argument("--paint-every", type=float, default=8.0,
+                    help="lecture: a late student's browser paints the page every this many s (0 = never)")
     ap.add_argument("--timeout", type=float, default=60.0, help="an action without script_finished after this is an error (s)")
     ap.add_argument("--epochs", type=int, default=10000, help="epochs of the training (stopped at the end)")
     ap.add_argument("--no-training", action="store_true", help="skip the training and phase (b)")

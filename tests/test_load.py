@@ -59,7 +59,8 @@ def test_tiny_class_end_to_end():
 def test_tiny_lecture_end_to_end():
     """The lecture profile (bench/load_lecture.py) on a tiny class: students arrive on the teacher's class, follow
     its steps through the page's own poll, vote on the quiz (each vote counted once by the class), late students
-    open the page (timed in turn in a probe process of their own and in the bench's), 5 class members submit
+    open the page (timed in turn in a probe process of their own and in the bench's) and paint it (the probe's
+    Chromium), 5 class members submit
     trainings (one runs on the Redis queue's one worker, the others wait), and the last line holds every figure
     issue #24 asks for, with the server's own CPU."""
     from bench.load_lecture import REQUIRED_KEYS as LECTURE_KEYS
@@ -69,7 +70,8 @@ def test_tiny_lecture_end_to_end():
     proc = subprocess.run([sys.executable, "bench/load.py", "--profile", "lecture", "--redis", "--sessions", "3",
                            "--seconds", "5",
                            "--idle-seconds", "2", "--think", "0.7", "--step-seconds", "1.5", "--poll-seconds", "0.5",
-                           "--late-every", "1.5", "--start-step", "quiz"], cwd=ROOT, capture_output=True, text=True,
+                           "--late-every", "1.5", "--paint-every", "2", "--start-step", "quiz"], cwd=ROOT,
+                          capture_output=True, text=True,
                           timeout=280,
                           # the view's report waits up to the follow spread, and goes only if no action of the student
                           # ran meanwhile: with 3 s against this test's 0.7 s between actions, about 1 run in 10 saw
@@ -86,6 +88,11 @@ def test_tiny_lecture_end_to_end():
     # late students timed in turn by the probe's own process and in the bench's, each against its own idle opens
     assert out["late_open_n"] >= 1 and out["late_open_inproc_n"] >= 1 and out["page_open_single_probe_ms"] > 0
     assert out["late_open_inproc_ratio"] > 0 and out["client_lag_class_p95_ms"] is not None
+    # and painted by a late student's browser (the probe's Chromium), against its idle paints
+    assert out["page_paint_single_ms"] > 0 and out["late_paint_n"] >= 1 and out["late_paint_ratio"] > 0
     assert out["server_cpu_cores_class"] > 0 and out["server_cpu_ms_per_action_class"] > 0   # the server's own CPU
+    # the machine's busy cores hold the server's and the simulated class's (steal is the VM host's, often 0)
+    assert out["bench_cpu_cores_class"] > 0 and out["steal_cpu_cores_class"] >= 0
+    assert out["machine_cpu_cores_class"] >= out["server_cpu_cores_class"] + out["bench_cpu_cores_class"] - 0.05
     assert out["trainings_queued"] == 4 and out["training_speed_ratio"] > 0   # one ran, four waited
     assert out["rss_mb"] > 0
