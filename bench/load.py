@@ -907,8 +907,9 @@ def main(argv=None) -> int:
     ap.add_argument("--late-every", type=float, default=4.0,
                     help="lecture: a late student arrives every this many s (timed in turn by the probe process and "
                          "in the bench)")
-    ap.add_argument("--paint-every", type=float, default=8.0,
-                    help="lecture: a late student's browser paints the page every this many s (0 = never)")
+    ap.add_argument("--paint-every", type=float, default=0.0,
+                    help="lecture: a late student's browser (headless Chromium) paints the page every this many s; "
+                         "0 = never (the default: each paint costs this machine a core-second)")
     ap.add_argument("--timeout", type=float, default=60.0, help="an action without script_finished after this is an error (s)")
     ap.add_argument("--epochs", type=int, default=10000, help="epochs of the training (stopped at the end)")
     ap.add_argument("--no-training", action="store_true", help="skip the training and phase (b)")
