@@ -446,8 +446,10 @@ async def run_lecture(args, url: str, pids: list[int], store: Path) -> dict:
 
     async def late_students(until: float) -> None:
         """A late student arrives cold every ``--late-every`` s (and leaves: the open is what is measured), timed
-        in turn by the probe's own process (``late_open``) and in this one among the class (``late_open_inproc``)."""
-        turn = 0
+        in turn by the probe's own process (``late_open``) and in this one among the class (``late_open_inproc``).
+        The class phase starts with the probe, the training phase with this process: a phase always holds one late
+        student, so a short run (an open slower than the pause between two) still times both ways."""
+        turn = 0 if log.phase == "class" else 1
         while time.perf_counter() + args.late_every < until:
             await asyncio.sleep(args.late_every)
             turn += 1
