@@ -136,7 +136,7 @@ def cpu_seconds(pids: list[int], descendants: bool = False) -> float | None:
 
 def machine_cpu_seconds() -> dict[str, float] | None:
     """The whole machine's CPU time so far (s, all cores, ``/proc/stat``): ``busy`` (user, nice, system, irq,
-    softirq), ``steal`` (time the hypervisor gave this VM's cores to other guests) and ``total``. Read around a
+    softirq) and ``steal`` (time the hypervisor gave this VM's cores to other guests). Read around a
     phase, it says how much of the machine the servers, their workers and the simulated class took together, and
     whether a neighbour on the host took some: a late open waits for a free core as well as for the server. None
     where there is no ``/proc/stat``."""
@@ -146,10 +146,9 @@ def machine_cpu_seconds() -> dict[str, float] | None:
     except (OSError, ValueError):
         return None
     fields += [0] * (8 - len(fields))
-    user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
     tick = os.sysconf("SC_CLK_TCK")
-    return {"busy": (user + nice + system + irq + softirq) / tick, "steal": steal / tick,
-            "total": (user + nice + system + idle + iowait + irq + softirq + steal) / tick}
+    return {"busy": (user + nice + system + irq + softirq) / tick, "steal": steal / tick}
 
 
 # ---- statistics -----------------------------------------------------------------------------------

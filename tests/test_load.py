@@ -60,9 +60,8 @@ def test_tiny_lecture_end_to_end():
     """The lecture profile (bench/load_lecture.py) on a tiny class: students arrive on the teacher's class, follow
     its steps through the page's own poll, vote on the quiz (each vote counted once by the class), late students
     open the page (timed in turn in a probe process of their own and in the bench's) and paint it (the probe's
-    Chromium), 5 class members submit
-    trainings (one runs on the Redis queue's one worker, the others wait), and the last line holds every figure
-    issue #24 asks for, with the server's own CPU."""
+    Chromium), 5 class members submit trainings (one runs on the Redis queue's one worker, the others wait), and
+    the last line holds every figure issue #24 asks for, with the server's and the machine's CPU."""
     from bench.load_lecture import REQUIRED_KEYS as LECTURE_KEYS
     from vae.devtools.redis_server import require_redis_server
 
